@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import type { CodeStore } from '../control-plane/code/code-store.js';
+import type { FunctionService } from '../control-plane/function-service.js';
+import type { InvokeService } from '../invocation/invoke-service.js';
+import { LambdaError } from '../shared/errors.js';
+import { renderLambdaError, toLambdaError, type OperationConfig } from './aws-errors.js';
+import { accountRoutes } from './routes/account/index.js';
+import { CODE_PATH, codeRoutes } from './routes/code/index.js';
+import { functionRoutes } from './routes/functions/index.js';
+import { healthRoutes, type HealthCheck } from './routes/health/index.js';
+import { invocationRoutes } from './routes/invocations/index.js';
+
+export interface ApiDeps {
+  functions: FunctionService;
+  invoker: InvokeService;
+  code: CodeStore;
+  health: HealthCheck;
+  concurrency: number;
+  /** Base URL clients reach this API at (for download links). */
+  publicUrl: string;
+  logger: Logger | false;
+}
+
+/** CreateFunction's request limit (a 50 MB zip, base64, in JSON). */
+const CREATE_REQUEST_LIMIT = 70_167_211;
+
+/** The Lambda REST-JSON API. Errors leave in AWS's shape, whatever raised them. */
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({
+    ...(deps.logger === false ? { logger: false } : { loggerInstance: deps.logger as unknown as FastifyBaseLogger }),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: CREATE_REQUEST_LIMIT,
+    disableRequestLogging: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-amzn-requestid', request.id);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const config = request.routeOptions.config as Partial<OperationConfig> | undefined;
+    const operation = config?.operation === undefined ? undefined : (config as OperationConfig);
+    const lambdaError = toLambdaError(error, operation ?? { operation: 'CreateFunction', requestLimit: CREATE_REQUEST_LIMIT });
+    if (lambdaError.status >= 500) request.log.error({ err: error, requestId: request.id }, 'Request failed');
+    const rendered = renderLambdaError(lambdaError);
+    return reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const error = new LambdaError('ResourceNotFoundException', `No operation at ${request.method} ${request.url}`);
+    const rendered = renderLambdaError(error);
+    return reply.code(404).headers({ 'x-amzn-errortype': 'UnknownOperationException' }).send(rendered.body);
+  });
+
+  void app.register(healthRoutes, { check: deps.health });
+  void app.register(functionRoutes, {
+    functions: deps.functions,
+    codeLocation: (sha) => `${deps.publicUrl}${CODE_PATH}/${sha}.zip`,
+  });
+  void app.register(invocationRoutes, { invoker: deps.invoker });
+  void app.register(accountRoutes, { functions: deps.functions, concurrency: deps.concurrency });
+  void app.register(codeRoutes, { code: deps.code });
+  return app;
+}

@@ -1,0 +1,25 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES } from '../../../control-plane/code/code-store.js';
+import type { FunctionService } from '../../../control-plane/function-service.js';
+
+const TOTAL_CODE_SIZE = 80_530_636_800;
+
+/** GetAccountSettings: `GET /2016-08-19/account-settings`. */
+export const accountRoutes: FastifyPluginAsyncTypebox<{ functions: FunctionService; concurrency: number }> = async (
+  app,
+  { functions, concurrency },
+) => {
+  app.get('/2016-08-19/account-settings', async () => {
+    const usage = await functions.usage();
+    return {
+      AccountLimit: {
+        TotalCodeSize: TOTAL_CODE_SIZE,
+        CodeSizeUnzipped: MAX_UNZIPPED_BYTES,
+        CodeSizeZipped: MAX_ZIPPED_BYTES,
+        ConcurrentExecutions: concurrency,
+        UnreservedConcurrentExecutions: concurrency,
+      },
+      AccountUsage: { TotalCodeSize: usage.totalCodeSize, FunctionCount: usage.functionCount },
+    };
+  });
+};

@@ -1,0 +1,100 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * The only code that reads process.env. Every setting lambdock understands is here, with its default.
+ */
+export interface Config {
+  /** API listen address; 127.0.0.1 unless told otherwise: whoever reaches the API can run code. */
+  host: string;
+  port: number;
+  redisUrl: string;
+  /** Prefix for every Redis key, so several installations (or test runs) can share one Redis. */
+  redisPrefix: string;
+  dataDir: string;
+  region: string;
+  accountId: string;
+  /** Docker network the sandboxes join. */
+  sandboxNetwork: string;
+  /** Address the per-sandbox Runtime API servers bind to, and the one advertised to sandboxes. */
+  runtimeApiBindHost: string;
+  runtimeApiAdvertiseHost: string;
+  /** Idle time before a sandbox is frozen with `docker pause`. */
+  pauseGraceMs: number;
+  /** Idle time before a sandbox is removed. */
+  idleKeepAliveMs: number;
+  /** Label value that ties containers to one lambdock installation (tests use their own). */
+  instanceId: string;
+  /** Build missing runtime images at startup. */
+  buildImagesOnStart: boolean;
+  accountConcurrency: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, key: string, fallback: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${key} must be an integer between ${min} and ${max}, got '${raw}'`);
+  }
+  return value;
+}
+
+function bool(env: Env, key: string, fallback: boolean): boolean {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no)$/i.test(raw)) return false;
+  throw new ConfigError(`${key} must be true or false, got '${raw}'`);
+}
+
+/** The docker0 bridge address when lambdock runs on the Docker host itself. */
+export function detectBridgeAddress(interfaces = os.networkInterfaces()): string | undefined {
+  return interfaces.docker0?.find((i) => i.family === 'IPv4')?.address;
+}
+
+/** The first non-internal IPv4 address: lambdock's own address on its network when it runs in a container. */
+export function detectPrimaryAddress(interfaces = os.networkInterfaces()): string | undefined {
+  for (const list of Object.values(interfaces)) {
+    const found = list?.find((i) => i.family === 'IPv4' && !i.internal);
+    if (found) return found.address;
+  }
+  return undefined;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const accountId = env.LAMBDOCK_ACCOUNT_ID ?? '000000000000';
+  if (!/^\d{12}$/.test(accountId)) throw new ConfigError(`LAMBDOCK_ACCOUNT_ID must be 12 digits, got '${accountId}'`);
+  const region = env.LAMBDOCK_REGION ?? 'us-east-1';
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new ConfigError(`LAMBDOCK_REGION is not a region: '${region}'`);
+
+  const bind = env.LAMBDOCK_RUNTIME_API_HOST ?? detectBridgeAddress() ?? '0.0.0.0';
+  const advertise =
+    env.LAMBDOCK_RUNTIME_API_ADVERTISE ?? (bind === '0.0.0.0' ? detectPrimaryAddress() ?? '127.0.0.1' : bind);
+
+  return {
+    host: env.LAMBDOCK_HOST ?? '127.0.0.1',
+    port: int(env, 'LAMBDOCK_PORT', 9000, 0, 65535),
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisPrefix: env.LAMBDOCK_REDIS_PREFIX ?? 'lambdock',
+    dataDir: path.resolve(env.LAMBDOCK_DATA_DIR ?? path.join(process.cwd(), '.data')),
+    region,
+    accountId,
+    sandboxNetwork: env.LAMBDOCK_SANDBOX_NETWORK ?? 'bridge',
+    runtimeApiBindHost: bind,
+    runtimeApiAdvertiseHost: advertise,
+    pauseGraceMs: int(env, 'LAMBDOCK_PAUSE_GRACE_MS', 100, 0, 3_600_000),
+    idleKeepAliveMs: int(env, 'LAMBDOCK_IDLE_TIMEOUT_MS', 600_000, 1_000, 86_400_000),
+    instanceId: env.LAMBDOCK_INSTANCE_ID ?? 'default',
+    buildImagesOnStart: bool(env, 'LAMBDOCK_BUILD_IMAGES', true),
+    accountConcurrency: int(env, 'LAMBDOCK_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000),
+    logLevel: env.LAMBDOCK_LOG_LEVEL ?? 'info',
+  };
+}

@@ -1,0 +1,20 @@
+import type { FunctionRecord } from './function-model.js';
+
+export type ReplaceResult = 'replaced' | 'missing' | 'revision-mismatch';
+
+export interface FunctionPage {
+  records: FunctionRecord[];
+  nextMarker?: string;
+}
+
+/** Where function metadata lives. One implementation per backend; services never touch the backend directly. */
+export interface FunctionStore {
+  /** Stores a new function; false when one of that name exists. */
+  insert(record: FunctionRecord): Promise<boolean>;
+  load(name: string): Promise<FunctionRecord | undefined>;
+  /** Replaces the record only while its stored RevisionId is still `expectedRevisionId`. */
+  replace(record: FunctionRecord, expectedRevisionId: string): Promise<ReplaceResult>;
+  remove(name: string): Promise<boolean>;
+  /** Functions in name order, starting after `marker`. */
+  list(marker: string | undefined, maxItems: number): Promise<FunctionPage>;
+}

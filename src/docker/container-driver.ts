@@ -1,0 +1,63 @@
+/**
+ * lambdock's own view of a container engine. The sandbox code depends on this interface only; the one
+ * implementation (DockerodeContainerDriver) is constructed in main/.
+ */
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  /** uid:gid the runtime runs as (never root). */
+  user: string;
+  memoryBytes: number;
+  /** Relative CPU weight (1024 = one vCPU's share). */
+  cpuShares: number;
+  pidsLimit: number;
+  network: string;
+  /** Host folder mounted read-only at /var/task. */
+  codeDir: string;
+  /** Engine volume mounted at /tmp. */
+  scratchVolume: string;
+}
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface ContainerExit {
+  exitCode: number;
+  oomKilled: boolean;
+}
+
+export interface ContainerDriver {
+  createContainer(spec: ContainerSpec): Promise<string>;
+  /** Streams the container's output until it stops; resolves once attached (call before start). */
+  attachOutput(id: string, onOutput: (stream: OutputStream, chunk: Buffer) => void): Promise<void>;
+  startContainer(id: string): Promise<void>;
+  /** The container's address on `network` (it changes when a stopped container starts again). */
+  fetchAddress(id: string, network: string): Promise<string>;
+  pauseContainer(id: string): Promise<void>;
+  unpauseContainer(id: string): Promise<void>;
+  killContainer(id: string): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  fetchExit(id: string): Promise<ContainerExit>;
+  /** Peak memory of the container's cgroup in bytes, when the host exposes it. */
+  fetchPeakMemory(id: string): Promise<number | undefined>;
+  /** Calls `onExit` whenever a container of this installation stops. Returns the unsubscribe. */
+  watchExits(onExit: (id: string) => void): () => void;
+}
+
+/** A size-limited /tmp that lives outside the memory cgroup (a loop-mounted ext4 image). */
+export interface ScratchDisk {
+  volume: string;
+  release(): Promise<void>;
+}
+
+export interface ScratchDiskProvider {
+  createScratchDisk(sizeMb: number, labels: Record<string, string>): Promise<ScratchDisk>;
+}
+
+export const LABELS = {
+  managed: 'lambdock.managed',
+  instance: 'lambdock.instance',
+  function: 'lambdock.function',
+  sandbox: 'lambdock.sandbox',
+} as const;

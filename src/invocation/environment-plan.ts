@@ -1,0 +1,101 @@
+import type { FunctionRecord } from '../control-plane/function-model.js';
+import { LABELS } from '../docker/container-driver.js';
+import { SANDBOX_GID, SANDBOX_UID } from '../docker/loop-scratch-disks.js';
+import type { SandboxPlan } from '../sandbox/sandbox.js';
+
+/** AWS's limits for one execution environment. */
+export const ENVIRONMENT_LIMITS = {
+  /** 6 MiB + 100 bytes, for requests and responses (interop.MaxPayloadSize). */
+  maxPayloadBytes: 6 * 1024 * 1024 + 100,
+  initTimeoutMs: 10_000,
+  pids: 1024,
+  /** Memory that buys one full vCPU. */
+  mbPerVcpu: 1769,
+} as const;
+
+export interface PlanContext {
+  region: string;
+  instanceId: string;
+  network: string;
+  runtimeApiBindHost: string;
+  runtimeApiAdvertiseHost: string;
+  pauseGraceMs: number;
+  idleKeepAliveMs: number;
+  codeDir: string;
+  image: string;
+}
+
+/** `2024/01/31/[$LATEST]<32 hex>`, the real Lambda log stream name. */
+export function logStreamName(now: Date, version: string, sandboxId: string): string {
+  const day = now.toISOString().slice(0, 10).replace(/-/g, '/');
+  return `${day}/[${version}]${sandboxId}`;
+}
+
+/** The environment variables of a sandbox: AWS's standard set, then the function's own. */
+export function buildEnvironment(record: FunctionRecord, region: string, runtimeApi: string, logStream: string) {
+  const env: Record<string, string> = {
+    PATH: '/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin',
+    LD_LIBRARY_PATH: '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib',
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    ...record.environment,
+    AWS_LAMBDA_FUNCTION_NAME: record.name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(record.memorySize),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${record.name}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: logStream,
+    AWS_LAMBDA_RUNTIME_API: runtimeApi,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${record.runtime}`,
+    LAMBDA_TASK_ROOT: '/var/task',
+    LAMBDA_RUNTIME_DIR: '/var/runtime',
+    _HANDLER: record.handler,
+  };
+  if (record.runtime.startsWith('nodejs')) {
+    env.NODE_PATH ??= '/opt/nodejs/node20/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/task';
+  }
+  return env;
+}
+
+/** Everything a sandbox needs to run `$LATEST` of a function. */
+export function planEnvironment(record: FunctionRecord, ctx: PlanContext, sandboxId: string): SandboxPlan {
+  const logStream = logStreamName(new Date(), '$LATEST', sandboxId);
+  const labels = {
+    [LABELS.managed]: 'true',
+    [LABELS.instance]: ctx.instanceId,
+    [LABELS.function]: record.name,
+    [LABELS.sandbox]: sandboxId,
+  };
+  const memoryBytes = record.memorySize * 1024 * 1024;
+  return {
+    id: sandboxId,
+    functionName: record.name,
+    version: '$LATEST',
+    memorySizeMb: record.memorySize,
+    timeoutMs: record.timeout * 1000,
+    initTimeoutMs: ENVIRONMENT_LIMITS.initTimeoutMs,
+    pauseGraceMs: ctx.pauseGraceMs,
+    idleKeepAliveMs: ctx.idleKeepAliveMs,
+    ephemeralStorageMb: record.ephemeralStorageSize,
+    network: ctx.network,
+    runtimeApiBindHost: ctx.runtimeApiBindHost,
+    runtimeApiAdvertiseHost: ctx.runtimeApiAdvertiseHost,
+    maxPayloadBytes: ENVIRONMENT_LIMITS.maxPayloadBytes,
+    labels,
+    containerSpec: (runtimeApi, scratchVolume) => ({
+      name: `lambdock-${record.name}-${sandboxId.slice(0, 12)}`,
+      image: ctx.image,
+      env: buildEnvironment(record, ctx.region, runtimeApi, logStream),
+      labels,
+      user: `${SANDBOX_UID}:${SANDBOX_GID}`,
+      memoryBytes,
+      cpuShares: Math.max(2, Math.round((1024 * record.memorySize) / ENVIRONMENT_LIMITS.mbPerVcpu)),
+      pidsLimit: ENVIRONMENT_LIMITS.pids,
+      network: ctx.network,
+      codeDir: ctx.codeDir,
+      scratchVolume,
+    }),
+  };
+}

@@ -1,0 +1,135 @@
+import { isUtf8 } from 'node:buffer';
+import type { CodeStore } from '../control-plane/code/code-store.js';
+import { getEnvironmentKey, type FunctionRecord } from '../control-plane/function-model.js';
+import type { FunctionService } from '../control-plane/function-service.js';
+import type { SandboxPool } from '../sandbox/sandbox-pool.js';
+import { LambdaError, conflict, invalidParameter, validationError } from '../shared/errors.js';
+import { planEnvironment, type PlanContext } from './environment-plan.js';
+import { renderOutcome, type InvokeResponse } from './invocation-result.js';
+
+export interface InvokeRequest {
+  requestId: string;
+  functionName: string;
+  qualifier?: string;
+  invocationType?: string;
+  logType?: string;
+  /** Base64 JSON from `X-Amz-Client-Context`. */
+  clientContext?: string;
+  traceId?: string;
+  payload: Buffer;
+}
+
+export type PlanDefaults = Omit<PlanContext, 'codeDir' | 'image'>;
+
+const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'];
+const MAX_CLIENT_CONTEXT_BYTES = 3583;
+const EMPTY_EVENT = Buffer.from('{}');
+
+function checkPayload(payload: Buffer): Buffer {
+  if (payload.length === 0) return EMPTY_EVENT;
+  if (!isUtf8(payload)) {
+    throw new LambdaError(
+      'InvalidRequestContentException',
+      'Could not parse request body into json: Could not parse payload into json: Invalid UTF-8 start byte',
+    );
+  }
+  try {
+    JSON.parse(payload.toString('utf8'));
+  } catch (error) {
+    throw new LambdaError(
+      'InvalidRequestContentException',
+      `Could not parse request body into json: Could not parse payload into json: ${(error as Error).message}`,
+    );
+  }
+  return payload;
+}
+
+function decodeClientContext(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value.length > MAX_CLIENT_CONTEXT_BYTES) {
+    throw invalidParameter(`Client context must be at most ${MAX_CLIENT_CONTEXT_BYTES} bytes (base64 encoded).`);
+  }
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  try {
+    const parsed: unknown = JSON.parse(decoded);
+    if (typeof parsed !== 'object' || parsed === null) throw new Error('not an object');
+  } catch {
+    throw invalidParameter('Client context must be a valid Base64-encoded JSON object.');
+  }
+  return decoded;
+}
+
+/** Synchronous invocation: resolve the function, check the request, run it in a sandbox, shape the answer. */
+export class InvokeService {
+  constructor(
+    private readonly functions: FunctionService,
+    private readonly code: CodeStore,
+    private readonly pool: SandboxPool,
+    private readonly defaults: PlanDefaults,
+    private readonly imageFor: (runtime: string) => string,
+  ) {}
+
+  async invoke(request: InvokeRequest): Promise<InvokeResponse> {
+    const invocationType = request.invocationType ?? 'RequestResponse';
+    if (!INVOCATION_TYPES.includes(invocationType)) {
+      throw validationError(
+        `1 validation error detected: Value '${invocationType}' at 'invocationType' failed to satisfy constraint: ` +
+          'Member must satisfy enum value set: [Event, RequestResponse, DryRun]',
+      );
+    }
+    const logType = request.logType ?? 'None';
+    if (logType !== 'None' && logType !== 'Tail') {
+      throw validationError(
+        `1 validation error detected: Value '${logType}' at 'logType' failed to satisfy constraint: ` +
+          'Member must satisfy enum value set: [None, Tail]',
+      );
+    }
+    const record = await this.functions.get(request.functionName, request.qualifier);
+    this.checkInvocable(record);
+    if (invocationType === 'DryRun') return { statusCode: 204, payload: Buffer.alloc(0) };
+    if (invocationType === 'Event') {
+      throw invalidParameter(
+        'lambdock does not accept asynchronous (Event) invocations yet: nothing was queued. Use RequestResponse.',
+      );
+    }
+    const payload = checkPayload(request.payload);
+    const clientContext = decodeClientContext(request.clientContext);
+    const result = await this.pool.run(
+      `${record.name}\n${getEnvironmentKey(record)}`,
+      (id) => planEnvironment(record, this.planContext(record), id),
+      {
+        requestId: request.requestId,
+        payload,
+        invokedFunctionArn: this.functions.arnOf(record.name, request.qualifier),
+        tail: logType === 'Tail',
+        ...(clientContext === undefined ? {} : { clientContext }),
+        ...(request.traceId === undefined ? {} : { traceId: request.traceId }),
+      },
+    );
+    const rendered = renderOutcome(request.requestId, result.outcome, record.timeout);
+    return {
+      statusCode: 200,
+      executedVersion: '$LATEST',
+      payload: rendered.payload,
+      ...(rendered.functionError === undefined ? {} : { functionError: rendered.functionError }),
+      ...(result.logTail === undefined ? {} : { logResult: result.logTail }),
+    };
+  }
+
+  private checkInvocable(record: FunctionRecord): void {
+    if (record.state === 'Active') return;
+    if (record.state === 'Pending') {
+      throw conflict(
+        'The operation cannot be performed at this time. The function is currently in the following state: Pending',
+      );
+    }
+    throw new LambdaError(
+      'ResourceConflictException',
+      `The function could not be invoked because it is in state ${record.state}: ${record.stateReason ?? ''}`.trim(),
+    );
+  }
+
+  private planContext(record: FunctionRecord): PlanContext {
+    return { ...this.defaults, codeDir: this.code.getTreePath(record.code.sha256Hex), image: this.imageFor(record.runtime) };
+  }
+}

@@ -1,0 +1,153 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Dockerode from 'dockerode';
+import { Redis } from 'ioredis';
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../api/app.js';
+import type { Config } from '../config/config.js';
+import { CodeStore } from '../control-plane/code/code-store.js';
+import { FunctionService } from '../control-plane/function-service.js';
+import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
+import { LABELS } from '../docker/container-driver.js';
+import { DockerodeContainerDriver } from '../docker/dockerode-container-driver.js';
+import { ensureRuntimeImages, getRuntimeImageTag } from '../docker/images/index.js';
+import { LoopScratchDisks } from '../docker/loop-scratch-disks.js';
+import { removeOrphanContainers } from '../docker/reaper.js';
+import { InvokeService } from '../invocation/invoke-service.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { SandboxPool } from '../sandbox/sandbox-pool.js';
+
+/** The repository root (src/main or dist/main are two levels down). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface Lambdock {
+  readonly url: string;
+  readonly app: FastifyInstance;
+  readonly pool: SandboxPool;
+  readonly docker: Dockerode;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** How long `close()` lets running invocations finish before removing their environments. */
+  drainTimeoutMs?: number;
+}
+
+/** Wires the control plane and a worker into one process and starts serving. */
+export async function startLambdock(config: Config, options: StartOptions = {}): Promise<Lambdock> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const docker = new Dockerode();
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true, lazyConnect: true });
+  redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
+  await redis.connect();
+
+  const instanceLabel = `${LABELS.instance}=${config.instanceId}`;
+  const scratch = new LoopScratchDisks(docker, config.dataDir);
+  const swept = await removeOrphanContainers(docker, [instanceLabel]);
+  const sweptDisks = await scratch.removeOrphans([instanceLabel]);
+  if (swept + sweptDisks > 0) logger.info({ containers: swept, disks: sweptDisks }, 'Removed orphans of an earlier run');
+
+  const driver = new DockerodeContainerDriver(docker, config.instanceId);
+  await driver.openEvents();
+
+  const images = config.buildImagesOnStart
+    ? ensureRuntimeImages(docker, {
+        runtimesDir: path.join(REPO_ROOT, 'runtimes'),
+        dockerBaseDir: path.join(REPO_ROOT, 'docker', 'base'),
+        logger: { info: (obj, msg) => logger.info(obj, msg) },
+      })
+    : Promise.resolve([]);
+  images.catch((error: unknown) => logger.error({ err: error }, 'Could not build the runtime images'));
+
+  const code = new CodeStore(config.dataDir);
+  const scope = { region: config.region, accountId: config.accountId };
+  const functions = new FunctionService(
+    new RedisFunctionStore(redis, config.redisPrefix),
+    code,
+    scope,
+    async () => {
+      await images;
+    },
+    (error, name) => logger.error({ err: error, functionName: name }, 'Function preparation failed'),
+  );
+
+  const pool = new SandboxPool(
+    {
+      driver,
+      scratch,
+      logSink: (line) => logger.info({ stream: 'function' }, line),
+      onOperationError: (error, sandbox, operation) =>
+        logger.error({ err: error, sandboxId: sandbox.id, functionName: sandbox.plan.functionName, operation }, 'Sandbox operation failed'),
+    },
+    { maxConcurrency: config.accountConcurrency },
+  );
+  functions.addListener({
+    functionChanged: (name) => pool.retireFunction(name),
+    functionDeleted: (name) => pool.retireFunction(name),
+  });
+
+  const invoker = new InvokeService(
+    functions,
+    code,
+    pool,
+    {
+      region: config.region,
+      instanceId: config.instanceId,
+      network: config.sandboxNetwork,
+      runtimeApiBindHost: config.runtimeApiBindHost,
+      runtimeApiAdvertiseHost: config.runtimeApiAdvertiseHost,
+      pauseGraceMs: config.pauseGraceMs,
+      idleKeepAliveMs: config.idleKeepAliveMs,
+    },
+    (runtime) => getRuntimeImageTag(runtime) ?? runtime,
+  );
+
+  const app = buildApi({
+    functions,
+    invoker,
+    code,
+    concurrency: config.accountConcurrency,
+    publicUrl: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`,
+    logger,
+    health: async () => ({
+      redis: await redis.ping().then(
+        () => 'ok',
+        (error: Error) => error.message,
+      ),
+      docker: await docker.ping().then(
+        () => 'ok',
+        (error: Error) => error.message,
+      ),
+    }),
+  });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const resumed = await functions.resumeUnfinished();
+  logger.info({ url, instanceId: config.instanceId, resumed }, 'lambdock is listening');
+
+  return {
+    url,
+    app,
+    pool,
+    docker,
+    logger,
+    async close() {
+      await app.close();
+      const drained = await Promise.race([
+        pool.drain().then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), options.drainTimeoutMs ?? 10_000).unref()),
+      ]);
+      if (!drained) {
+        await removeOrphanContainers(docker, [instanceLabel]);
+        await scratch.removeOrphans([instanceLabel]);
+      }
+      driver.close();
+      await images.catch(() => undefined);
+      await redis.quit();
+    },
+  };
+}

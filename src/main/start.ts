@@ -1,0 +1,42 @@
+import { ConfigError, loadConfig } from '../config/config.js';
+import { createLogger } from '../observability/logger.js';
+import { startLambdock } from './lambdock.js';
+
+/** `npm start`: the control plane and a worker in one process, configured from the environment. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`lambdock: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const lambdock = await startLambdock(config, { logger });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'Stopping lambdock');
+    lambdock.close().then(
+      () => {
+        logger.info('Stopped lambdock');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'Could not stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`lambdock failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,253 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** An invocation as the runtime sees it through `GET …/invocation/next`. */
+export interface RuntimeInvocation {
+  requestId: string;
+  payload: Buffer;
+  deadlineMs: number;
+  invokedFunctionArn: string;
+  traceId?: string;
+  /** The client context JSON (already decoded from the caller's base64). */
+  clientContext?: string;
+  cognitoIdentity?: string;
+}
+
+/** What the runtime did; the sandbox turns these into state-machine events. */
+export interface RuntimeApiListener {
+  /** The runtime waits for work (its first call ends init). */
+  waiting(): void;
+  responded(requestId: string, body: Buffer): void;
+  errored(requestId: string, errorType: string, body: Buffer): void;
+  responseTooLarge(requestId: string, size: number): void;
+  initFailed(errorType: string, body: Buffer): void;
+}
+
+export interface RuntimeApiOptions {
+  bindHost: string;
+  /** Largest response or error body accepted (AWS: 6 MiB + 100 bytes). */
+  maxPayloadBytes: number;
+  listener: RuntimeApiListener;
+}
+
+const PREFIX = '/2018-06-01/runtime/';
+const ERROR_TYPE = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** AWS's sanitising of `Lambda-Runtime-Function-Error-Type`. */
+export function sanitizeErrorType(value: string | undefined): string {
+  if (value !== undefined && ERROR_TYPE.test(value)) return value;
+  return value?.startsWith('Function.') ? 'Function.Unknown' : 'Runtime.Unknown';
+}
+
+function send(res: ServerResponse, status: number, body: object): void {
+  res.writeHead(status, JSON_HEADERS).end(JSON.stringify(body));
+}
+
+function reject(res: ServerResponse, status: number, errorType: string, errorMessage: string): void {
+  send(res, status, { errorMessage, errorType });
+}
+
+type Body = { kind: 'ok'; body: Buffer } | { kind: 'too-large'; size: number } | { kind: 'aborted' };
+
+function readBody(req: IncomingMessage, limit: number): Promise<Body> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on('end', () =>
+      resolve(size > limit ? { kind: 'too-large', size } : { kind: 'ok', body: Buffer.concat(chunks, size) }),
+    );
+    req.on('error', () => resolve({ kind: 'aborted' }));
+  });
+}
+
+/**
+ * The Lambda Runtime API of ONE sandbox, on a port of its own. It knows nothing of functions: it hands
+ * the sandbox's current invocation to a waiting `next`, checks request ids, and reports what the runtime
+ * does. Only the sandbox's own address may call it (`authorize`), so a sandbox can neither take nor
+ * answer another's invocations. No server-side timeouts: `next` must survive a frozen container.
+ */
+export class RuntimeApiServer {
+  private readonly server: http.Server;
+  private waitingNext: ServerResponse | undefined;
+  private queued: RuntimeInvocation | undefined;
+  private current: { invocation: RuntimeInvocation; answered: boolean } | undefined;
+  private readonly answered = new Set<string>();
+  private initialized = false;
+  private allowedAddress: string | undefined;
+  private addressKnown: Promise<void> = Promise.resolve();
+  private resolveAddress: (() => void) | undefined;
+
+  constructor(private readonly options: RuntimeApiOptions) {
+    this.server = http.createServer((req, res) => this.handle(req, res));
+    this.server.keepAliveTimeout = 0;
+    this.server.requestTimeout = 0;
+    this.server.headersTimeout = 0;
+    this.server.timeout = 0;
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, this.options.bindHost, () => resolve());
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Until `allow` is called (the container's address is learned after start), requests wait. */
+  expectAddress(): void {
+    this.allowedAddress = undefined;
+    this.addressKnown = new Promise((resolve) => (this.resolveAddress = resolve));
+  }
+
+  allow(address: string): void {
+    this.allowedAddress = address;
+    this.resolveAddress?.();
+    this.resolveAddress = undefined;
+  }
+
+  /** Hands an invocation to the waiting `next`, or to the next one to come. */
+  deliver(invocation: RuntimeInvocation): void {
+    const res = this.waitingNext;
+    if (res === undefined) {
+      this.queued = invocation;
+      return;
+    }
+    this.waitingNext = undefined;
+    this.current = { invocation, answered: false };
+    this.render(res, invocation);
+  }
+
+  /** Forgets the runtime: after a reset the next process starts over with init. */
+  reset(): void {
+    if (this.current !== undefined) this.answered.add(this.current.invocation.requestId);
+    this.current = undefined;
+    this.queued = undefined;
+    this.initialized = false;
+    this.waitingNext?.destroy();
+    this.waitingNext = undefined;
+  }
+
+  async close(): Promise<void> {
+    this.reset();
+    this.resolveAddress?.();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private render(res: ServerResponse, inv: RuntimeInvocation): void {
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json',
+      'content-length': inv.payload.length,
+      'lambda-runtime-aws-request-id': inv.requestId,
+      'lambda-runtime-deadline-ms': inv.deadlineMs,
+      'lambda-runtime-invoked-function-arn': inv.invokedFunctionArn,
+    };
+    if (inv.traceId !== undefined) headers['lambda-runtime-trace-id'] = inv.traceId;
+    if (inv.clientContext !== undefined) headers['lambda-runtime-client-context'] = inv.clientContext;
+    if (inv.cognitoIdentity !== undefined) headers['lambda-runtime-cognito-identity'] = inv.cognitoIdentity;
+    res.writeHead(200, headers).end(inv.payload);
+  }
+
+  private isAllowed(req: IncomingMessage): boolean {
+    const remote = req.socket.remoteAddress?.replace(/^::ffff:/, '');
+    return remote !== undefined && remote === this.allowedAddress;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (this.allowedAddress === undefined) {
+      void this.addressKnown.then(() => this.route(req, res));
+      return;
+    }
+    this.route(req, res);
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    if (!this.isAllowed(req)) {
+      req.socket.destroy();
+      return;
+    }
+    const url = req.url ?? '';
+    if (req.method === 'GET' && url === '/2018-06-01/ping') return void res.writeHead(200).end('pong');
+    if (!url.startsWith(PREFIX)) return reject(res, 404, 'InvalidRequest', 'Not found');
+    const path = url.slice(PREFIX.length);
+    if (req.method === 'GET' && path === 'invocation/next') return this.next(req, res);
+    if (req.method === 'POST' && path === 'init/error') return void this.initError(req, res);
+    const match = /^invocation\/([^/]+)\/(response|error)$/.exec(path);
+    if (req.method === 'POST' && match) {
+      return void this.answer(req, res, decodeURIComponent(match[1] ?? ''), match[2] === 'error');
+    }
+    reject(res, 404, 'InvalidRequest', `No such resource: ${req.method} ${url}`);
+  }
+
+  private next(req: IncomingMessage, res: ServerResponse): void {
+    req.resume();
+    this.initialized = true;
+    if (this.current !== undefined && !this.current.answered) {
+      // RIE: a second `next` while running re-renders the current event.
+      return this.render(res, this.current.invocation);
+    }
+    const queued = this.queued;
+    if (queued !== undefined) {
+      this.queued = undefined;
+      this.current = { invocation: queued, answered: false };
+      return this.render(res, queued);
+    }
+    this.waitingNext?.destroy();
+    this.waitingNext = res;
+    res.on('close', () => {
+      if (this.waitingNext === res) this.waitingNext = undefined;
+    });
+    this.options.listener.waiting();
+  }
+
+  private async initError(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req, this.options.maxPayloadBytes);
+    if (body.kind === 'aborted') return;
+    if (this.initialized) {
+      return reject(res, 403, 'InvalidStateTransition', 'State transition from Ready to InitError failed for runtime.');
+    }
+    send(res, 202, { status: 'OK' });
+    const errorType = sanitizeErrorType(req.headers['lambda-runtime-function-error-type'] as string | undefined);
+    this.options.listener.initFailed(errorType, body.kind === 'ok' ? body.body : Buffer.alloc(0));
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse, requestId: string, isError: boolean): Promise<void> {
+    const current = this.current;
+    if (current === undefined || current.invocation.requestId !== requestId) {
+      req.resume();
+      if (this.answered.has(requestId) || current?.answered === true) {
+        return reject(res, 403, 'InvalidStateTransition', 'State transition from ResponseSent failed for runtime. Error: already answered');
+      }
+      return reject(res, 400, 'InvalidRequestID', 'Invalid request ID');
+    }
+    if (current.answered) {
+      req.resume();
+      return reject(res, 403, 'InvalidStateTransition', 'State transition from ResponseSent failed for runtime. Error: already answered');
+    }
+    current.answered = true;
+    const body = await readBody(req, this.options.maxPayloadBytes);
+    const listener = this.options.listener;
+    if (body.kind === 'aborted') {
+      current.answered = false;
+      return;
+    }
+    this.answered.add(requestId);
+    if (this.answered.size > 64) this.answered.delete(this.answered.values().next().value as string);
+    if (body.kind === 'too-large') {
+      reject(res, 413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${this.options.maxPayloadBytes} bytes).`);
+      return listener.responseTooLarge(requestId, body.size);
+    }
+    send(res, 202, { status: 'OK' });
+    if (isError) {
+      const errorType = sanitizeErrorType(req.headers['lambda-runtime-function-error-type'] as string | undefined);
+      listener.errored(requestId, errorType, body.body);
+    } else {
+      listener.responded(requestId, body.body);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { LambdaError } from '../shared/errors.js';
+import { Sandbox, type SandboxDeps, type SandboxInvocation, type SandboxPlan, type SandboxResult } from './sandbox.js';
+import type { SandboxState } from './sandbox-state.js';
+
+export interface PoolOptions {
+  /** Invocations running at once across the pool (AWS's account concurrency). */
+  maxConcurrency: number;
+}
+
+/** The order in which idle sandboxes are reused: a running runtime first, a stopped one last. */
+const PREFERENCE: Partial<Record<SandboxState['kind'], number>> = { Ready: 0, AwaitingNext: 1, Starting: 2, Paused: 3, Stopped: 4 };
+
+/**
+ * Every execution environment of this worker, grouped by environment key (a function and the settings
+ * its environments were built with). Reuses the most recently used free environment first, so surplus
+ * ones go idle, freeze, and are recycled.
+ */
+export class SandboxPool {
+  private readonly byKey = new Map<string, Set<Sandbox>>();
+  private readonly keyOf = new Map<Sandbox, string>();
+  private inFlight = 0;
+  private readonly removed = new Set<() => void>();
+
+  constructor(
+    private readonly deps: Omit<SandboxDeps, 'onStateChange'>,
+    private readonly options: PoolOptions,
+  ) {}
+
+  get size(): number {
+    return this.keyOf.size;
+  }
+
+  get concurrency(): number {
+    return this.inFlight;
+  }
+
+  list(): Sandbox[] {
+    return [...this.keyOf.keys()];
+  }
+
+  /** Runs an invocation in a free environment for `key`, or in a new one made from `plan`. */
+  async run(key: string, plan: (id: string) => SandboxPlan, invocation: SandboxInvocation): Promise<SandboxResult> {
+    if (this.inFlight >= this.options.maxConcurrency) {
+      throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.', {
+        retryable: true,
+        extra: { Reason: 'ConcurrentInvocationLimitExceeded' },
+      });
+    }
+    this.inFlight += 1;
+    try {
+      return await this.place(key, plan, invocation);
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  private place(key: string, plan: (id: string) => SandboxPlan, invocation: SandboxInvocation): Promise<SandboxResult> {
+    const candidates = [...(this.byKey.get(key) ?? [])]
+      .filter((s) => s.available)
+      .sort(
+        (a, b) =>
+          (PREFERENCE[a.currentState.kind] ?? 9) - (PREFERENCE[b.currentState.kind] ?? 9) || b.lastUsedAt - a.lastUsedAt,
+      );
+    for (const sandbox of candidates) {
+      const running = sandbox.invoke(invocation);
+      if (running !== undefined) return running;
+    }
+    const sandbox = this.create(key, plan(randomBytes(16).toString('hex')));
+    const running = sandbox.invoke(invocation);
+    if (running === undefined) throw new Error('a new sandbox refused its first invocation');
+    return running;
+  }
+
+  private create(key: string, plan: SandboxPlan): Sandbox {
+    const sandbox = new Sandbox(plan, { ...this.deps, onStateChange: (s, state) => this.track(s, state) });
+    let group = this.byKey.get(key);
+    if (group === undefined) {
+      group = new Set();
+      this.byKey.set(key, group);
+    }
+    group.add(sandbox);
+    this.keyOf.set(sandbox, key);
+    return sandbox;
+  }
+
+  private track(sandbox: Sandbox, state: SandboxState): void {
+    if (state.kind !== 'Removed') return;
+    const key = this.keyOf.get(sandbox);
+    if (key === undefined) return;
+    this.keyOf.delete(sandbox);
+    const group = this.byKey.get(key);
+    group?.delete(sandbox);
+    if (group?.size === 0) this.byKey.delete(key);
+    if (this.keyOf.size === 0) for (const notify of this.removed) notify();
+  }
+
+  /** Retires a function's environments: idle ones go now, busy ones when their invocation ends. */
+  retireFunction(functionName: string): void {
+    for (const sandbox of this.keyOf.keys()) {
+      if (sandbox.plan.functionName === functionName) sandbox.retire();
+    }
+  }
+
+  /** Retires everything and waits until every environment is gone. */
+  async drain(): Promise<void> {
+    if (this.keyOf.size === 0) return;
+    const empty = new Promise<void>((resolve) => this.removed.add(resolve));
+    for (const sandbox of this.keyOf.keys()) sandbox.retire();
+    await empty;
+  }
+}

@@ -1,0 +1,329 @@
+/**
+ * The execution environment's lifecycle as a pure state machine: `transition(state, event)` returns the
+ * next state and the effects to perform, in order. The runner (sandbox.ts) performs effects one at a time
+ * and feeds their results back as events. Timers belong to states: they are armed and cancelled here.
+ *
+ *   Starting ──waiting──▶ Ready ──grace──▶ Pausing ──paused──▶ Paused ──invoke──▶ Unpausing ──▶ Running
+ *      │                   │ invoke                                                            │
+ *      └──(pending)────────┴──────────────────────────▶ Running ──response/error──▶ AwaitingNext ──waiting──▶ Ready
+ *   Running ──deadline──▶ Stopping ──exited──▶ Stopped ──invoke──▶ Starting (init again, /tmp kept)
+ *   idle (Ready, Paused, Stopped) ──idle keep-alive / retire──▶ Removing ──removed──▶ Removed
+ */
+
+/** What the state machine needs to know of an invocation; the runner keeps the rest. */
+export interface PendingInvocation {
+  requestId: string;
+}
+
+export type ExitInfo = { exitCode: number; oomKilled: boolean };
+
+export type SandboxOutcome =
+  | { kind: 'response'; payload: Buffer }
+  | { kind: 'function-error'; errorType: string; payload: Buffer }
+  | { kind: 'init-error'; errorType: string; payload: Buffer }
+  | { kind: 'timeout' }
+  | { kind: 'exit'; exit: ExitInfo }
+  | { kind: 'response-too-large'; size: number }
+  | { kind: 'platform-error'; message: string };
+
+export type SandboxState =
+  | { kind: 'Starting'; pending?: PendingInvocation; retiring?: true }
+  | { kind: 'Ready' }
+  | { kind: 'Running'; invocation: PendingInvocation; retiring?: true }
+  | { kind: 'AwaitingNext'; pending?: PendingInvocation; retiring?: true }
+  | { kind: 'Pausing'; pending?: PendingInvocation; retiring?: true }
+  | { kind: 'Paused' }
+  | { kind: 'Unpausing'; pending: PendingInvocation; retiring?: true }
+  | { kind: 'Stopping'; retiring?: true }
+  | { kind: 'Stopped' }
+  | { kind: 'Removing' }
+  | { kind: 'Removed' };
+
+export type SandboxEvent =
+  | { type: 'Invoke'; invocation: PendingInvocation }
+  | { type: 'RuntimeWaiting' }
+  | { type: 'Responded'; requestId: string; payload: Buffer }
+  | { type: 'Errored'; requestId: string; errorType: string; payload: Buffer }
+  | { type: 'ResponseTooLarge'; requestId: string; size: number }
+  | { type: 'InitFailed'; errorType: string; payload: Buffer }
+  | { type: 'Exited'; exit: ExitInfo }
+  | { type: 'TimerFired'; timer: TimerName }
+  | { type: 'Paused' }
+  | { type: 'Unpaused' }
+  | { type: 'OperationFailed'; operation: 'start' | 'pause' | 'unpause' | 'kill'; message: string }
+  | { type: 'Retire' }
+  | { type: 'Removed' };
+
+export type TimerName = 'init' | 'deadline' | 'grace' | 'idle';
+
+export type SandboxEffect =
+  | { type: 'Start' }
+  | { type: 'Deliver'; invocation: PendingInvocation }
+  | { type: 'Complete'; invocation: PendingInvocation; outcome: SandboxOutcome }
+  | { type: 'Arm'; timer: TimerName }
+  | { type: 'Cancel'; timer: TimerName }
+  | { type: 'Pause' }
+  | { type: 'Unpause' }
+  | { type: 'Kill' }
+  | { type: 'Remove' };
+
+export interface Transition {
+  next: SandboxState;
+  effects: SandboxEffect[];
+}
+
+/** The initial state of a new sandbox, and the effect that creates its container. */
+export function createSandbox(pending?: PendingInvocation): Transition {
+  return {
+    next: pending === undefined ? { kind: 'Starting' } : { kind: 'Starting', pending },
+    effects: [{ type: 'Start' }, { type: 'Arm', timer: 'init' }],
+  };
+}
+
+/** Whether an invocation may be handed to this sandbox now. */
+export function isAvailable(state: SandboxState): boolean {
+  switch (state.kind) {
+    case 'Ready':
+    case 'Paused':
+    case 'Stopped':
+      return true;
+    case 'AwaitingNext':
+    case 'Starting':
+      return state.pending === undefined && state.retiring === undefined;
+    default:
+      return false;
+  }
+}
+
+const stay = (state: SandboxState): Transition => ({ next: state, effects: [] });
+const remove = (...effects: SandboxEffect[]): Transition => ({ next: { kind: 'Removing' }, effects: [...effects, { type: 'Remove' }] });
+
+/** Running an invocation: hand it over and start the clock. */
+function run(invocation: PendingInvocation, retiring: true | undefined): Transition {
+  return {
+    next: retiring ? { kind: 'Running', invocation, retiring } : { kind: 'Running', invocation },
+    effects: [{ type: 'Deliver', invocation }, { type: 'Arm', timer: 'deadline' }],
+  };
+}
+
+/** The runtime is idle and waiting on `next`: freeze after the grace, remove after the keep-alive. */
+function idle(): Transition {
+  return { next: { kind: 'Ready' }, effects: [{ type: 'Arm', timer: 'grace' }, { type: 'Arm', timer: 'idle' }] };
+}
+
+function finish(invocation: PendingInvocation, outcome: SandboxOutcome, retiring: true | undefined): Transition {
+  const complete: SandboxEffect = { type: 'Complete', invocation, outcome };
+  const cancel: SandboxEffect = { type: 'Cancel', timer: 'deadline' };
+  if (retiring) return remove(cancel, complete);
+  return { next: { kind: 'AwaitingNext' }, effects: [cancel, complete] };
+}
+
+/** The runtime process is gone (or about to be): the container stays, with its /tmp, until reused. */
+function stopped(retiring: true | undefined, ...effects: SandboxEffect[]): Transition {
+  if (retiring) return remove(...effects);
+  return { next: { kind: 'Stopped' }, effects: [...effects, { type: 'Arm', timer: 'idle' }] };
+}
+
+function transitionStarting(state: Extract<SandboxState, { kind: 'Starting' }>, event: SandboxEvent): Transition {
+  const { pending, retiring } = state;
+  switch (event.type) {
+    case 'Invoke':
+      return pending === undefined ? stay({ ...state, pending: event.invocation }) : stay(state);
+    case 'RuntimeWaiting': {
+      const cancel: SandboxEffect = { type: 'Cancel', timer: 'init' };
+      if (pending !== undefined) {
+        const t = run(pending, retiring);
+        return { next: t.next, effects: [cancel, ...t.effects] };
+      }
+      if (retiring) return remove(cancel);
+      const t = idle();
+      return { next: t.next, effects: [cancel, ...t.effects] };
+    }
+    case 'InitFailed':
+    case 'TimerFired':
+    case 'Exited':
+    case 'OperationFailed': {
+      if (event.type === 'TimerFired' && event.timer !== 'init') return stay(state);
+      const outcome: SandboxOutcome =
+        event.type === 'InitFailed'
+          ? { kind: 'init-error', errorType: event.errorType, payload: event.payload }
+          : event.type === 'Exited'
+            ? { kind: 'exit', exit: event.exit }
+            : event.type === 'TimerFired'
+              ? { kind: 'timeout' }
+              : { kind: 'platform-error', message: event.message };
+      const effects: SandboxEffect[] = [{ type: 'Cancel', timer: 'init' }];
+      if (pending !== undefined) effects.push({ type: 'Complete', invocation: pending, outcome });
+      if (event.type === 'OperationFailed') return remove(...effects);
+      if (event.type === 'Exited') return stopped(retiring, ...effects);
+      effects.push({ type: 'Kill' });
+      return { next: retiring ? { kind: 'Stopping', retiring } : { kind: 'Stopping' }, effects };
+    }
+    case 'Retire':
+      return stay({ ...state, retiring: true });
+    default:
+      return stay(state);
+  }
+}
+
+function transitionRunning(state: Extract<SandboxState, { kind: 'Running' }>, event: SandboxEvent): Transition {
+  const { invocation, retiring } = state;
+  const mine = 'requestId' in event && event.requestId === invocation.requestId;
+  switch (event.type) {
+    case 'Responded':
+      return mine ? finish(invocation, { kind: 'response', payload: event.payload }, retiring) : stay(state);
+    case 'Errored':
+      return mine
+        ? finish(invocation, { kind: 'function-error', errorType: event.errorType, payload: event.payload }, retiring)
+        : stay(state);
+    case 'ResponseTooLarge':
+      return mine ? finish(invocation, { kind: 'response-too-large', size: event.size }, retiring) : stay(state);
+    case 'TimerFired':
+      if (event.timer !== 'deadline') return stay(state);
+      return {
+        next: retiring ? { kind: 'Stopping', retiring } : { kind: 'Stopping' },
+        effects: [{ type: 'Complete', invocation, outcome: { kind: 'timeout' } }, { type: 'Kill' }],
+      };
+    case 'Exited':
+      return stopped(retiring, { type: 'Cancel', timer: 'deadline' }, {
+        type: 'Complete',
+        invocation,
+        outcome: { kind: 'exit', exit: event.exit },
+      });
+    case 'Retire':
+      return stay({ ...state, retiring: true });
+    default:
+      return stay(state);
+  }
+}
+
+function transitionAwaitingNext(state: Extract<SandboxState, { kind: 'AwaitingNext' }>, event: SandboxEvent): Transition {
+  const { pending, retiring } = state;
+  switch (event.type) {
+    case 'Invoke':
+      return pending === undefined ? stay({ ...state, pending: event.invocation }) : stay(state);
+    case 'RuntimeWaiting':
+      if (pending !== undefined) return run(pending, retiring);
+      return retiring ? remove() : idle();
+    case 'Exited':
+      // The runtime died between invocations: start it again for the waiting invocation, if any.
+      if (pending !== undefined && !retiring) {
+        return { next: { kind: 'Starting', pending }, effects: [{ type: 'Start' }, { type: 'Arm', timer: 'init' }] };
+      }
+      return stopped(retiring, ...(pending ? [failPending(pending, event)] : []));
+    case 'Retire':
+      return pending === undefined ? remove() : stay({ ...state, retiring: true });
+    default:
+      return stay(state);
+  }
+}
+
+function failPending(pending: PendingInvocation, event: { type: 'Exited'; exit: ExitInfo }): SandboxEffect {
+  return { type: 'Complete', invocation: pending, outcome: { kind: 'exit', exit: event.exit } };
+}
+
+export function transition(state: SandboxState, event: SandboxEvent): Transition {
+  switch (state.kind) {
+    case 'Starting':
+      return transitionStarting(state, event);
+    case 'Running':
+      return transitionRunning(state, event);
+    case 'AwaitingNext':
+      return transitionAwaitingNext(state, event);
+    case 'Ready':
+      switch (event.type) {
+        case 'Invoke': {
+          const t = run(event.invocation, undefined);
+          return { next: t.next, effects: [{ type: 'Cancel', timer: 'grace' }, { type: 'Cancel', timer: 'idle' }, ...t.effects] };
+        }
+        case 'TimerFired':
+          if (event.timer === 'grace') return { next: { kind: 'Pausing' }, effects: [{ type: 'Pause' }] };
+          return event.timer === 'idle' ? remove({ type: 'Cancel', timer: 'grace' }) : stay(state);
+        case 'Exited':
+          return stopped(undefined, { type: 'Cancel', timer: 'grace' }, { type: 'Cancel', timer: 'idle' });
+        case 'Retire':
+          return remove({ type: 'Cancel', timer: 'grace' }, { type: 'Cancel', timer: 'idle' });
+        default:
+          return stay(state);
+      }
+    case 'Pausing':
+      switch (event.type) {
+        case 'Invoke':
+          return state.pending === undefined ? stay({ ...state, pending: event.invocation }) : stay(state);
+        case 'Paused':
+          if (state.retiring) return remove({ type: 'Cancel', timer: 'idle' });
+          if (state.pending !== undefined) {
+            return { next: { kind: 'Unpausing', pending: state.pending }, effects: [{ type: 'Cancel', timer: 'idle' }, { type: 'Unpause' }] };
+          }
+          return stay({ kind: 'Paused' });
+        case 'OperationFailed':
+          return remove(
+            { type: 'Cancel', timer: 'idle' },
+            ...(state.pending ? [platformFailure(state.pending, event.message)] : []),
+          );
+        case 'Retire':
+          return stay({ ...state, retiring: true });
+        default:
+          return stay(state);
+      }
+    case 'Paused':
+      switch (event.type) {
+        case 'Invoke':
+          return { next: { kind: 'Unpausing', pending: event.invocation }, effects: [{ type: 'Cancel', timer: 'idle' }, { type: 'Unpause' }] };
+        case 'TimerFired':
+          return event.timer === 'idle' ? remove() : stay(state);
+        case 'Retire':
+          return remove({ type: 'Cancel', timer: 'idle' });
+        case 'Exited':
+          return stopped(undefined, { type: 'Cancel', timer: 'idle' });
+        default:
+          return stay(state);
+      }
+    case 'Unpausing':
+      switch (event.type) {
+        case 'Unpaused':
+          return run(state.pending, state.retiring);
+        case 'OperationFailed':
+          return remove(platformFailure(state.pending, event.message));
+        case 'Exited':
+          return stopped(state.retiring, failPending(state.pending, event));
+        case 'Retire':
+          return stay({ ...state, retiring: true });
+        default:
+          return stay(state);
+      }
+    case 'Stopping':
+      switch (event.type) {
+        case 'Exited':
+          return stopped(state.retiring);
+        case 'OperationFailed':
+          return remove();
+        case 'Retire':
+          return stay({ ...state, retiring: true });
+        default:
+          return stay(state);
+      }
+    case 'Stopped':
+      switch (event.type) {
+        case 'Invoke':
+          return {
+            next: { kind: 'Starting', pending: event.invocation },
+            effects: [{ type: 'Cancel', timer: 'idle' }, { type: 'Start' }, { type: 'Arm', timer: 'init' }],
+          };
+        case 'TimerFired':
+          return event.timer === 'idle' ? remove() : stay(state);
+        case 'Retire':
+          return remove({ type: 'Cancel', timer: 'idle' });
+        default:
+          return stay(state);
+      }
+    case 'Removing':
+      return event.type === 'Removed' ? stay({ kind: 'Removed' }) : stay(state);
+    case 'Removed':
+      return stay(state);
+  }
+}
+
+function platformFailure(invocation: PendingInvocation, message: string): SandboxEffect {
+  return { type: 'Complete', invocation, outcome: { kind: 'platform-error', message } };
+}

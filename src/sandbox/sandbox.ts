@@ -1,0 +1,324 @@
+import type { ContainerDriver, ContainerSpec, ScratchDisk, ScratchDiskProvider } from '../docker/container-driver.js';
+import { RuntimeApiServer, type RuntimeInvocation } from '../runtime-api/runtime-api-server.js';
+import { LogCollector, type LogSink } from './log-collector.js';
+import {
+  createSandbox,
+  isAvailable,
+  transition,
+  type SandboxEffect,
+  type SandboxEvent,
+  type SandboxOutcome,
+  type SandboxState,
+  type TimerName,
+} from './sandbox-state.js';
+
+/** One invocation as the sandbox runs it. */
+export interface SandboxInvocation {
+  requestId: string;
+  payload: Buffer;
+  invokedFunctionArn: string;
+  clientContext?: string;
+  traceId?: string;
+  /** Keep the log lines for `X-Amz-Log-Type: Tail`. */
+  tail: boolean;
+}
+
+export interface SandboxResult {
+  outcome: SandboxOutcome;
+  /** Base64 of the last 4 KB of the invocation's log, when a tail was asked for. */
+  logTail?: string;
+  durationMs: number;
+}
+
+export interface SandboxPlan {
+  id: string;
+  functionName: string;
+  version: string;
+  memorySizeMb: number;
+  timeoutMs: number;
+  initTimeoutMs: number;
+  pauseGraceMs: number;
+  idleKeepAliveMs: number;
+  ephemeralStorageMb: number;
+  network: string;
+  runtimeApiBindHost: string;
+  runtimeApiAdvertiseHost: string;
+  maxPayloadBytes: number;
+  labels: Record<string, string>;
+  /** The container to run, given the Runtime API address and the /tmp volume. */
+  containerSpec(runtimeApi: string, scratchVolume: string): ContainerSpec;
+}
+
+export interface SandboxDeps {
+  driver: ContainerDriver;
+  scratch: ScratchDiskProvider;
+  logSink: LogSink;
+  /** Told of every state change (the pool keeps its indexes with it). */
+  onStateChange: (sandbox: Sandbox, state: SandboxState) => void;
+  onOperationError: (error: unknown, sandbox: Sandbox, operation: string) => void;
+}
+
+interface Running {
+  invocation: SandboxInvocation;
+  acceptedAt: number;
+  deliveredAt?: number;
+  resolve: (result: SandboxResult) => void;
+}
+
+const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Runs one execution environment: feeds events to the pure state machine and performs its effects,
+ * the Docker operations one at a time, in order.
+ */
+export class Sandbox {
+  private state: SandboxState;
+  private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  private readonly invocations = new Map<string, Running>();
+  private operations: Promise<void> = Promise.resolve();
+  private readonly runtimeApi: RuntimeApiServer;
+  private readonly logs: LogCollector;
+  private containerId: string | undefined;
+  private scratchDisk: ScratchDisk | undefined;
+  private unwatch: (() => void) | undefined;
+  private startBeganAt = 0;
+  private initDurationMs: number | undefined;
+  /** Last time an invocation finished here: the pool reuses the most recent first. */
+  lastUsedAt = 0;
+
+  constructor(
+    readonly plan: SandboxPlan,
+    private readonly deps: SandboxDeps,
+  ) {
+    this.logs = new LogCollector(deps.logSink);
+    this.runtimeApi = new RuntimeApiServer({
+      bindHost: plan.runtimeApiBindHost,
+      maxPayloadBytes: plan.maxPayloadBytes,
+      listener: {
+        waiting: () => this.dispatch({ type: 'RuntimeWaiting' }),
+        responded: (requestId, payload) => this.dispatch({ type: 'Responded', requestId, payload }),
+        errored: (requestId, errorType, payload) => this.dispatch({ type: 'Errored', requestId, errorType, payload }),
+        responseTooLarge: (requestId, size) => this.dispatch({ type: 'ResponseTooLarge', requestId, size }),
+        initFailed: (errorType, payload) => this.dispatch({ type: 'InitFailed', errorType, payload }),
+      },
+    });
+    const t = createSandbox();
+    this.state = t.next;
+    this.perform(t.effects);
+  }
+
+  get id(): string {
+    return this.plan.id;
+  }
+
+  get currentState(): SandboxState {
+    return this.state;
+  }
+
+  get container(): string | undefined {
+    return this.containerId;
+  }
+
+  get available(): boolean {
+    return isAvailable(this.state);
+  }
+
+  /** Runs an invocation here, or answers undefined when this sandbox can't take it now. */
+  invoke(invocation: SandboxInvocation): Promise<SandboxResult> | undefined {
+    if (!isAvailable(this.state)) return undefined;
+    return new Promise((resolve) => {
+      this.invocations.set(invocation.requestId, { invocation, acceptedAt: performance.now(), resolve });
+      this.dispatch({ type: 'Invoke', invocation: { requestId: invocation.requestId } });
+    });
+  }
+
+  retire(): void {
+    this.dispatch({ type: 'Retire' });
+  }
+
+  dispatch(event: SandboxEvent): void {
+    if (event.type === 'RuntimeWaiting' && this.state.kind === 'Starting') {
+      this.initDurationMs = performance.now() - this.startBeganAt;
+    }
+    const t = transition(this.state, event);
+    const changed = t.next !== this.state;
+    this.state = t.next;
+    this.perform(t.effects);
+    if (changed) this.deps.onStateChange(this, this.state);
+  }
+
+  private perform(effects: SandboxEffect[]): void {
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'Arm':
+          this.arm(effect.timer);
+          break;
+        case 'Cancel':
+          clearTimeout(this.timers.get(effect.timer));
+          this.timers.delete(effect.timer);
+          break;
+        case 'Deliver':
+          this.deliver(effect.invocation.requestId);
+          break;
+        case 'Complete':
+          this.complete(effect.invocation.requestId, effect.outcome);
+          break;
+        default:
+          this.enqueue(effect);
+      }
+    }
+  }
+
+  private arm(timer: TimerName): void {
+    const ms = {
+      init: this.plan.initTimeoutMs,
+      deadline: this.plan.timeoutMs,
+      grace: this.plan.pauseGraceMs,
+      idle: this.plan.idleKeepAliveMs,
+    }[timer];
+    clearTimeout(this.timers.get(timer));
+    const handle = setTimeout(() => {
+      this.timers.delete(timer);
+      this.dispatch({ type: 'TimerFired', timer });
+    }, ms);
+    handle.unref();
+    this.timers.set(timer, handle);
+  }
+
+  private deliver(requestId: string): void {
+    const running = this.invocations.get(requestId);
+    if (running === undefined) return;
+    running.deliveredAt = performance.now();
+    const inv = running.invocation;
+    this.logs.begin(requestId, this.plan.version, inv.tail);
+    const delivered: RuntimeInvocation = {
+      requestId,
+      payload: inv.payload,
+      deadlineMs: Date.now() + this.plan.timeoutMs,
+      invokedFunctionArn: inv.invokedFunctionArn,
+    };
+    if (inv.clientContext !== undefined) delivered.clientContext = inv.clientContext;
+    if (inv.traceId !== undefined) delivered.traceId = inv.traceId;
+    this.runtimeApi.deliver(delivered);
+  }
+
+  private complete(requestId: string, outcome: SandboxOutcome): void {
+    const running = this.invocations.get(requestId);
+    if (running === undefined) return;
+    this.invocations.delete(requestId);
+    const end = performance.now();
+    this.lastUsedAt = end;
+    const durationMs = Math.min(end - (running.deliveredAt ?? running.acceptedAt), this.plan.timeoutMs);
+    const initDurationMs = this.initDurationMs;
+    this.initDurationMs = undefined;
+    if (running.deliveredAt === undefined) this.logs.begin(requestId, this.plan.version, running.invocation.tail);
+    if (outcome.kind === 'timeout') {
+      this.logs.note(
+        `${new Date().toISOString()} ${requestId} Task timed out after ${(this.plan.timeoutMs / 1000).toFixed(2)} seconds`,
+      );
+    }
+    if (!running.invocation.tail) {
+      // Answer at once; the log's END and REPORT follow when the output has settled.
+      running.resolve({ outcome, durationMs });
+      void this.finishLog(requestId, durationMs, initDurationMs);
+      return;
+    }
+    void this.finishLog(requestId, durationMs, initDurationMs).then((logTail) =>
+      running.resolve(logTail === undefined ? { outcome, durationMs } : { outcome, durationMs, logTail }),
+    );
+  }
+
+  private async finishLog(requestId: string, durationMs: number, initDurationMs: number | undefined) {
+    await this.logs.settle();
+    const peak = this.containerId === undefined ? undefined : await this.deps.driver.fetchPeakMemory(this.containerId);
+    return this.logs.end(requestId, {
+      durationMs,
+      memorySizeMb: this.plan.memorySizeMb,
+      maxMemoryUsedMb: peak === undefined ? undefined : Math.ceil(peak / 1048576),
+      initDurationMs,
+    });
+  }
+
+  private enqueue(effect: SandboxEffect): void {
+    this.operations = this.operations.then(() => this.operate(effect));
+  }
+
+  private async operate(effect: SandboxEffect): Promise<void> {
+    const driver = this.deps.driver;
+    try {
+      switch (effect.type) {
+        case 'Start':
+          return await this.start();
+        case 'Pause':
+          await driver.pauseContainer(this.requireContainer());
+          return this.dispatch({ type: 'Paused' });
+        case 'Unpause':
+          await driver.unpauseContainer(this.requireContainer());
+          return this.dispatch({ type: 'Unpaused' });
+        case 'Kill':
+          this.runtimeApi.reset();
+          return await driver.killContainer(this.requireContainer());
+        case 'Remove':
+          return await this.remove();
+        default:
+          return;
+      }
+    } catch (error) {
+      this.deps.onOperationError(error, this, effect.type);
+      if (effect.type === 'Remove') return this.dispatch({ type: 'Removed' });
+      const operations = { Start: 'start', Pause: 'pause', Unpause: 'unpause', Kill: 'kill' } as const;
+      const operation = operations[effect.type as keyof typeof operations];
+      this.dispatch({ type: 'OperationFailed', operation, message: describeError(error) });
+    }
+  }
+
+  private requireContainer(): string {
+    if (this.containerId === undefined) throw new Error('the sandbox has no container');
+    return this.containerId;
+  }
+
+  /** Cold start (create the container) or restart after a reset (same container, same /tmp). */
+  private async start(): Promise<void> {
+    const driver = this.deps.driver;
+    this.startBeganAt = performance.now();
+    this.runtimeApi.reset();
+    this.runtimeApi.expectAddress();
+    if (this.containerId === undefined) {
+      const [port, disk] = await Promise.all([
+        this.runtimeApi.listen(),
+        this.deps.scratch.createScratchDisk(this.plan.ephemeralStorageMb, this.plan.labels),
+      ]);
+      this.scratchDisk = disk;
+      const spec = this.plan.containerSpec(`${this.plan.runtimeApiAdvertiseHost}:${port}`, disk.volume);
+      const id = await driver.createContainer(spec);
+      this.containerId = id;
+      this.unwatch = driver.watchExits((exited) => {
+        if (exited === id) this.onContainerExit(id);
+      });
+    }
+    const id = this.containerId;
+    await driver.attachOutput(id, (stream, chunk) => this.logs.write(stream, chunk));
+    await driver.startContainer(id);
+    this.runtimeApi.allow(await driver.fetchAddress(id, this.plan.network));
+  }
+
+  private onContainerExit(id: string): void {
+    this.deps.driver.fetchExit(id).then(
+      (exit) => this.dispatch({ type: 'Exited', exit }),
+      () => this.dispatch({ type: 'Exited', exit: { exitCode: -1, oomKilled: false } }),
+    );
+  }
+
+  private async remove(): Promise<void> {
+    for (const handle of this.timers.values()) clearTimeout(handle);
+    this.timers.clear();
+    this.unwatch?.();
+    await this.runtimeApi.close();
+    if (this.containerId !== undefined) await this.deps.driver.removeContainer(this.containerId);
+    await this.scratchDisk?.release();
+    for (const [requestId] of this.invocations) {
+      this.complete(requestId, { kind: 'platform-error', message: 'The execution environment was removed.' });
+    }
+    this.dispatch({ type: 'Removed' });
+  }
+}
