@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { CodeStore } from '../control-plane/code/code-store.js';
@@ -19,8 +19,6 @@ export interface ApiDeps {
   code: CodeStore;
   health: HealthCheck;
   concurrency: number;
-  /** Base URL clients reach this API at (for download links). */
-  publicUrl: string;
   logger: Logger | false;
 }
 
@@ -34,7 +32,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: CREATE_REQUEST_LIMIT,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -61,7 +59,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(healthRoutes, { check: deps.health });
   void app.register(functionRoutes, {
     functions: deps.functions,
-    codeLocation: (sha) => `${deps.publicUrl}${CODE_PATH}/${sha}.zip`,
+    codeLocation: (sha, host) => `http://${host ?? 'localhost'}${CODE_PATH}/${sha}.zip`,
   });
   void app.register(invocationRoutes, { invoker: deps.invoker });
   void app.register(accountRoutes, { functions: deps.functions, concurrency: deps.concurrency });

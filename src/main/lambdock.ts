@@ -109,7 +109,6 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     invoker,
     code,
     concurrency: config.accountConcurrency,
-    publicUrl: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`,
     logger,
     health: async () => ({
       redis: await redis.ping().then(

@@ -89,6 +89,7 @@ export function isAvailable(state: SandboxState): boolean {
       return true;
     case 'AwaitingNext':
     case 'Starting':
+    case 'Pausing':
       return state.pending === undefined && state.retiring === undefined;
     default:
       return false;

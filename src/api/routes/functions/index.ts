@@ -13,8 +13,8 @@ import {
 
 export interface FunctionRoutesOptions {
   functions: FunctionService;
-  /** Where GetFunction's `Code.Location` points: a download URL for the function's zip. */
-  codeLocation: (sha256Hex: string) => string;
+  /** Where GetFunction's `Code.Location` points: a download URL for the function's zip, on the host the client used. */
+  codeLocation: (sha256Hex: string, host: string | undefined) => string;
 }
 
 /** CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode/Configuration, DeleteFunction. */
@@ -48,7 +48,7 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
       const record = await functions.get(request.params.FunctionName, request.query.Qualifier);
       return {
         Configuration: configuration(record),
-        Code: { RepositoryType: 'S3', Location: codeLocation(record.code.sha256Hex) },
+        Code: { RepositoryType: 'S3', Location: codeLocation(record.code.sha256Hex, request.headers.host) },
       };
     },
   );

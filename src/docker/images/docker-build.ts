@@ -1,0 +1,74 @@
+import type Dockerode from 'dockerode';
+import { relative, resolve } from 'node:path';
+import { pack, type PackOptions } from 'tar-fs';
+import { followDockerStream } from './build-stream.js';
+import { ImageError } from './image-error.js';
+
+export interface DockerBuildOptions {
+  tag: string;
+  labels: Record<string, string>;
+  /** Relative paths (with `/`) to leave out of the context. */
+  ignore?: (relativePath: string) => boolean;
+  onLog?: (line: string) => void;
+}
+
+export interface DockerBuildResult {
+  imageId: string;
+  logTail: readonly string[];
+}
+
+/**
+ * Builds `contextDir` (with its Dockerfile) through the Engine API's legacy builder. The context goes as
+ * a tar with permission bits intact (no umask: a 1777 /tmp stays 1777) and root ownership. Throws an
+ * ImageError with the build output's tail when the stream reports an error.
+ */
+export async function buildImageFromDir(
+  docker: Dockerode,
+  contextDirectory: string,
+  options: DockerBuildOptions,
+): Promise<DockerBuildResult> {
+  const contextDir = resolve(contextDirectory);
+  const ignore = options.ignore;
+  // tar-fs supports `umask`; its type definitions lag behind.
+  const packOptions: PackOptions & { umask: number } = {
+    umask: 0,
+    ignore: ignore === undefined ? undefined : (name) => ignore(relative(contextDir, name).split('\\').join('/')),
+    map: (header) => ({ ...header, uid: 0, gid: 0 }),
+  };
+  const context = pack(contextDir, packOptions);
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+      t: options.tag,
+      labels: options.labels,
+      version: '1',
+      rm: true,
+      forcerm: true,
+    });
+  } catch (error) {
+    context.destroy();
+    throw new ImageError('ImageBuildFailed', options.tag, `Docker refused to build ${options.tag}: ${getMessage(error)}`, {
+      cause: error,
+    });
+  }
+  const outcome = await followDockerStream(stream, (event) => {
+    if (event.stream !== undefined && event.stream.trim() !== '') options.onLog?.(event.stream.trimEnd());
+  }).catch((error: unknown) => {
+    throw new ImageError('ImageBuildFailed', options.tag, `Lost the build of ${options.tag}: ${getMessage(error)}`, {
+      cause: error,
+    });
+  });
+  if (outcome.error !== undefined || outcome.imageId === undefined) {
+    const reason = outcome.error ?? 'the builder reported no image id';
+    throw new ImageError('ImageBuildFailed', options.tag, `Building ${options.tag} failed: ${reason}`, {
+      logTail: outcome.logTail,
+    });
+  }
+  // The legacy builder reports only a short id ("Successfully built 0123456789ab"): read the full one.
+  const info = await docker.getImage(outcome.imageId).inspect();
+  return { imageId: info.Id, logTail: outcome.logTail };
+}
+
+export function getMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

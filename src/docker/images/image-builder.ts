@@ -1,0 +1,118 @@
+import type Dockerode from 'dockerode';
+import { join } from 'node:path';
+import { ensureBaseImage, fetchImage, removeImageQuietly, type EnsuredBaseImage } from './base-images.js';
+import { CONTEXT_HASH_LABEL, getContextHash, isIgnoredContextPath, loadContextEntries } from './context-hash.js';
+import { buildImageFromDir, getMessage } from './docker-build.js';
+import { getDockerfileBaseImages } from './dockerfile.js';
+import { ImageError } from './image-error.js';
+import { silentImageLogger, type ImageLogger } from './image-logger.js';
+import { RUNTIME_IMAGES, type RuntimeImageSpec } from './runtime-catalog.js';
+
+export const MANAGED_LABEL = 'lambdock.managed';
+export const RUNTIME_FAMILY_LABEL = 'lambdock.runtime-family';
+
+export interface EnsureRuntimeImagesOptions {
+  /** The repository's runtimes/ folder (one build context per family). */
+  runtimesDir: string;
+  /** The repository's docker/base/ folder (offline stand-ins). */
+  dockerBaseDir: string;
+  logger?: ImageLogger;
+  /** Rebuild even when the image's context hash is current. */
+  force?: boolean;
+  /** false: never try a registry for base images. Default true. */
+  pull?: boolean;
+  pullIdleTimeoutMs?: number;
+  /** Only these images (default: every entry of RUNTIME_IMAGES). */
+  images?: readonly RuntimeImageSpec[];
+}
+
+export interface EnsuredRuntimeImage {
+  readonly tag: string;
+  readonly runtimes: readonly string[];
+  readonly imageId: string;
+  readonly action: 'current' | 'built';
+  readonly contextHash: string;
+  readonly bases: readonly EnsuredBaseImage[];
+  readonly durationMs: number;
+}
+
+/**
+ * Makes sure every runtime image exists and matches its build context: base images first (local, pulled
+ * or offline stand-in), then a build only when the image's `lambdock.context-hash` label differs from the
+ * hash of runtimes/<family>/ + base image ids. When all are current this costs a few inspects.
+ */
+export async function ensureRuntimeImages(
+  docker: Dockerode,
+  options: EnsureRuntimeImagesOptions,
+): Promise<EnsuredRuntimeImage[]> {
+  const results: EnsuredRuntimeImage[] = [];
+  for (const spec of options.images ?? RUNTIME_IMAGES) {
+    results.push(await ensureRuntimeImage(docker, spec, options));
+  }
+  return results;
+}
+
+export async function ensureRuntimeImage(
+  docker: Dockerode,
+  spec: RuntimeImageSpec,
+  options: EnsureRuntimeImagesOptions,
+): Promise<EnsuredRuntimeImage> {
+  const logger = options.logger ?? silentImageLogger;
+  const started = performance.now();
+  const contextDir = join(options.runtimesDir, spec.contextDir);
+
+  const entries = await loadContextEntries(contextDir).catch((error: unknown) => {
+    throw new ImageError('BuildContextInvalid', spec.tag, `Cannot read build context ${contextDir}: ${getMessage(error)}`, {
+      cause: error,
+    });
+  });
+  const dockerfile = entries.find((entry) => entry.path === 'Dockerfile' && entry.kind === 'file');
+  if (dockerfile === undefined) {
+    throw new ImageError('BuildContextInvalid', spec.tag, `${contextDir} has no Dockerfile`);
+  }
+  const baseTags = getDockerfileBaseImages(Buffer.from(dockerfile.content).toString('utf8'));
+  const unresolved = baseTags.find((tag) => tag.includes('$'));
+  if (unresolved !== undefined) {
+    const message = `${contextDir}/Dockerfile uses a variable base image (${unresolved})`;
+    throw new ImageError('BuildContextInvalid', spec.tag, message);
+  }
+
+  const bases: EnsuredBaseImage[] = [];
+  for (const tag of baseTags) {
+    bases.push(
+      await ensureBaseImage(docker, tag, {
+        dockerBaseDir: options.dockerBaseDir,
+        logger,
+        pull: options.pull,
+        pullIdleTimeoutMs: options.pullIdleTimeoutMs,
+      }),
+    );
+  }
+  const contextHash = getContextHash(
+    entries,
+    bases.map((base) => base.id),
+  );
+
+  const existing = await fetchImage(docker, spec.tag);
+  const existingHash = existing?.Config?.Labels?.[CONTEXT_HASH_LABEL];
+  const result = (imageId: string, action: EnsuredRuntimeImage['action']): EnsuredRuntimeImage => {
+    const durationMs = Math.round(performance.now() - started);
+    return { tag: spec.tag, runtimes: spec.runtimes, imageId, action, contextHash, bases, durationMs };
+  };
+  if (existing !== undefined && existingHash === contextHash && options.force !== true) {
+    return result(existing.Id, 'current');
+  }
+
+  const reason = existing === undefined ? 'missing' : options.force === true ? 'forced' : 'context changed';
+  logger.info({ tag: spec.tag, reason, contextHash }, 'Building runtime image');
+  const { imageId } = await buildImageFromDir(docker, contextDir, {
+    tag: spec.tag,
+    labels: { [MANAGED_LABEL]: 'true', [CONTEXT_HASH_LABEL]: contextHash, [RUNTIME_FAMILY_LABEL]: spec.family },
+    ignore: isIgnoredContextPath,
+  });
+  logger.info({ tag: spec.tag, imageId, durationMs: Math.round(performance.now() - started) }, 'Built runtime image');
+
+  if (existing !== undefined && existing.Id !== imageId) await removeImageQuietly(docker, existing.Id, logger);
+  return result(imageId, 'built');
+}
+

@@ -1,0 +1,64 @@
+/**
+ * Offline stand-ins for the official base images lambdock builds FROM. Used only when a tag is neither
+ * local nor pullable: the image is assembled from this host's own binaries (docker/base/<dir>/Dockerfile
+ * + rootfs/ made by docker/base/assemble-rootfs.sh). Pure data.
+ */
+export interface HostBinary {
+  /** Command name, looked up on PATH and the sbin folders. */
+  readonly name: string;
+  /** What to install when it is missing (Debian package names). */
+  readonly install: string;
+  /** When set, `<name> --version` should match, else the stand-in is built with a warning. */
+  readonly version?: RegExp;
+}
+
+export interface StandinSpec {
+  readonly tag: string;
+  /** Folder under docker/base/ with the Dockerfile and any extra files. */
+  readonly dir: string;
+  readonly binaries: readonly HostBinary[];
+  /** Host files copied when they exist (configuration, not needed to run). */
+  readonly optionalFiles: readonly string[];
+}
+
+export const STANDIN_LABEL = 'lambdock.standin';
+/** Hash of the stand-in's recipe (docker/base files + binary list); a different one means rebuild. */
+export const STANDIN_RECIPE_LABEL = 'lambdock.standin-recipe';
+
+/** Every stand-in needs busybox for /bin/sh and the usual applets. */
+export const BUSYBOX: HostBinary = { name: 'busybox', install: 'busybox-static' };
+
+export const STANDINS = [
+  {
+    tag: 'node:20-bookworm-slim',
+    dir: 'node-20-bookworm-slim',
+    binaries: [
+      { name: 'node', install: 'Node.js 20 (nodejs)', version: /^v20\./ },
+      { name: 'losetup', install: 'mount' },
+      { name: 'mkfs.ext4', install: 'e2fsprogs' },
+    ],
+    optionalFiles: ['/etc/mke2fs.conf'],
+  },
+  {
+    tag: 'debian:bookworm-slim',
+    dir: 'debian-bookworm-slim',
+    binaries: [
+      { name: 'bash', install: 'bash' },
+      { name: 'curl', install: 'curl' },
+    ],
+    optionalFiles: [],
+  },
+  {
+    tag: 'redis:7-bookworm',
+    dir: 'redis-7-bookworm',
+    binaries: [{ name: 'redis-server', install: 'redis-server', version: /v=7\./ }],
+    optionalFiles: [],
+  },
+] as const satisfies readonly StandinSpec[];
+
+/** Base images docker-compose uses directly (the lambdock service image and Redis). */
+export const COMPOSE_BASE_IMAGES = ['node:20-bookworm-slim', 'redis:7-bookworm'] as const;
+
+export function getStandinSpec(tag: string): StandinSpec | undefined {
+  return STANDINS.find((spec) => spec.tag === tag);
+}

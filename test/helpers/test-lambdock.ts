@@ -1,0 +1,97 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import {
+  CreateFunctionCommand,
+  type CreateFunctionCommandInput,
+  DeleteFunctionCommand,
+  InvokeCommand,
+  type InvokeCommandInput,
+  type InvokeCommandOutput,
+  LambdaClient,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
+import pino from 'pino';
+import { loadConfig } from '../../src/config/config.js';
+import { startLambdock, type Lambdock } from '../../src/main/lambdock.js';
+import { LABELS } from '../../src/docker/container-driver.js';
+
+export const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
+
+export interface TestLambdock {
+  lambdock: Lambdock;
+  client: LambdaClient;
+  url: string;
+  instanceId: string;
+  /** Creates a function and waits until it is Active. */
+  createFunction(input: Partial<CreateFunctionCommandInput> & { FunctionName: string; Code: { ZipFile: Uint8Array } }): Promise<void>;
+  waitUpdated(name: string): Promise<void>;
+  invoke(input: InvokeCommandInput): Promise<InvokeCommandOutput & { body: string; json: () => unknown; logs: string }>;
+  /** Ids of this instance's containers for one function, as the engine lists them. */
+  containersOf(functionName: string): Promise<Array<{ id: string; state: string }>>;
+  close(): Promise<void>;
+}
+
+/** Starts a whole lambdock in this process, in its own Redis namespace, data dir and container label. */
+export async function startTestLambdock(env: Record<string, string> = {}): Promise<TestLambdock> {
+  const instanceId = `test-${randomUUID().slice(0, 8)}`;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambdock-test-'));
+  const config = loadConfig({
+    LAMBDOCK_PORT: '0',
+    LAMBDOCK_DATA_DIR: dataDir,
+    LAMBDOCK_INSTANCE_ID: instanceId,
+    LAMBDOCK_REDIS_PREFIX: instanceId,
+    LAMBDOCK_BUILD_IMAGES: 'false',
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    ...env,
+  });
+  const logger = pino({ level: process.env.LAMBDOCK_TEST_LOG_LEVEL ?? 'silent' });
+  const lambdock = await startLambdock(config, { logger, drainTimeoutMs: 5_000 });
+  const client = new LambdaClient({
+    endpoint: lambdock.url,
+    region: config.region,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+
+  const harness: TestLambdock = {
+    lambdock,
+    client,
+    url: lambdock.url,
+    instanceId,
+    async createFunction(input) {
+      await client.send(
+        new CreateFunctionCommand({ Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, ...input }),
+      );
+      await waitUntilFunctionActiveV2({ client, maxWaitTime: 60, minDelay: 1 }, { FunctionName: input.FunctionName });
+    },
+    async waitUpdated(name) {
+      await waitUntilFunctionUpdatedV2({ client, maxWaitTime: 60, minDelay: 1 }, { FunctionName: name });
+    },
+    async invoke(input) {
+      const out = await client.send(new InvokeCommand(input));
+      const body = out.Payload == null ? '' : Buffer.from(out.Payload).toString('utf8');
+      const logs = out.LogResult === undefined ? '' : Buffer.from(out.LogResult, 'base64').toString('utf8');
+      return { ...out, body, logs, json: () => JSON.parse(body) as unknown };
+    },
+    async containersOf(functionName) {
+      const list = await lambdock.docker.listContainers({
+        all: true,
+        filters: { label: [`${LABELS.instance}=${instanceId}`, `${LABELS.function}=${functionName}`] },
+      });
+      return list.map((c) => ({ id: c.Id, state: c.State }));
+    },
+    async close() {
+      client.destroy();
+      await lambdock.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+export async function deleteQuietly(t: TestLambdock, name: string): Promise<void> {
+  await t.client.send(new DeleteFunctionCommand({ FunctionName: name })).catch(() => undefined);
+}

@@ -1,0 +1,269 @@
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  GetAccountSettingsCommand,
+  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
+  LambdaServiceException,
+  ListFunctionsCommand,
+  ResourceNotFoundException,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeZip, nodeZip } from '../helpers/zip.js';
+import { ROLE, startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
+
+let t: TestLambdock;
+const ARN = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
+
+beforeAll(async () => {
+  t = await startTestLambdock();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function expectAwsError(promise: Promise<unknown>, name: string, status: number, message?: string | RegExp) {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error, `expected ${name}`).toBeInstanceOf(LambdaServiceException);
+  const e = error as LambdaServiceException;
+  expect(e.name).toBe(name);
+  expect(e.$metadata.httpStatusCode).toBe(status);
+  if (message !== undefined) expect(e.message).toMatch(message);
+  return e;
+}
+
+describe('functions API through @aws-sdk/client-lambda', () => {
+  it('creates a function Pending, reports it Active, lists, updates and deletes it', async () => {
+    const zip = await nodeZip('exports.handler = async () => 1;');
+    const created = await t.client.send(
+      new CreateFunctionCommand({
+        FunctionName: 'lifecycle',
+        Runtime: 'nodejs20.x',
+        Handler: 'index.handler',
+        Role: ROLE,
+        Code: { ZipFile: zip },
+        Description: 'first',
+        Environment: { Variables: { GREETING: 'hello' } },
+      }),
+    );
+    expect(created.$metadata.httpStatusCode).toBe(201);
+    expect(created).toMatchObject({
+      FunctionName: 'lifecycle',
+      FunctionArn: ARN('lifecycle'),
+      Runtime: 'nodejs20.x',
+      MemorySize: 128,
+      Timeout: 3,
+      Version: '$LATEST',
+      State: 'Pending',
+      StateReasonCode: 'Creating',
+      PackageType: 'Zip',
+      EphemeralStorage: { Size: 512 },
+      Architectures: ['x86_64'],
+      Environment: { Variables: { GREETING: 'hello' } },
+      CodeSize: zip.length,
+    });
+    const { createHash } = await import('node:crypto');
+    expect(created.CodeSha256).toBe(createHash('sha256').update(zip).digest('base64'));
+
+    await t.waitUpdated('lifecycle');
+    const got = await t.client.send(new GetFunctionCommand({ FunctionName: 'lifecycle' }));
+    expect(got.Configuration).toMatchObject({ State: 'Active', LastUpdateStatus: 'Successful' });
+    expect(got.Configuration?.RevisionId).not.toBe(created.RevisionId);
+    expect(got.Code?.RepositoryType).toBe('S3');
+    const download = await fetch(got.Code?.Location ?? '');
+    expect(Buffer.from(await download.arrayBuffer()).equals(zip)).toBe(true);
+
+    const byArn = await t.client.send(new GetFunctionConfigurationCommand({ FunctionName: ARN('lifecycle') }));
+    expect(byArn.FunctionName).toBe('lifecycle');
+    const partial = await t.client.send(
+      new GetFunctionConfigurationCommand({ FunctionName: '000000000000:function:lifecycle:$LATEST' }),
+    );
+    expect(partial.FunctionArn).toBe(ARN('lifecycle'));
+
+    const updated = await t.client.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: 'lifecycle', MemorySize: 256, Timeout: 10, Description: 'second' }),
+    );
+    expect(updated).toMatchObject({ MemorySize: 256, Timeout: 10, Description: 'second', LastUpdateStatus: 'InProgress' });
+    await t.waitUpdated('lifecycle');
+
+    const newZip = await nodeZip('exports.handler = async () => 2;');
+    const codeUpdate = await t.client.send(new UpdateFunctionCodeCommand({ FunctionName: 'lifecycle', ZipFile: newZip }));
+    expect(codeUpdate.CodeSize).toBe(newZip.length);
+    expect(codeUpdate.Environment?.Variables).toEqual({ GREETING: 'hello' });
+    await t.waitUpdated('lifecycle');
+
+    const deleted = await t.client.send(new DeleteFunctionCommand({ FunctionName: 'lifecycle' }));
+    expect(deleted.$metadata.httpStatusCode).toBe(204);
+    const missing = await expectAwsError(
+      t.client.send(new GetFunctionCommand({ FunctionName: 'lifecycle' })),
+      'ResourceNotFoundException',
+      404,
+    );
+    expect(missing.message).toBe(`Function not found: ${ARN('lifecycle')}`);
+    expect(missing).toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('pages ListFunctions with MaxItems and NextMarker', async () => {
+    const own = await startTestLambdock();
+    const t2 = t;
+    t = own;
+    try {
+      await listAndCount();
+    } finally {
+      t = t2;
+      await own.close();
+    }
+  });
+
+  async function listAndCount() {
+    const zip = await nodeZip('exports.handler = async () => 1;');
+    for (const name of ['page-a', 'page-b', 'page-c']) {
+      await t.client.send(
+        new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: zip } }),
+      );
+    }
+    const first = await t.client.send(new ListFunctionsCommand({ MaxItems: 2 }));
+    expect(first.Functions?.map((f) => f.FunctionName)).toEqual(['page-a', 'page-b']);
+    expect(first.NextMarker).toBeDefined();
+    const second = await t.client.send(new ListFunctionsCommand({ MaxItems: 2, Marker: first.NextMarker }));
+    expect(second.Functions?.map((f) => f.FunctionName)).toEqual(['page-c']);
+    expect(second.NextMarker).toBeUndefined();
+
+    const settings = await t.client.send(new GetAccountSettingsCommand({}));
+    expect(settings.AccountUsage?.FunctionCount).toBe(3);
+    expect(settings.AccountUsage?.TotalCodeSize).toBe(3 * zip.length);
+    expect(settings.AccountLimit).toMatchObject({ CodeSizeZipped: 52428800, CodeSizeUnzipped: 262144000 });
+  }
+
+  it('refuses a duplicate name with 409', async () => {
+    const zip = await nodeZip('exports.handler = async () => 1;');
+    const input = { FunctionName: 'dup', Runtime: 'nodejs20.x' as const, Handler: 'index.handler', Role: ROLE, Code: { ZipFile: zip } };
+    await t.client.send(new CreateFunctionCommand(input));
+    await expectAwsError(t.client.send(new CreateFunctionCommand(input)), 'ResourceConflictException', 409, 'Function already exist: dup');
+  });
+
+  it('refuses bad settings with AWS-style 4xx errors and stores nothing', async () => {
+    const zip = await nodeZip('exports.handler = async () => 1;');
+    const base = { Runtime: 'nodejs20.x' as const, Handler: 'index.handler', Role: ROLE, Code: { ZipFile: zip } };
+    await expectAwsError(
+      t.client.send(new CreateFunctionCommand({ ...base, FunctionName: 'bad-env', Environment: { Variables: { AWS_REGION: 'x' } } })),
+      'InvalidParameterValueException',
+      400,
+      /Reserved keys used in this request: AWS_REGION/,
+    );
+    await expectAwsError(
+      t.client.send(
+        new CreateFunctionCommand({ ...base, FunctionName: 'big-env', Environment: { Variables: { BIG: 'x'.repeat(4100) } } }),
+      ),
+      'InvalidParameterValueException',
+      400,
+      /exceeded the 4KB limit/,
+    );
+    await expectAwsError(
+      t.client.send(new CreateFunctionCommand({ ...base, FunctionName: 'big-mem', MemorySize: 10241 })),
+      'ValidationException',
+      400,
+      /memorySize.*less than or equal to 10240/,
+    );
+    await expectAwsError(
+      t.client.send(new CreateFunctionCommand({ ...base, FunctionName: 'long-timeout', Timeout: 901 })),
+      'ValidationException',
+      400,
+    );
+    await expectAwsError(
+      t.client.send(new CreateFunctionCommand({ ...base, FunctionName: 'bad-role', Role: 'not-a-role' })),
+      'ValidationException',
+      400,
+      /at 'role' failed to satisfy constraint/,
+    );
+    await expectAwsError(
+      t.client.send(new CreateFunctionCommand({ ...base, FunctionName: 'bad-runtime', Runtime: 'python3.12' })),
+      'InvalidParameterValueException',
+      400,
+    );
+    await expectAwsError(
+      t.client.send(new CreateFunctionCommand({ ...base, FunctionName: 'x'.repeat(65) })),
+      'InvalidParameterValueException',
+      400,
+      /less than or equal to 64/,
+    );
+    await expectAwsError(
+      t.client.send(
+        new CreateFunctionCommand({ ...base, FunctionName: 'not-zip', Code: { ZipFile: Buffer.from('definitely not a zip') } }),
+      ),
+      'InvalidParameterValueException',
+      400,
+      'Could not unzip uploaded file. Please check your file, then try to upload again.',
+    );
+    // yazl refuses '..' names: write a same-length placeholder and patch it in both headers.
+    const escaping = Buffer.from(
+      (await makeZip({ 'index.js': 'x', 'xx/xx/escape.js': 'evil' })).toString('latin1').replaceAll('xx/xx/escape.js', '../../escape.js'),
+      'latin1',
+    );
+    await expectAwsError(
+      t.client.send(new CreateFunctionCommand({ ...base, FunctionName: 'escape', Code: { ZipFile: escaping } })),
+      'InvalidParameterValueException',
+      400,
+      /escape/,
+    );
+    const list = await t.client.send(new ListFunctionsCommand({}));
+    const names = list.Functions?.map((f) => f.FunctionName) ?? [];
+    for (const refused of ['bad-env', 'big-env', 'big-mem', 'long-timeout', 'bad-role', 'bad-runtime', 'not-zip', 'escape']) {
+      expect(names).not.toContain(refused);
+    }
+  });
+
+  it('answers malformed requests with 4xx and the AWS error header, never 5xx', async () => {
+    const post = (body: string) =>
+      fetch(`${t.url}/2015-03-31/functions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const malformed = await post('{"FunctionName": ');
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException');
+    expect(((await malformed.json()) as { message: string }).message).toMatch(/Could not parse request body into json/);
+
+    const wrongType = await post(JSON.stringify({ FunctionName: 'typed', Role: ROLE, Code: {}, MemorySize: 'big' }));
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.headers.get('x-amzn-errortype')).toBe('ValidationException');
+
+    const missingRole = await post(JSON.stringify({ FunctionName: 'typed', Code: {} }));
+    expect(missingRole.status).toBe(400);
+
+    const badBase64 = await post(JSON.stringify({ FunctionName: 'b64', Role: ROLE, Runtime: 'nodejs20.x', Handler: 'i.h', Code: { ZipFile: '@@@' } }));
+    expect(badBase64.status).toBe(400);
+
+    const unknownRoute = await fetch(`${t.url}/2015-03-31/nothing-here`);
+    expect(unknownRoute.status).toBe(404);
+
+    const otherRegion = await fetch(`${t.url}/2015-03-31/functions/${encodeURIComponent('arn:aws:lambda:eu-west-1:000000000000:function:f')}`);
+    expect(otherRegion.status).toBe(404);
+    expect(((await otherRegion.json()) as { Message: string }).Message).toBe(
+      "Functions from 'eu-west-1' are not reachable in this region ('us-east-1')",
+    );
+  });
+
+  it('enforces RevisionId preconditions with 412', async () => {
+    const zip = await nodeZip('exports.handler = async () => 1;');
+    await t.createFunction({ FunctionName: 'revisions', Code: { ZipFile: zip } });
+    await expectAwsError(
+      t.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'revisions', Timeout: 5, RevisionId: 'stale' })),
+      'PreconditionFailedException',
+      412,
+    );
+    const current = await t.client.send(new GetFunctionConfigurationCommand({ FunctionName: 'revisions' }));
+    const ok = await t.client.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: 'revisions', Timeout: 5, RevisionId: current.RevisionId }),
+    );
+    expect(ok.Timeout).toBe(5);
+  });
+
+  it('answers /health with 200 when Redis and Docker answer', async () => {
+    const res = await fetch(`${t.url}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', checks: { redis: 'ok', docker: 'ok' } });
+  });
+});
