@@ -9,7 +9,7 @@ export interface PoolOptions {
 }
 
 /** The order in which idle sandboxes are reused: a running runtime first, a stopped one last. */
-const PREFERENCE: Partial<Record<SandboxState['kind'], number>> = { Ready: 0, AwaitingNext: 1, Pausing: 2, Paused: 3, Starting: 4, Stopped: 5 };
+const PREFERENCE: Partial<Record<SandboxState['kind'], number>> = { Ready: 0, AwaitingNext: 1, Pausing: 2, Paused: 3, Starting: 4, Stopping: 5, Stopped: 6 };
 
 /**
  * Every execution environment of this worker, grouped by environment key (a function and the settings

@@ -34,7 +34,7 @@ export type SandboxState =
   | { kind: 'Pausing'; pending?: PendingInvocation; retiring?: true }
   | { kind: 'Paused' }
   | { kind: 'Unpausing'; pending: PendingInvocation; retiring?: true }
-  | { kind: 'Stopping'; retiring?: true }
+  | { kind: 'Stopping'; pending?: PendingInvocation; retiring?: true }
   | { kind: 'Stopped' }
   | { kind: 'Removing' }
   | { kind: 'Removed' };
@@ -90,6 +90,7 @@ export function isAvailable(state: SandboxState): boolean {
     case 'AwaitingNext':
     case 'Starting':
     case 'Pausing':
+    case 'Stopping':
       return state.pending === undefined && state.retiring === undefined;
     default:
       return false;
@@ -295,10 +296,16 @@ export function transition(state: SandboxState, event: SandboxEvent): Transition
       }
     case 'Stopping':
       switch (event.type) {
+        case 'Invoke':
+          return state.pending === undefined ? stay({ ...state, pending: event.invocation }) : stay(state);
         case 'Exited':
-          return stopped(state.retiring);
+          // The runtime is gone; an invocation that arrived meanwhile starts it again (init, same /tmp).
+          if (state.pending !== undefined && !state.retiring) {
+            return { next: { kind: 'Starting', pending: state.pending }, effects: [{ type: 'Start' }, { type: 'Arm', timer: 'init' }] };
+          }
+          return stopped(state.retiring, ...(state.pending ? [failPending(state.pending, event)] : []));
         case 'OperationFailed':
-          return remove();
+          return remove(...(state.pending ? [platformFailure(state.pending, event.message)] : []));
         case 'Retire':
           return stay({ ...state, retiring: true });
         default:

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeZip, nodeZip } from '../helpers/zip.js';
+import { startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
+
+let t: TestLambdock;
+
+beforeAll(async () => {
+  t = await startTestLambdock();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+type ErrorBody = { errorType: string; errorMessage: string; stackTrace?: string[] };
+
+/** A handler whose behaviour is chosen by the event, so one function shows failure and recovery. */
+const MOODY = `
+const fs = require('fs');
+let globalCounter = 0;
+exports.handler = async (event, context) => {
+  globalCounter += 1;
+  switch (event.action) {
+    case 'sleep': fs.writeFileSync('/tmp/before-timeout', 'some-content'); await new Promise((r) => setTimeout(r, 5000)); return 'woke';
+    case 'throw': { const e = new TypeError('Handler fails'); throw e; }
+    case 'exit': process.exit(3);
+    case 'oom': { const hog = []; for (;;) hog.push(Buffer.alloc(8 * 1024 * 1024, 1)); }
+    case 'big': return 'x'.repeat(7 * 1024 * 1024);
+    case 'six': return 'x'.repeat(6 * 1024 * 1024 - 16);
+    default: {
+      let tmp = null;
+      try { tmp = fs.readFileSync('/tmp/before-timeout', 'utf8'); } catch {}
+      return { ok: true, globalCounter, tmp };
+    }
+  }
+};`;
+
+async function invokeAction(name: string, action: string) {
+  return t.invoke({ FunctionName: name, Payload: Buffer.from(JSON.stringify({ action })), LogType: 'Tail' });
+}
+
+describe('sandbox failures come back in AWS error shapes, and the function works afterwards', () => {
+  beforeAll(async () => {
+    await t.createFunction({ FunctionName: 'moody', Code: { ZipFile: await nodeZip(MOODY) }, Timeout: 1 });
+  });
+
+  it('times out with Sandbox.Timedout, then re-inits with globals reset and /tmp kept', async () => {
+    const warmup = (await invokeAction('moody', 'ok')).json() as { globalCounter: number };
+    expect(warmup.globalCounter).toBe(1);
+    const out = await invokeAction('moody', 'sleep');
+    const id = out.$metadata.requestId;
+    expect(out.StatusCode).toBe(200);
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(out.json()).toEqual({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${id} Error: Task timed out after 1.00 seconds`,
+    });
+    expect(out.logs).toMatch(new RegExp(`${id} Task timed out after 1.00 seconds`));
+    const after = (await invokeAction('moody', 'ok')).json() as { ok: boolean; globalCounter: number; tmp: string };
+    expect(after).toEqual({ ok: true, globalCounter: 1, tmp: 'some-content' });
+    expect(await t.containersOf('moody')).toHaveLength(1);
+  });
+
+  it('returns a thrown error as errorType/errorMessage/stackTrace with FunctionError Unhandled', async () => {
+    const out = await invokeAction('moody', 'throw');
+    expect(out.FunctionError).toBe('Unhandled');
+    const body = out.json() as ErrorBody;
+    expect(body.errorType).toBe('TypeError');
+    expect(body.errorMessage).toBe('Handler fails');
+    expect(body.stackTrace?.[0]).toMatch(/TypeError: Handler fails/);
+    expect(((await invokeAction('moody', 'ok')).json() as { ok: boolean }).ok).toBe(true);
+  });
+
+  it('reports a crashing runtime as Runtime.ExitError', async () => {
+    const out = await invokeAction('moody', 'exit');
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(out.json()).toEqual({
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${out.$metadata.requestId} Error: Runtime exited with error: exit status 3`,
+    });
+    expect(((await invokeAction('moody', 'ok')).json() as { ok: boolean }).ok).toBe(true);
+  });
+
+  it('reports an out-of-memory kill as Runtime.ExitError "signal: killed"', async () => {
+    const out = await invokeAction('moody', 'oom');
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(out.json()).toEqual({
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${out.$metadata.requestId} Error: Runtime exited with error: signal: killed`,
+    });
+    expect(((await invokeAction('moody', 'ok')).json() as { ok: boolean }).ok).toBe(true);
+  });
+
+  it('accepts a 6 MB response and refuses a 7 MB one with Function.ResponseSizeTooLarge', async () => {
+    const six = await invokeAction('moody', 'six');
+    expect(six.FunctionError).toBeUndefined();
+    expect(six.body.length).toBe(6 * 1024 * 1024 - 14);
+    const big = await invokeAction('moody', 'big');
+    expect(big.FunctionError).toBe('Unhandled');
+    expect(big.json()).toEqual({
+      errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
+      errorType: 'Function.ResponseSizeTooLarge',
+    });
+    expect(((await invokeAction('moody', 'ok')).json() as { ok: boolean }).ok).toBe(true);
+  });
+});
+
+describe('init failures', () => {
+  it('reports a module that throws at load as an Unhandled error with the module error', async () => {
+    await t.createFunction({
+      FunctionName: 'init-throws',
+      Code: { ZipFile: await nodeZip("throw new Error('broken at init');") },
+    });
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const out = await t.invoke({ FunctionName: 'init-throws' });
+      expect(out.FunctionError).toBe('Unhandled');
+      expect(out.json()).toMatchObject({ errorType: 'Error', errorMessage: 'broken at init' });
+    }
+  });
+
+  it('reports a missing handler export as Runtime.HandlerNotFound, and a missing module as Runtime.ImportModuleError', async () => {
+    await t.createFunction({ FunctionName: 'no-export', Code: { ZipFile: await nodeZip('exports.other = async () => 1;') } });
+    const out = await t.invoke({ FunctionName: 'no-export' });
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(out.json()).toMatchObject({ errorType: 'Runtime.HandlerNotFound', errorMessage: 'index.handler is undefined or not exported' });
+
+    await t.createFunction({
+      FunctionName: 'no-module',
+      Handler: 'missing.handler',
+      Code: { ZipFile: await makeZip({ 'index.js': 'exports.handler = async () => 1;' }) },
+    });
+    const missing = await t.invoke({ FunctionName: 'no-module' });
+    expect(missing.FunctionError).toBe('Unhandled');
+    expect(missing.json()).toMatchObject({ errorType: 'Runtime.ImportModuleError' });
+    expect((missing.json() as ErrorBody).errorMessage).toMatch(/Cannot find module 'missing'/);
+  });
+});
