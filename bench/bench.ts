@@ -1,0 +1,187 @@
+/**
+ * `npm run bench`: client-observed latencies of lambdock's invoke path for a trivial Node handler, with
+ * two baselines measured in the same run: a `docker run` per invocation (what SAM CLI does) and the
+ * handler called in-process (the floor). Prints one table and writes it to bench/RESULTS.md.
+ */
+import { execFile as execFileCb } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createRequire } from 'node:module';
+import { CreateFunctionCommand, LambdaClient, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
+import pino from 'pino';
+import { Pool } from 'undici';
+import { loadConfig } from '../src/config/config.js';
+import { startLambdock } from '../src/main/lambdock.js';
+import { nodeZip } from '../test/helpers/zip.js';
+
+const execFile = promisify(execFileCb);
+const HANDLER = 'exports.handler = async (event) => ({ ok: true, echo: event.n ?? null });';
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
+const WARM_RUNS = Number(process.env.BENCH_WARM_RUNS ?? 2000);
+const THAW_RUNS = Number(process.env.BENCH_THAW_RUNS ?? 40);
+const DOCKER_RUN_RUNS = Number(process.env.BENCH_DOCKER_RUNS ?? 10);
+const PAUSE_GRACE_MS = 50;
+
+interface Row {
+  scenario: string;
+  samples: number[];
+  target?: string;
+}
+
+function percentile(sorted: number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? NaN;
+}
+
+function format(ms: number): string {
+  return ms < 1 ? ms.toFixed(3) : ms < 10 ? ms.toFixed(2) : ms.toFixed(1);
+}
+
+function renderTable(rows: Row[]): string {
+  const lines = ['| scenario | n | p50 ms | p95 ms | p99 ms | mean ms | target |', '|---|---|---|---|---|---|---|'];
+  for (const row of rows) {
+    const sorted = [...row.samples].sort((a, b) => a - b);
+    const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
+    lines.push(
+      `| ${row.scenario} | ${sorted.length} | ${format(percentile(sorted, 50))} | ${format(percentile(sorted, 95))} | ` +
+        `${format(percentile(sorted, 99))} | ${format(mean)} | ${row.target ?? ''} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function machine(): Promise<string> {
+  const docker = await execFile('docker', ['version', '--format', '{{.Server.Version}}']).then((r) => r.stdout.trim(), () => '?');
+  const cpus = os.cpus();
+  return [
+    `- date: ${new Date().toISOString()}`,
+    `- CPU: ${cpus.length} × ${cpus[0]?.model ?? '?'}`,
+    `- memory: ${Math.round(os.totalmem() / 2 ** 30)} GiB; kernel ${os.release()}; ${os.type()} ${os.arch()}`,
+    `- Node ${process.version}; Docker engine ${docker}`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const instanceId = `bench-${randomUUID().slice(0, 8)}`;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambdock-bench-'));
+  const config = loadConfig({
+    LAMBDOCK_PORT: '0',
+    LAMBDOCK_DATA_DIR: dataDir,
+    LAMBDOCK_INSTANCE_ID: instanceId,
+    LAMBDOCK_REDIS_PREFIX: instanceId,
+    LAMBDOCK_PAUSE_GRACE_MS: String(PAUSE_GRACE_MS),
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  });
+  const lambdock = await startLambdock(config, { logger: pino({ level: 'warn' }) });
+  const client = new LambdaClient({ endpoint: lambdock.url, region: 'us-east-1', credentials: { accessKeyId: 'b', secretAccessKey: 'b' } });
+  const http = new Pool(lambdock.url, { connections: 1, pipelining: 1 });
+  const zip = await nodeZip(HANDLER);
+  const rows: Row[] = [];
+
+  const create = async (name: string) => {
+    await client.send(
+      new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'arn:aws:iam::000000000000:role/b', Code: { ZipFile: zip } }),
+    );
+    await waitUntilFunctionActiveV2({ client, maxWaitTime: 120, minDelay: 1 }, { FunctionName: name });
+  };
+  const invoke = async (name: string, n: number): Promise<number> => {
+    const started = performance.now();
+    const res = await http.request({ method: 'POST', path: `/2015-03-31/functions/${name}/invocations`, body: JSON.stringify({ n }) });
+    const body = await res.body.text();
+    const elapsed = performance.now() - started;
+    if (res.statusCode !== 200 || res.headers['x-amz-function-error'] !== undefined || !body.includes(`"echo":${n}`)) {
+      throw new Error(`unexpected answer ${res.statusCode}: ${body}`);
+    }
+    return elapsed;
+  };
+
+  try {
+    process.stdout.write(`lambdock ${lambdock.url}: cold starts…\n`);
+    const cold: number[] = [];
+    for (let i = 0; i < COLD_RUNS; i += 1) {
+      await create(`cold-${i}`);
+      cold.push(await invoke(`cold-${i}`, i));
+      await sleep(100);
+    }
+    rows.push({ scenario: 'lambdock cold start (create container → answer)', samples: cold, target: '≤ 250 p50' });
+    await lambdock.pool.drain();
+
+    process.stdout.write('warm invokes…\n');
+    await create('warm');
+    for (let i = 0; i < 50; i += 1) await invoke('warm', i);
+    const warm: number[] = [];
+    for (let i = 0; i < WARM_RUNS; i += 1) warm.push(await invoke('warm', i));
+    rows.push({ scenario: 'lambdock warm invoke (back to back)', samples: warm, target: '≤ 2 p50, ≤ 10 p99' });
+
+    process.stdout.write('thaw from pause…\n');
+    const thaw: number[] = [];
+    const sandbox = () => lambdock.pool.list().find((s) => s.plan.functionName === 'warm');
+    for (let i = 0; i < THAW_RUNS; i += 1) {
+      for (let w = 0; w < 100 && sandbox()?.currentState.kind !== 'Paused'; w += 1) await sleep(10);
+      if (sandbox()?.currentState.kind !== 'Paused') throw new Error('the sandbox did not freeze');
+      thaw.push(await invoke('warm', i));
+    }
+    rows.push({ scenario: 'lambdock thaw from docker pause', samples: thaw, target: '≤ 15 p50' });
+
+    process.stdout.write('baseline: docker run per invocation…\n');
+    const codeDir = await mkdtemp(path.join(os.tmpdir(), 'lambdock-bench-code-'));
+    await writeFile(path.join(codeDir, 'index.js'), HANDLER);
+    const dockerRun: number[] = [];
+    for (let i = 0; i < DOCKER_RUN_RUNS; i += 1) {
+      const started = performance.now();
+      const { stdout } = await execFile('docker', [
+        'run', '--rm', '--network', 'none', '--label', `lambdock.instance=${instanceId}`, '-v', `${codeDir}:/var/task:ro`,
+        '--entrypoint', 'node', 'lambdock-runtime:nodejs20.x', '-e',
+        `require('/var/task/index.js').handler({ n: ${i} }).then((r) => console.log(JSON.stringify(r)))`,
+      ]);
+      dockerRun.push(performance.now() - started);
+      if (!stdout.includes(`"echo":${i}`)) throw new Error(`docker run answered ${stdout}`);
+    }
+    await rm(codeDir, { recursive: true, force: true });
+    rows.push({ scenario: 'baseline: docker run per invocation (SAM CLI style)', samples: dockerRun });
+
+    const require = createRequire(import.meta.url);
+    const modulePath = path.join(dataDir, 'inproc.cjs');
+    await writeFile(modulePath, HANDLER);
+    const handler = (require(modulePath) as { handler: (e: unknown) => Promise<unknown> }).handler;
+    const inProcess: number[] = [];
+    for (let i = 0; i < WARM_RUNS; i += 1) {
+      const started = performance.now();
+      JSON.stringify(await handler(JSON.parse(JSON.stringify({ n: i }))));
+      inProcess.push(performance.now() - started);
+    }
+    rows.push({ scenario: 'baseline: handler called in-process (floor)', samples: inProcess });
+  } finally {
+    await http.close();
+    client.destroy();
+    await lambdock.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+
+  const table = renderTable(rows);
+  const report = [
+    '# Benchmark results',
+    '',
+    'Written by `npm run bench` (bench/bench.ts). Client-observed latency of `POST …/invocations` over one',
+    'keep-alive connection (undici), trivial Node handler, 128 MB, sandbox on the default bridge network,',
+    `pause grace ${PAUSE_GRACE_MS} ms. Cold start = first invoke of a new function (container create + start +`,
+    'runtime init + invoke). Baselines measured in the same run.',
+    '',
+    table,
+    '',
+    'Machine:',
+    await machine(),
+    '',
+  ].join('\n');
+  process.stdout.write(`\n${table}\n`);
+  await writeFile(path.join(import.meta.dirname, 'RESULTS.md'), report);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
