@@ -62,7 +62,9 @@ export function formatValidationErrors(errors: AjvError[]): string {
 /** Turns anything thrown while serving a request into the LambdaError AWS would have sent. */
 export function toLambdaError(error: unknown, operation: OperationConfig | undefined): LambdaError {
   if (error instanceof LambdaError) return error;
-  const fastifyError = error as Partial<FastifyError> & { validation?: AjvError[] };
+  const fastifyError = (typeof error === 'object' && error !== null ? error : {}) as Partial<FastifyError> & {
+    validation?: AjvError[];
+  };
   if (Array.isArray(fastifyError.validation)) {
     return new LambdaError('ValidationException', formatValidationErrors(fastifyError.validation));
   }
@@ -88,7 +90,7 @@ export function toLambdaError(error: unknown, operation: OperationConfig | undef
   if (error instanceof SyntaxError || fastifyError.statusCode === 400) {
     return new LambdaError(
       'InvalidRequestContentException',
-      `Could not parse request body into json: ${(error as Error).message}`,
+      `Could not parse request body into json: ${fastifyError.message ?? 'malformed request'}`,
     );
   }
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode === 413) {

@@ -60,9 +60,8 @@ const HANDLER_PATTERN = /^[^\s]+$/;
 const ENV_KEY_PATTERN = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
 
 function constraint(field: string, value: unknown, rule: string): never {
-  throw validationError(
-    `1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${rule}`,
-  );
+  const shown = value === null || value === undefined ? 'null' : `'${String(value)}'`;
+  throw validationError(`1 validation error detected: Value ${shown} at '${field}' failed to satisfy constraint: ${rule}`);
 }
 
 function range(field: string, value: number, min: number, max: number): number {

@@ -13,11 +13,14 @@ export interface ContainerSpec {
   /** Relative CPU weight (1024 = one vCPU's share). */
   cpuShares: number;
   pidsLimit: number;
-  network: string;
+  /** A network name, or `container:<id>` to join another container's network namespace. */
+  networkMode: string;
   /** Host folder mounted read-only at /var/task. */
-  codeDir: string;
+  codeDir?: string;
   /** Engine volume mounted at /tmp. */
-  scratchVolume: string;
+  scratchVolume?: string;
+  /** Replaces the image's entrypoint. */
+  entrypoint?: string[];
 }
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -55,9 +58,26 @@ export interface ScratchDiskProvider {
   createScratchDisk(sizeMb: number, labels: Record<string, string>): Promise<ScratchDisk>;
 }
 
+/**
+ * A network namespace of a sandbox's own, held by a tiny container that the sandbox joins
+ * (`container:<id>`), like Kubernetes' pause container. Joining an existing namespace skips the engine's
+ * network setup at start, the largest part of a cold start.
+ */
+export interface NetworkSlot {
+  holderId: string;
+  /** The address the sandbox's traffic comes from. */
+  address: string;
+  release(): Promise<void>;
+}
+
+export interface NetworkSlotProvider {
+  acquireNetworkSlot(): Promise<NetworkSlot>;
+}
+
 export const LABELS = {
   managed: 'lambdock.managed',
   instance: 'lambdock.instance',
   function: 'lambdock.function',
   sandbox: 'lambdock.sandbox',
+  role: 'lambdock.role',
 } as const;

@@ -16,7 +16,6 @@ export const ENVIRONMENT_LIMITS = {
 export interface PlanContext {
   region: string;
   instanceId: string;
-  network: string;
   runtimeApiBindHost: string;
   runtimeApiAdvertiseHost: string;
   pauseGraceMs: number;
@@ -79,12 +78,11 @@ export function planEnvironment(record: FunctionRecord, ctx: PlanContext, sandbo
     pauseGraceMs: ctx.pauseGraceMs,
     idleKeepAliveMs: ctx.idleKeepAliveMs,
     ephemeralStorageMb: record.ephemeralStorageSize,
-    network: ctx.network,
     runtimeApiBindHost: ctx.runtimeApiBindHost,
     runtimeApiAdvertiseHost: ctx.runtimeApiAdvertiseHost,
     maxPayloadBytes: ENVIRONMENT_LIMITS.maxPayloadBytes,
     labels,
-    containerSpec: (runtimeApi, scratchVolume) => ({
+    containerSpec: (runtimeApi, scratchVolume, networkMode) => ({
       name: `lambdock-${record.name}-${sandboxId.slice(0, 12)}`,
       image: ctx.image,
       env: buildEnvironment(record, ctx.region, runtimeApi, logStream),
@@ -93,7 +91,7 @@ export function planEnvironment(record: FunctionRecord, ctx: PlanContext, sandbo
       memoryBytes,
       cpuShares: Math.max(2, Math.round((1024 * record.memorySize) / ENVIRONMENT_LIMITS.mbPerVcpu)),
       pidsLimit: ENVIRONMENT_LIMITS.pids,
-      network: ctx.network,
+      networkMode,
       codeDir: ctx.codeDir,
       scratchVolume,
     }),

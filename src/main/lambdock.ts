@@ -12,6 +12,8 @@ import { LABELS } from '../docker/container-driver.js';
 import { DockerodeContainerDriver } from '../docker/dockerode-container-driver.js';
 import { ensureRuntimeImages, getRuntimeImageTag } from '../docker/images/index.js';
 import { LoopScratchDisks } from '../docker/loop-scratch-disks.js';
+import { NetworkHolderPool } from '../docker/network-holder-pool.js';
+import { ScratchDiskPool } from '../docker/scratch-disk-pool.js';
 import { removeOrphanContainers } from '../docker/reaper.js';
 import { InvokeService } from '../invocation/invoke-service.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -51,6 +53,13 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
 
   const driver = new DockerodeContainerDriver(docker, config.instanceId);
   await driver.openEvents();
+  const scratchPool = new ScratchDiskPool(scratch, {
+    sparesPerSize: 2,
+    warmSizesMb: [512],
+    labels: { [LABELS.managed]: 'true', [LABELS.instance]: config.instanceId },
+    onError: (error) => logger.warn({ err: error }, 'Could not prepare a spare /tmp disk'),
+  });
+  void scratchPool.warm();
 
   const images = config.buildImagesOnStart
     ? ensureRuntimeImages(docker, {
@@ -60,6 +69,14 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
       })
     : Promise.resolve([]);
   images.catch((error: unknown) => logger.error({ err: error }, 'Could not build the runtime images'));
+  const networkHolders = new NetworkHolderPool(driver, {
+    image: getRuntimeImageTag('provided.al2023') ?? 'lambdock-runtime:provided',
+    network: config.sandboxNetwork,
+    instanceId: config.instanceId,
+    spares: 2,
+    onError: (error) => logger.warn({ err: error }, 'Could not start a spare network holder'),
+  });
+  void images.then(() => networkHolders.warm(), () => undefined);
 
   const code = new CodeStore(config.dataDir);
   const scope = { region: config.region, accountId: config.accountId };
@@ -76,8 +93,11 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
   const pool = new SandboxPool(
     {
       driver,
-      scratch,
+      scratch: scratchPool,
+      network: networkHolders,
       logSink: (line) => logger.info({ stream: 'function' }, line),
+      onStarted: (sandbox, phases) =>
+        logger.debug({ sandboxId: sandbox.id, functionName: sandbox.plan.functionName, phases }, 'Started sandbox'),
       onOperationError: (error, sandbox, operation) =>
         logger.error({ err: error, sandboxId: sandbox.id, functionName: sandbox.plan.functionName, operation }, 'Sandbox operation failed'),
     },
@@ -95,7 +115,6 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     {
       region: config.region,
       instanceId: config.instanceId,
-      network: config.sandboxNetwork,
       runtimeApiBindHost: config.runtimeApiBindHost,
       runtimeApiAdvertiseHost: config.runtimeApiAdvertiseHost,
       pauseGraceMs: config.pauseGraceMs,
@@ -140,6 +159,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
         pool.drain().then(() => true),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), options.drainTimeoutMs ?? 10_000).unref()),
       ]);
+      await Promise.all([scratchPool.close(), networkHolders.close()]);
       if (!drained) {
         await removeOrphanContainers(docker, [instanceLabel]);
         await scratch.removeOrphans([instanceLabel]);

@@ -101,6 +101,7 @@ export class RuntimeApiServer {
   /** Until `allow` is called (the container's address is learned after start), requests wait. */
   expectAddress(): void {
     this.allowedAddress = undefined;
+    if (this.resolveAddress !== undefined) return; // requests already parked keep waiting on the same promise
     this.addressKnown = new Promise((resolve) => (this.resolveAddress = resolve));
   }
 
@@ -179,7 +180,14 @@ export class RuntimeApiServer {
     if (req.method === 'POST' && path === 'init/error') return void this.initError(req, res);
     const match = /^invocation\/([^/]+)\/(response|error)$/.exec(path);
     if (req.method === 'POST' && match) {
-      return void this.answer(req, res, decodeURIComponent(match[1] ?? ''), match[2] === 'error');
+      let requestId: string;
+      try {
+        requestId = decodeURIComponent(match[1] ?? '');
+      } catch {
+        req.resume();
+        return reject(res, 400, 'InvalidRequestID', 'Invalid request ID');
+      }
+      return void this.answer(req, res, requestId, match[2] === 'error');
     }
     reject(res, 404, 'InvalidRequest', `No such resource: ${req.method} ${url}`);
   }

@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import type { OutputStream } from '../docker/container-driver.js';
 
 /** Where a function's log lines go (one call per line, without the newline). */
@@ -5,7 +6,7 @@ export type LogSink = (line: string) => void;
 
 export const TAIL_BYTES = 4096;
 const QUIET_MS = 10;
-const MAX_FLUSH_WAIT_MS = 150;
+const MAX_SETTLE_MS = 150;
 
 export interface ReportFigures {
   durationMs: number;
@@ -27,28 +28,41 @@ export function formatReport(requestId: string, f: ReportFigures): string {
   return parts.join('\t');
 }
 
+interface Ending {
+  requestId: string;
+  report: () => ReportFigures;
+  resolve: (tail: string | undefined) => void;
+  timer: NodeJS.Timeout | undefined;
+}
+
 /**
- * Splits a sandbox's output into lines, frames each invocation with START/END/REPORT and keeps the
- * current invocation's lines for `X-Amz-Log-Type: Tail`. Output arrives from the engine on its own
- * channel, so it can trail the runtime's answer by a little: a tail waits for a short quiet spell.
+ * Splits a sandbox's output into lines and frames each invocation with START … END, REPORT, keeping the
+ * current invocation's lines for `X-Amz-Log-Type: Tail`. Output reaches lambdock on the engine's channel,
+ * so it can trail the runtime's answer a little: an invocation ends once the output has been quiet for a
+ * moment, or at once when the next invocation starts.
  */
 export class LogCollector {
-  private partial: Record<OutputStream, string> = { stdout: '', stderr: '' };
+  private readonly decoders: Record<OutputStream, StringDecoder> = {
+    stdout: new StringDecoder('utf8'),
+    stderr: new StringDecoder('utf8'),
+  };
+  private readonly partial: Record<OutputStream, string> = { stdout: '', stderr: '' };
   private tail: string[] | undefined;
+  private ending: Ending | undefined;
   private lastOutputAt = 0;
 
   constructor(private readonly sink: LogSink) {}
 
   write(stream: OutputStream, chunk: Buffer): void {
     this.lastOutputAt = performance.now();
-    const text = this.partial[stream] + chunk.toString('utf8');
-    const lines = text.split('\n');
+    const lines = (this.partial[stream] + this.decoders[stream].write(chunk)).split('\n');
     this.partial[stream] = lines.pop() ?? '';
     for (const line of lines) this.emit(line);
   }
 
-  /** Begins an invocation's log (and its tail, when asked for). */
+  /** Begins an invocation's log (and its tail, when asked for); ends the previous one first. */
   begin(requestId: string, version: string, keepTail: boolean): void {
+    this.finishEnding();
     this.flushPartial();
     this.tail = keepTail ? [] : undefined;
     this.emit(`START RequestId: ${requestId} Version: ${version}`);
@@ -59,34 +73,45 @@ export class LogCollector {
     this.emit(line);
   }
 
-  /** Waits until the output has been quiet for a moment: what the runtime printed has then arrived. */
-  async settle(): Promise<void> {
-    const deadline = performance.now() + MAX_FLUSH_WAIT_MS;
-    for (;;) {
-      const quietFor = performance.now() - this.lastOutputAt;
-      if (quietFor >= QUIET_MS || performance.now() >= deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, QUIET_MS - quietFor + 1));
-    }
-    this.flushPartial();
+  /**
+   * Ends the invocation once its output has settled: writes END and REPORT (figures read then) and
+   * resolves with the last 4 KB of its log, base64, when a tail was kept.
+   */
+  end(requestId: string, report: () => ReportFigures): Promise<string | undefined> {
+    this.finishEnding();
+    return new Promise((resolve) => {
+      const ending: Ending = { requestId, report, resolve, timer: undefined };
+      this.ending = ending;
+      const deadline = performance.now() + MAX_SETTLE_MS;
+      const check = () => {
+        const quietFor = performance.now() - this.lastOutputAt;
+        if (quietFor >= QUIET_MS || performance.now() >= deadline) return this.finishEnding();
+        ending.timer = setTimeout(check, QUIET_MS - quietFor + 1);
+      };
+      ending.timer = setTimeout(check, 1);
+    });
   }
 
-  /** Ends the invocation's log; returns the last 4 KB of it when a tail was kept. */
-  end(requestId: string, report: ReportFigures): string | undefined {
-    this.emit(`END RequestId: ${requestId}`);
-    this.emit(formatReport(requestId, report));
+  private finishEnding(): void {
+    const ending = this.ending;
+    if (ending === undefined) return;
+    this.ending = undefined;
+    clearTimeout(ending.timer);
+    this.flushPartial();
+    this.emit(`END RequestId: ${ending.requestId}`);
+    this.emit(formatReport(ending.requestId, ending.report()));
     const tail = this.tail;
     this.tail = undefined;
-    if (tail === undefined) return undefined;
-    const bytes = Buffer.from(tail.join('\n') + '\n', 'utf8');
-    return bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)).toString('base64');
+    if (tail === undefined) return ending.resolve(undefined);
+    const bytes = Buffer.from(`${tail.join('\n')}\n`, 'utf8');
+    ending.resolve(bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)).toString('base64'));
   }
 
   private flushPartial(): void {
     for (const stream of ['stdout', 'stderr'] as const) {
-      if (this.partial[stream] !== '') {
-        this.emit(this.partial[stream]);
-        this.partial[stream] = '';
-      }
+      const rest = this.partial[stream] + this.decoders[stream].end();
+      this.partial[stream] = '';
+      if (rest !== '') this.emit(rest);
     }
   }
 

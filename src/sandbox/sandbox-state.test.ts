@@ -158,8 +158,12 @@ describe('transition: cold start and warm reuse', () => {
 
   it('holds an invocation that arrives while the runtime has not yet asked for the next one', () => {
     let s: SandboxState = { kind: 'AwaitingNext' };
-    s = step(s, invoke(B), { kind: 'AwaitingNext', pending: B }, []);
+    s = step(s, invoke(B), { kind: 'AwaitingNext', pending: B }, [arm('deadline')]);
     step(s, waiting, { kind: 'Running', invocation: B }, [deliver(B), arm('deadline')]);
+  });
+
+  it('times out an invocation held for a runtime that never asks for the next one', () => {
+    step({ kind: 'AwaitingNext', pending: B }, fired('deadline'), { kind: 'Stopping' }, [complete(B, { kind: 'timeout' }), KILL]);
   });
 
   it('holds an invocation that arrives during start, then delivers it once the runtime waits', () => {
@@ -179,6 +183,7 @@ describe('transition: cold start and warm reuse', () => {
     ignored({ kind: 'Starting', pending: A }, invoke(B));
     ignored({ kind: 'AwaitingNext', pending: A }, invoke(B));
     ignored({ kind: 'Pausing', pending: A }, invoke(B));
+    ignored({ kind: 'Stopping', pending: A }, invoke(B));
   });
 });
 
@@ -189,6 +194,21 @@ describe('transition: timeouts, crashes and restarts', () => {
     s = step(s, exited(137), { kind: 'Stopped' }, [arm('idle')]);
     s = step(s, invoke(B), { kind: 'Starting', pending: B }, [cancel('idle'), START, arm('init')]);
     step(s, waiting, { kind: 'Running', invocation: B }, [cancel('init'), deliver(B), arm('deadline')]);
+  });
+
+  it('holds an invocation that arrives while the runtime is being killed, then starts it again', () => {
+    let s: SandboxState = { kind: 'Running', invocation: A };
+    s = step(s, fired('deadline'), { kind: 'Stopping' }, [complete(A, { kind: 'timeout' }), KILL]);
+    s = step(s, invoke(B), { kind: 'Stopping', pending: B }, []);
+    s = step(s, exited(137), { kind: 'Starting', pending: B }, [cancel('deadline'), START, arm('init')]);
+    step(s, waiting, { kind: 'Running', invocation: B }, [cancel('init'), deliver(B), arm('deadline')]);
+  });
+
+  it('fails the invocation held while stopping when the runtime cannot be killed', () => {
+    step({ kind: 'Stopping', pending: B }, failed('kill', 'kill failed'), { kind: 'Removing' }, [
+      complete(B, platformError('kill failed')),
+      REMOVE,
+    ]);
   });
 
   it('restarts with Start only: a restart never removes the container (its /tmp is kept)', () => {
@@ -248,7 +268,7 @@ describe('transition: timeouts, crashes and restarts', () => {
   });
 
   it('restarts the runtime for a held invocation when it dies between invocations', () => {
-    step({ kind: 'AwaitingNext', pending: B }, exited(1), { kind: 'Starting', pending: B }, [START, arm('init')]);
+    step({ kind: 'AwaitingNext', pending: B }, exited(1), { kind: 'Starting', pending: B }, [cancel('deadline'), START, arm('init')]);
   });
 
   it('stops quietly when the runtime dies between invocations with nothing held', () => {
@@ -354,12 +374,7 @@ describe('transition: idle timers', () => {
     expect(h.armed.size).toBe(0);
   });
 
-  // BUG (sandbox-state.ts, `case 'Pausing'`, default branch at line 266-267): the idle keep-alive armed in
-  // Ready keeps running during Pausing; if it fires while `docker pause` is in flight (pauseGraceMs close to
-  // idleKeepAliveMs, or a slow engine) the event is ignored, and the Paused sandbox that follows has no idle
-  // timer left: it is never reclaimed. Suggested fix: in Pausing, handle
-  // `TimerFired idle` with no pending invocation as `stay({ ...state, retiring: true })` so Paused → Removing.
-  it.fails('reclaims a sandbox whose keep-alive ran out while it was being frozen', () => {
+  it('reclaims a sandbox whose keep-alive ran out while it was being frozen', () => {
     const h = new Harness(createSandbox());
     h.send(waiting);
     h.send(fired('grace'));
@@ -453,10 +468,11 @@ describe('transition: Retire', () => {
     step(s, responded('req-b'), { kind: 'Removing' }, [cancel('deadline'), complete(B, { kind: 'response', payload: PAYLOAD }), REMOVE]);
   });
 
-  it('fails the held invocation and removes when a retiring sandbox\'s runtime dies between invocations', () => {
-    step({ kind: 'AwaitingNext', pending: B, retiring: true }, exited(1), { kind: 'Removing' }, [
-      complete(B, exitOutcome({ exitCode: 1, oomKilled: false })),
-      REMOVE,
+  it('starts the runtime again for the invocation a retiring sandbox holds when it dies between invocations', () => {
+    step({ kind: 'AwaitingNext', pending: B, retiring: true }, exited(1), { kind: 'Starting', pending: B, retiring: true }, [
+      cancel('deadline'),
+      START,
+      arm('init'),
     ]);
   });
 
@@ -466,14 +482,7 @@ describe('transition: Retire', () => {
     step(s, PAUSED, { kind: 'Removing' }, [cancel('idle'), REMOVE]);
   });
 
-  // BUG (sandbox-state.ts line 254: `if (state.retiring) return remove(...)` is checked before `state.pending`):
-  // a Pausing sandbox holding an invocation and retired drops that invocation on Paused — no Complete effect,
-  // contradicting "busy states finish the invocation then remove" and the `retiring` field of Unpausing.
-  // Suggested fix: test `state.pending` first and go to
-  // `{ kind: 'Unpausing', pending: state.pending, ...(state.retiring ? { retiring: true } : {}) }`
-  // with [Cancel idle, Unpause]; only remove when nothing is pending. (Latent today: the runner never
-  // offers an Invoke to a Pausing sandbox because isAvailable(Pausing) is false.)
-  it.fails('unpauses and runs the invocation held by a sandbox retired while pausing, then removes', () => {
+  it('unpauses and runs the invocation held by a sandbox retired while pausing, then removes', () => {
     let s: SandboxState = { kind: 'Pausing', pending: B };
     s = step(s, RETIRE, { kind: 'Pausing', pending: B, retiring: true }, []);
     s = step(s, PAUSED, { kind: 'Unpausing', pending: B, retiring: true }, [cancel('idle'), UNPAUSE]);
@@ -499,6 +508,14 @@ describe('transition: Retire', () => {
     let s: SandboxState = { kind: 'Stopping' };
     s = step(s, RETIRE, { kind: 'Stopping', retiring: true }, []);
     step(s, exited(137), { kind: 'Removing' }, [REMOVE]);
+  });
+
+  it('runs the invocation held by a retiring Stopping sandbox in a restarted runtime, then removes', () => {
+    let s: SandboxState = { kind: 'Stopping', pending: B };
+    s = step(s, RETIRE, { kind: 'Stopping', pending: B, retiring: true }, []);
+    s = step(s, exited(137), { kind: 'Starting', pending: B, retiring: true }, [cancel('deadline'), START, arm('init')]);
+    s = step(s, waiting, { kind: 'Running', invocation: B, retiring: true }, [cancel('init'), deliver(B), arm('deadline')]);
+    step(s, responded('req-b'), { kind: 'Removing' }, [cancel('deadline'), complete(B, { kind: 'response', payload: PAYLOAD }), REMOVE]);
   });
 
   it('ignores Retire while removing or removed', () => {
@@ -571,11 +588,14 @@ describe('isAvailable', () => {
     [{ kind: 'AwaitingNext' }, true],
     [{ kind: 'AwaitingNext', pending: A }, false],
     [{ kind: 'AwaitingNext', retiring: true }, false],
-    [{ kind: 'Pausing' }, false],
+    [{ kind: 'Pausing' }, true],
     [{ kind: 'Pausing', pending: A }, false],
+    [{ kind: 'Pausing', retiring: true }, false],
     [{ kind: 'Paused' }, true],
     [{ kind: 'Unpausing', pending: A }, false],
-    [{ kind: 'Stopping' }, false],
+    [{ kind: 'Stopping' }, true],
+    [{ kind: 'Stopping', pending: A }, false],
+    [{ kind: 'Stopping', retiring: true }, false],
     [{ kind: 'Stopped' }, true],
     [{ kind: 'Removing' }, false],
     [{ kind: 'Removed' }, false],

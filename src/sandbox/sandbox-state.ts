@@ -3,11 +3,14 @@
  * next state and the effects to perform, in order. The runner (sandbox.ts) performs effects one at a time
  * and feeds their results back as events. Timers belong to states: they are armed and cancelled here.
  *
- *   Starting ──waiting──▶ Ready ──grace──▶ Pausing ──paused──▶ Paused ──invoke──▶ Unpausing ──▶ Running
- *      │                   │ invoke                                                            │
- *      └──(pending)────────┴──────────────────────────▶ Running ──response/error──▶ AwaitingNext ──waiting──▶ Ready
- *   Running ──deadline──▶ Stopping ──exited──▶ Stopped ──invoke──▶ Starting (init again, /tmp kept)
+ *   Starting ──waiting──▶ Ready ──grace──▶ Pausing ──paused──▶ Paused ──invoke──▶ Unpausing ──unpaused──▶ Running
+ *      │ (invocation held)  │ invoke                                                                    │
+ *      └────────────────────┴──────────────────────────────────────────────────▶ Running ◀──────────────┘
+ *   Running ──response/error──▶ AwaitingNext ──waiting──▶ Ready (or Running, for an invocation held meanwhile)
+ *   Running ──deadline──▶ Stopping ──exited──▶ Stopped ──invoke──▶ Starting (init again, same container, /tmp kept)
+ *   Running ──exited (crash, OOM)──▶ Stopped;  Stopping/AwaitingNext holding an invocation ──exited──▶ Starting
  *   idle (Ready, Paused, Stopped) ──idle keep-alive / retire──▶ Removing ──removed──▶ Removed
+ *   A busy sandbox that is retired finishes its invocation, then goes to Removing instead of idling.
  */
 
 /** What the state machine needs to know of an invocation; the runner keeps the rest. */
@@ -203,21 +206,36 @@ function transitionAwaitingNext(state: Extract<SandboxState, { kind: 'AwaitingNe
   const { pending, retiring } = state;
   switch (event.type) {
     case 'Invoke':
-      return pending === undefined ? stay({ ...state, pending: event.invocation }) : stay(state);
+      // The runtime has answered but not asked for more yet: hold the invocation, on its own clock.
+      return pending === undefined
+        ? { next: { ...state, pending: event.invocation }, effects: [{ type: 'Arm', timer: 'deadline' }] }
+        : stay(state);
     case 'RuntimeWaiting':
       if (pending !== undefined) return run(pending, retiring);
       return retiring ? remove() : idle();
+    case 'TimerFired':
+      if (event.timer !== 'deadline' || pending === undefined) return stay(state);
+      return {
+        next: retiring ? { kind: 'Stopping', retiring } : { kind: 'Stopping' },
+        effects: [{ type: 'Complete', invocation: pending, outcome: { kind: 'timeout' } }, { type: 'Kill' }],
+      };
     case 'Exited':
-      // The runtime died between invocations: start it again for the waiting invocation, if any.
-      if (pending !== undefined && !retiring) {
-        return { next: { kind: 'Starting', pending }, effects: [{ type: 'Start' }, { type: 'Arm', timer: 'init' }] };
-      }
-      return stopped(retiring, ...(pending ? [failPending(pending, event)] : []));
+      // The runtime died between invocations: start it again for the held invocation, if any.
+      if (pending !== undefined) return restart(pending, retiring);
+      return stopped(retiring);
     case 'Retire':
       return pending === undefined ? remove() : stay({ ...state, retiring: true });
     default:
       return stay(state);
   }
+}
+
+/** Starts the runtime again in the same container for a held invocation (init runs again, /tmp kept). */
+function restart(pending: PendingInvocation, retiring: true | undefined): Transition {
+  return {
+    next: retiring ? { kind: 'Starting', pending, retiring } : { kind: 'Starting', pending },
+    effects: [{ type: 'Cancel', timer: 'deadline' }, { type: 'Start' }, { type: 'Arm', timer: 'init' }],
+  };
 }
 
 function failPending(pending: PendingInvocation, event: { type: 'Exited'; exit: ExitInfo }): SandboxEffect {
@@ -253,11 +271,17 @@ export function transition(state: SandboxState, event: SandboxEvent): Transition
         case 'Invoke':
           return state.pending === undefined ? stay({ ...state, pending: event.invocation }) : stay(state);
         case 'Paused':
-          if (state.retiring) return remove({ type: 'Cancel', timer: 'idle' });
           if (state.pending !== undefined) {
-            return { next: { kind: 'Unpausing', pending: state.pending }, effects: [{ type: 'Cancel', timer: 'idle' }, { type: 'Unpause' }] };
+            return {
+              next: { kind: 'Unpausing', pending: state.pending, ...(state.retiring ? { retiring: true as const } : {}) },
+              effects: [{ type: 'Cancel', timer: 'idle' }, { type: 'Unpause' }],
+            };
           }
+          if (state.retiring) return remove({ type: 'Cancel', timer: 'idle' });
           return stay({ kind: 'Paused' });
+        case 'TimerFired':
+          // The keep-alive ran out while freezing: remove once frozen, unless an invocation came meanwhile.
+          return event.timer === 'idle' && state.pending === undefined ? stay({ ...state, retiring: true }) : stay(state);
         case 'OperationFailed':
           return remove(
             { type: 'Cancel', timer: 'idle' },
@@ -300,10 +324,8 @@ export function transition(state: SandboxState, event: SandboxEvent): Transition
           return state.pending === undefined ? stay({ ...state, pending: event.invocation }) : stay(state);
         case 'Exited':
           // The runtime is gone; an invocation that arrived meanwhile starts it again (init, same /tmp).
-          if (state.pending !== undefined && !state.retiring) {
-            return { next: { kind: 'Starting', pending: state.pending }, effects: [{ type: 'Start' }, { type: 'Arm', timer: 'init' }] };
-          }
-          return stopped(state.retiring, ...(state.pending ? [failPending(state.pending, event)] : []));
+          if (state.pending !== undefined) return restart(state.pending, state.retiring);
+          return stopped(state.retiring);
         case 'OperationFailed':
           return remove(...(state.pending ? [platformFailure(state.pending, event.message)] : []));
         case 'Retire':

@@ -1,4 +1,11 @@
-import type { ContainerDriver, ContainerSpec, ScratchDisk, ScratchDiskProvider } from '../docker/container-driver.js';
+import type {
+  ContainerDriver,
+  ContainerSpec,
+  NetworkSlot,
+  NetworkSlotProvider,
+  ScratchDisk,
+  ScratchDiskProvider,
+} from '../docker/container-driver.js';
 import { RuntimeApiServer, type RuntimeInvocation } from '../runtime-api/runtime-api-server.js';
 import { LogCollector, type LogSink } from './log-collector.js';
 import {
@@ -40,22 +47,24 @@ export interface SandboxPlan {
   pauseGraceMs: number;
   idleKeepAliveMs: number;
   ephemeralStorageMb: number;
-  network: string;
   runtimeApiBindHost: string;
   runtimeApiAdvertiseHost: string;
   maxPayloadBytes: number;
   labels: Record<string, string>;
-  /** The container to run, given the Runtime API address and the /tmp volume. */
-  containerSpec(runtimeApi: string, scratchVolume: string): ContainerSpec;
+  /** The container to run, given the Runtime API address, the /tmp volume and the network to join. */
+  containerSpec(runtimeApi: string, scratchVolume: string, networkMode: string): ContainerSpec;
 }
 
 export interface SandboxDeps {
   driver: ContainerDriver;
   scratch: ScratchDiskProvider;
+  network: NetworkSlotProvider;
   logSink: LogSink;
   /** Told of every state change (the pool keeps its indexes with it). */
   onStateChange: (sandbox: Sandbox, state: SandboxState) => void;
   onOperationError: (error: unknown, sandbox: Sandbox, operation: string) => void;
+  /** Phases of a (re)start in ms, for the service log. */
+  onStarted?: (sandbox: Sandbox, phases: Record<string, number>) => void;
 }
 
 interface Running {
@@ -80,9 +89,11 @@ export class Sandbox {
   private readonly logs: LogCollector;
   private containerId: string | undefined;
   private scratchDisk: ScratchDisk | undefined;
+  private networkSlot: NetworkSlot | undefined;
   private unwatch: (() => void) | undefined;
   private startBeganAt = 0;
   private initDurationMs: number | undefined;
+  private peakMemoryMb: number | undefined;
   /** Last time an invocation finished here: the pool reuses the most recent first. */
   lastUsedAt = 0;
 
@@ -217,26 +228,28 @@ export class Sandbox {
         `${new Date().toISOString()} ${requestId} Task timed out after ${(this.plan.timeoutMs / 1000).toFixed(2)} seconds`,
       );
     }
+    void this.refreshPeakMemory();
+    const ended = this.logs.end(requestId, () => ({
+      durationMs,
+      memorySizeMb: this.plan.memorySizeMb,
+      maxMemoryUsedMb: this.peakMemoryMb,
+      initDurationMs,
+    }));
     if (!running.invocation.tail) {
-      // Answer at once; the log's END and REPORT follow when the output has settled.
+      // Answer at once; END and REPORT follow in the log when the output has settled.
       running.resolve({ outcome, durationMs });
-      void this.finishLog(requestId, durationMs, initDurationMs);
       return;
     }
-    void this.finishLog(requestId, durationMs, initDurationMs).then((logTail) =>
+    void ended.then((logTail) =>
       running.resolve(logTail === undefined ? { outcome, durationMs } : { outcome, durationMs, logTail }),
     );
   }
 
-  private async finishLog(requestId: string, durationMs: number, initDurationMs: number | undefined) {
-    await this.logs.settle();
-    const peak = this.containerId === undefined ? undefined : await this.deps.driver.fetchPeakMemory(this.containerId);
-    return this.logs.end(requestId, {
-      durationMs,
-      memorySizeMb: this.plan.memorySizeMb,
-      maxMemoryUsedMb: peak === undefined ? undefined : Math.ceil(peak / 1048576),
-      initDurationMs,
-    });
+  /** Peak memory of the environment so far (the cgroup's high-water mark), for REPORT lines. */
+  private async refreshPeakMemory(): Promise<void> {
+    if (this.containerId === undefined) return;
+    const peak = await this.deps.driver.fetchPeakMemory(this.containerId).catch(() => undefined);
+    if (peak !== undefined) this.peakMemoryMb = Math.ceil(peak / 1048576);
   }
 
   private enqueue(effect: SandboxEffect): void {
@@ -280,26 +293,40 @@ export class Sandbox {
   /** Cold start (create the container) or restart after a reset (same container, same /tmp). */
   private async start(): Promise<void> {
     const driver = this.deps.driver;
-    this.startBeganAt = performance.now();
+    const began = (this.startBeganAt = performance.now());
+    const phases: Record<string, number> = {};
+    const mark = (phase: string, since: number) => {
+      const now = performance.now();
+      phases[phase] = Math.round((now - since) * 10) / 10;
+      return now;
+    };
     this.runtimeApi.reset();
     this.runtimeApi.expectAddress();
+    let at = began;
     if (this.containerId === undefined) {
-      const [port, disk] = await Promise.all([
+      const [port, disk, slot] = await Promise.all([
         this.runtimeApi.listen(),
         this.deps.scratch.createScratchDisk(this.plan.ephemeralStorageMb, this.plan.labels),
+        this.deps.network.acquireNetworkSlot(),
       ]);
       this.scratchDisk = disk;
-      const spec = this.plan.containerSpec(`${this.plan.runtimeApiAdvertiseHost}:${port}`, disk.volume);
+      this.networkSlot = slot;
+      at = mark('resources', at);
+      const spec = this.plan.containerSpec(`${this.plan.runtimeApiAdvertiseHost}:${port}`, disk.volume, `container:${slot.holderId}`);
       const id = await driver.createContainer(spec);
       this.containerId = id;
       this.unwatch = driver.watchExits((exited) => {
         if (exited === id) this.onContainerExit(id);
       });
+      at = mark('create', at);
     }
     const id = this.containerId;
     await driver.attachOutput(id, (stream, chunk) => this.logs.write(stream, chunk));
+    at = mark('attach', at);
     await driver.startContainer(id);
-    this.runtimeApi.allow(await driver.fetchAddress(id, this.plan.network));
+    mark('start', at);
+    if (this.networkSlot !== undefined) this.runtimeApi.allow(this.networkSlot.address);
+    this.deps.onStarted?.(this, phases);
   }
 
   private onContainerExit(id: string): void {
@@ -315,7 +342,7 @@ export class Sandbox {
     this.unwatch?.();
     await this.runtimeApi.close();
     if (this.containerId !== undefined) await this.deps.driver.removeContainer(this.containerId);
-    await this.scratchDisk?.release();
+    await Promise.all([this.scratchDisk?.release(), this.networkSlot?.release()]);
     for (const [requestId] of this.invocations) {
       this.complete(requestId, { kind: 'platform-error', message: 'The execution environment was removed.' });
     }

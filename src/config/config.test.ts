@@ -1,0 +1,249 @@
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConfigError, detectBridgeAddress, detectPrimaryAddress, loadConfig } from './config.js';
+
+type Interfaces = ReturnType<typeof os.networkInterfaces>;
+type Info = os.NetworkInterfaceInfo;
+
+const v4 = (address: string, internal = false): Info => ({
+  address,
+  netmask: '255.255.0.0',
+  family: 'IPv4',
+  mac: '02:42:ac:11:00:01',
+  internal,
+  cidr: `${address}/16`,
+});
+const v6 = (address: string, internal = false): Info => ({
+  address,
+  netmask: 'ffff:ffff:ffff:ffff::',
+  family: 'IPv6',
+  mac: '02:42:ac:11:00:01',
+  internal,
+  cidr: `${address}/64`,
+  scopeid: 0,
+});
+
+const HOST_WITH_DOCKER: Interfaces = {
+  lo: [v4('127.0.0.1', true), v6('::1', true)],
+  eth0: [v6('fe80::1'), v4('192.168.1.20')],
+  docker0: [v6('fe80::42:1'), v4('172.17.0.1')],
+};
+const CONTAINER: Interfaces = {
+  lo: [v4('127.0.0.1', true)],
+  eth0: [v4('172.18.0.5')],
+};
+const LOOPBACK_ONLY: Interfaces = { lo: [v4('127.0.0.1', true), v6('::1', true)] };
+
+function fakeInterfaces(interfaces: Interfaces): void {
+  vi.spyOn(os, 'networkInterfaces').mockReturnValue(interfaces);
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('detectBridgeAddress', () => {
+  it('finds the IPv4 address of docker0', () => {
+    expect(detectBridgeAddress(HOST_WITH_DOCKER)).toBe('172.17.0.1');
+  });
+
+  it('answers undefined without docker0 or without an IPv4 address on it', () => {
+    expect(detectBridgeAddress(CONTAINER)).toBeUndefined();
+    expect(detectBridgeAddress({ docker0: [v6('fe80::42:1')] })).toBeUndefined();
+    expect(detectBridgeAddress({})).toBeUndefined();
+  });
+});
+
+describe('detectPrimaryAddress', () => {
+  it('skips loopback and IPv6 addresses and answers the first external IPv4 address', () => {
+    expect(detectPrimaryAddress(HOST_WITH_DOCKER)).toBe('192.168.1.20');
+    expect(detectPrimaryAddress(CONTAINER)).toBe('172.18.0.5');
+  });
+
+  it('answers undefined when there is only loopback', () => {
+    expect(detectPrimaryAddress(LOOPBACK_ONLY)).toBeUndefined();
+    expect(detectPrimaryAddress({})).toBeUndefined();
+  });
+
+  it('copes with interfaces listed as undefined', () => {
+    expect(detectPrimaryAddress({ weird: undefined, eth1: [v4('10.1.2.3')] })).toBe('10.1.2.3');
+  });
+});
+
+describe('loadConfig: defaults', () => {
+  it('defaults every setting', () => {
+    fakeInterfaces(HOST_WITH_DOCKER);
+    expect(loadConfig({})).toStrictEqual({
+      host: '127.0.0.1',
+      port: 9000,
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisPrefix: 'lambdock',
+      dataDir: path.resolve(process.cwd(), '.data'),
+      region: 'us-east-1',
+      accountId: '000000000000',
+      sandboxNetwork: 'bridge',
+      runtimeApiBindHost: '172.17.0.1',
+      runtimeApiAdvertiseHost: '172.17.0.1',
+      pauseGraceMs: 100,
+      idleKeepAliveMs: 600_000,
+      instanceId: 'default',
+      buildImagesOnStart: true,
+      accountConcurrency: 1000,
+      logLevel: 'info',
+    });
+  });
+
+  it('binds the Runtime API to docker0 and advertises the same address on a Docker host', () => {
+    fakeInterfaces(HOST_WITH_DOCKER);
+    const config = loadConfig({});
+    expect(config.runtimeApiBindHost).toBe('172.17.0.1');
+    expect(config.runtimeApiAdvertiseHost).toBe('172.17.0.1');
+  });
+
+  it('binds to all addresses and advertises its own address when running in a container', () => {
+    fakeInterfaces(CONTAINER);
+    const config = loadConfig({});
+    expect(config.runtimeApiBindHost).toBe('0.0.0.0');
+    expect(config.runtimeApiAdvertiseHost).toBe('172.18.0.5');
+  });
+
+  it('advertises 127.0.0.1 when nothing better is known', () => {
+    fakeInterfaces(LOOPBACK_ONLY);
+    const config = loadConfig({});
+    expect(config.runtimeApiBindHost).toBe('0.0.0.0');
+    expect(config.runtimeApiAdvertiseHost).toBe('127.0.0.1');
+  });
+
+  it('treats empty numeric and boolean variables as unset', () => {
+    fakeInterfaces(HOST_WITH_DOCKER);
+    const config = loadConfig({ LAMBDOCK_PORT: '', LAMBDOCK_PAUSE_GRACE_MS: '', LAMBDOCK_BUILD_IMAGES: '' });
+    expect(config.port).toBe(9000);
+    expect(config.pauseGraceMs).toBe(100);
+    expect(config.buildImagesOnStart).toBe(true);
+  });
+});
+
+describe('loadConfig: overrides', () => {
+  it('takes every setting from the environment', () => {
+    fakeInterfaces(HOST_WITH_DOCKER);
+    const config = loadConfig({
+      LAMBDOCK_HOST: '0.0.0.0',
+      LAMBDOCK_PORT: '9100',
+      REDIS_URL: 'redis://redis:6380/2',
+      LAMBDOCK_REDIS_PREFIX: 'test-run',
+      LAMBDOCK_DATA_DIR: '/var/lib/lambdock',
+      LAMBDOCK_REGION: 'eu-west-1',
+      LAMBDOCK_ACCOUNT_ID: '123456789012',
+      LAMBDOCK_SANDBOX_NETWORK: 'lambdock-net',
+      LAMBDOCK_RUNTIME_API_HOST: '10.0.0.1',
+      LAMBDOCK_RUNTIME_API_ADVERTISE: 'lambdock.internal',
+      LAMBDOCK_PAUSE_GRACE_MS: '0',
+      LAMBDOCK_IDLE_TIMEOUT_MS: '1000',
+      LAMBDOCK_INSTANCE_ID: 'ci-42',
+      LAMBDOCK_BUILD_IMAGES: 'false',
+      LAMBDOCK_ACCOUNT_CONCURRENCY: '5',
+      LAMBDOCK_LOG_LEVEL: 'debug',
+    });
+    expect(config).toStrictEqual({
+      host: '0.0.0.0',
+      port: 9100,
+      redisUrl: 'redis://redis:6380/2',
+      redisPrefix: 'test-run',
+      dataDir: '/var/lib/lambdock',
+      region: 'eu-west-1',
+      accountId: '123456789012',
+      sandboxNetwork: 'lambdock-net',
+      runtimeApiBindHost: '10.0.0.1',
+      runtimeApiAdvertiseHost: 'lambdock.internal',
+      pauseGraceMs: 0,
+      idleKeepAliveMs: 1000,
+      instanceId: 'ci-42',
+      buildImagesOnStart: false,
+      accountConcurrency: 5,
+      logLevel: 'debug',
+    });
+  });
+
+  it('advertises an explicit bind address when no advertise address is given', () => {
+    fakeInterfaces(CONTAINER);
+    const config = loadConfig({ LAMBDOCK_RUNTIME_API_HOST: '10.9.8.7' });
+    expect(config.runtimeApiAdvertiseHost).toBe('10.9.8.7');
+  });
+
+  it('resolves a relative data directory against the working directory', () => {
+    fakeInterfaces(HOST_WITH_DOCKER);
+    expect(loadConfig({ LAMBDOCK_DATA_DIR: 'state' }).dataDir).toBe(path.resolve(process.cwd(), 'state'));
+  });
+
+  it.each([
+    ['1', true],
+    ['TRUE', true],
+    ['yes', true],
+    ['0', false],
+    ['False', false],
+    ['no', false],
+  ])('reads LAMBDOCK_BUILD_IMAGES=%s as %s', (raw, value) => {
+    fakeInterfaces(HOST_WITH_DOCKER);
+    expect(loadConfig({ LAMBDOCK_BUILD_IMAGES: raw }).buildImagesOnStart).toBe(value);
+  });
+
+  it('accepts the bounds of each number', () => {
+    fakeInterfaces(HOST_WITH_DOCKER);
+    const low = loadConfig({ LAMBDOCK_PORT: '0', LAMBDOCK_IDLE_TIMEOUT_MS: '1000', LAMBDOCK_ACCOUNT_CONCURRENCY: '1' });
+    expect([low.port, low.idleKeepAliveMs, low.accountConcurrency]).toEqual([0, 1000, 1]);
+    const high = loadConfig({ LAMBDOCK_PORT: '65535', LAMBDOCK_PAUSE_GRACE_MS: '3600000', LAMBDOCK_IDLE_TIMEOUT_MS: '86400000' });
+    expect([high.port, high.pauseGraceMs, high.idleKeepAliveMs]).toEqual([65535, 3_600_000, 86_400_000]);
+  });
+
+  it('accepts GovCloud-style regions', () => {
+    fakeInterfaces(HOST_WITH_DOCKER);
+    expect(loadConfig({ LAMBDOCK_REGION: 'us-gov-west-1' }).region).toBe('us-gov-west-1');
+  });
+});
+
+describe('loadConfig: invalid values', () => {
+  function configErrorOf(env: Record<string, string>): ConfigError {
+    fakeInterfaces(HOST_WITH_DOCKER);
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return error as ConfigError;
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  it.each(['abc', '65536', '-1', '80.5'])('refuses LAMBDOCK_PORT=%s', (raw) => {
+    expect(configErrorOf({ LAMBDOCK_PORT: raw }).message).toBe(`LAMBDOCK_PORT must be an integer between 0 and 65535, got '${raw}'`);
+  });
+
+  it('refuses an idle timeout under a second and a pause grace over an hour', () => {
+    expect(configErrorOf({ LAMBDOCK_IDLE_TIMEOUT_MS: '999' }).message).toBe(
+      "LAMBDOCK_IDLE_TIMEOUT_MS must be an integer between 1000 and 86400000, got '999'",
+    );
+    expect(configErrorOf({ LAMBDOCK_PAUSE_GRACE_MS: '3600001' }).message).toContain('LAMBDOCK_PAUSE_GRACE_MS must be an integer');
+  });
+
+  it('refuses a zero account concurrency', () => {
+    expect(configErrorOf({ LAMBDOCK_ACCOUNT_CONCURRENCY: '0' }).message).toContain('LAMBDOCK_ACCOUNT_CONCURRENCY');
+  });
+
+  it.each(['123', '12345678901a', '1234567890123', ''])('refuses LAMBDOCK_ACCOUNT_ID=%j', (raw) => {
+    expect(configErrorOf({ LAMBDOCK_ACCOUNT_ID: raw }).message).toBe(`LAMBDOCK_ACCOUNT_ID must be 12 digits, got '${raw}'`);
+  });
+
+  it.each(['mars', 'US-EAST-1', 'us-east', 'useast1'])('refuses LAMBDOCK_REGION=%j', (raw) => {
+    expect(configErrorOf({ LAMBDOCK_REGION: raw }).message).toBe(`LAMBDOCK_REGION is not a region: '${raw}'`);
+  });
+
+  it('refuses a boolean it cannot read', () => {
+    expect(configErrorOf({ LAMBDOCK_BUILD_IMAGES: 'maybe' }).message).toBe("LAMBDOCK_BUILD_IMAGES must be true or false, got 'maybe'");
+  });
+
+  it('is a named Error', () => {
+    const error = configErrorOf({ LAMBDOCK_PORT: 'x' });
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('ConfigError');
+  });
+});

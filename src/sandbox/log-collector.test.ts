@@ -1,0 +1,221 @@
+import { describe, expect, it } from 'vitest';
+import { LogCollector, TAIL_BYTES, formatReport, type ReportFigures } from './log-collector.js';
+
+const FIGURES: ReportFigures = { durationMs: 12.345, memorySizeMb: 128, maxMemoryUsedMb: 42, initDurationMs: undefined };
+
+function collector(): { logs: LogCollector; lines: string[] } {
+  const lines: string[] = [];
+  return { logs: new LogCollector((line) => lines.push(line)), lines };
+}
+
+const text = (s: string) => Buffer.from(s, 'utf8');
+const decode = (tail: string | undefined) => Buffer.from(tail ?? '', 'base64').toString('utf8');
+
+describe('formatReport', () => {
+  it('formats AWS\'s REPORT line with tabs, two decimals and a billed duration rounded up', () => {
+    expect(formatReport('req-1', FIGURES)).toBe(
+      'REPORT RequestId: req-1\tDuration: 12.35 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\tMax Memory Used: 42 MB',
+    );
+  });
+
+  it('adds the Init Duration after a cold start', () => {
+    expect(formatReport('req-1', { ...FIGURES, initDurationMs: 187.5 })).toBe(
+      'REPORT RequestId: req-1\tDuration: 12.35 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\tMax Memory Used: 42 MB\tInit Duration: 187.50 ms',
+    );
+  });
+
+  it('bills at least 1 ms, and exactly the duration when it is a whole number', () => {
+    expect(formatReport('r', { ...FIGURES, durationMs: 0 })).toContain('\tBilled Duration: 1 ms\t');
+    expect(formatReport('r', { ...FIGURES, durationMs: 0.2 })).toContain('\tBilled Duration: 1 ms\t');
+    expect(formatReport('r', { ...FIGURES, durationMs: 100 })).toContain('Duration: 100.00 ms\tBilled Duration: 100 ms\t');
+    expect(formatReport('r', { ...FIGURES, durationMs: 100.01 })).toContain('\tBilled Duration: 101 ms\t');
+  });
+
+  it('reports the memory size as the maximum used when the peak is unknown', () => {
+    expect(formatReport('r', { ...FIGURES, memorySizeMb: 256, maxMemoryUsedMb: undefined })).toMatch(
+      /\tMemory Size: 256 MB\tMax Memory Used: 256 MB$/,
+    );
+  });
+});
+
+describe('LogCollector: lines', () => {
+  it('emits one line per newline, without the newline', () => {
+    const { logs, lines } = collector();
+    logs.write('stdout', text('one\ntwo\n'));
+    expect(lines).toEqual(['one', 'two']);
+  });
+
+  it('joins a line split across chunks and holds an unfinished line', () => {
+    const { logs, lines } = collector();
+    logs.write('stdout', text('hel'));
+    expect(lines).toEqual([]);
+    logs.write('stdout', text('lo wor'));
+    logs.write('stdout', text('ld\nnext'));
+    expect(lines).toEqual(['hello world']);
+  });
+
+  it('keeps empty lines', () => {
+    const { logs, lines } = collector();
+    logs.write('stdout', text('a\n\nb\n'));
+    expect(lines).toEqual(['a', '', 'b']);
+  });
+
+  it('keeps the partial lines of stdout and stderr apart', () => {
+    const { logs, lines } = collector();
+    logs.write('stdout', text('out-'));
+    logs.write('stderr', text('err-'));
+    logs.write('stderr', text('line\n'));
+    logs.write('stdout', text('line\n'));
+    expect(lines).toEqual(['err-line', 'out-line']);
+  });
+
+  it('keeps a multi-byte character that is split across chunks', () => {
+    const { logs, lines } = collector();
+    const bytes = text('café ✓\n');
+    logs.write('stdout', bytes.subarray(0, 4)); // "caf" + first byte of "é"
+    logs.write('stdout', bytes.subarray(4, 7)); // second byte of "é", " ", first byte of "✓"
+    logs.write('stdout', bytes.subarray(7));
+    expect(lines).toEqual(['café ✓']);
+  });
+});
+
+const report = () => FIGURES;
+
+describe('LogCollector: invocation framing', () => {
+  it('frames an invocation with START, END and REPORT', async () => {
+    const { logs, lines } = collector();
+    logs.begin('req-1', '$LATEST', false);
+    logs.write('stdout', text('hello\n'));
+    await logs.end('req-1', report);
+    expect(lines).toEqual(['START RequestId: req-1 Version: $LATEST', 'hello', 'END RequestId: req-1', formatReport('req-1', FIGURES)]);
+  });
+
+  it('puts a previous unfinished line before the START of the next invocation', () => {
+    const { logs, lines } = collector();
+    logs.write('stdout', text('no newline'));
+    logs.begin('req-2', '$LATEST', false);
+    expect(lines).toEqual(['no newline', 'START RequestId: req-2 Version: $LATEST']);
+  });
+
+  it("logs lambdock's own notes as lines of the invocation", async () => {
+    const { logs, lines } = collector();
+    logs.begin('req-1', '$LATEST', true);
+    logs.note('2024-01-01T00:00:00.000Z req-1 Task timed out after 3.00 seconds');
+    const tail = await logs.end('req-1', report);
+    expect(lines[1]).toBe('2024-01-01T00:00:00.000Z req-1 Task timed out after 3.00 seconds');
+    expect(decode(tail)).toContain('Task timed out after 3.00 seconds\nEND RequestId: req-1\n');
+  });
+
+  it('returns no tail unless one was asked for', async () => {
+    const { logs } = collector();
+    logs.begin('req-1', '$LATEST', false);
+    logs.write('stdout', text('hello\n'));
+    expect(await logs.end('req-1', report)).toBeUndefined();
+  });
+
+  it("returns the invocation's log as base64 when a tail was asked for", async () => {
+    const { logs } = collector();
+    logs.write('stdout', text('before the invocation\n'));
+    logs.begin('req-1', '$LATEST', true);
+    logs.write('stderr', text('warn\n'));
+    logs.write('stdout', text('hello\n'));
+    const tail = await logs.end('req-1', report);
+    expect(tail).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(decode(tail)).toBe(
+      `START RequestId: req-1 Version: $LATEST\nwarn\nhello\nEND RequestId: req-1\n${formatReport('req-1', FIGURES)}\n`,
+    );
+  });
+
+  it('keeps only the last 4096 bytes of a long log in the tail', async () => {
+    const { logs, lines } = collector();
+    logs.begin('req-1', '$LATEST', true);
+    for (let i = 0; i < 200; i += 1) logs.write('stdout', text(`line ${String(i).padStart(4, '0')} ${'x'.repeat(40)}\n`));
+    const tail = await logs.end('req-1', report);
+    const bytes = Buffer.from(tail ?? '', 'base64');
+    expect(TAIL_BYTES).toBe(4096);
+    expect(bytes.length).toBe(4096);
+    const whole = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+    expect(whole.length).toBeGreaterThan(4096);
+    expect(bytes.equals(whole.subarray(whole.length - 4096))).toBe(true);
+    expect(bytes.toString('utf8').endsWith(`${formatReport('req-1', FIGURES)}\n`)).toBe(true);
+  });
+
+  it('starts a fresh tail for each invocation', async () => {
+    const { logs } = collector();
+    logs.begin('req-1', '$LATEST', true);
+    logs.write('stdout', text('first\n'));
+    await logs.end('req-1', report);
+    logs.begin('req-2', '$LATEST', true);
+    logs.write('stdout', text('second\n'));
+    const tail = decode(await logs.end('req-2', report));
+    expect(tail).not.toContain('first');
+    expect(tail.startsWith('START RequestId: req-2 Version: $LATEST\nsecond\n')).toBe(true);
+  });
+
+  it('ends a still-settling invocation before the next one starts, keeping each tail its own', async () => {
+    const { logs, lines } = collector();
+    logs.begin('req-1', '$LATEST', false);
+    logs.write('stdout', text('first\n'));
+    const first = logs.end('req-1', report);
+    logs.begin('req-2', '$LATEST', true);
+    logs.write('stdout', text('second\n'));
+    expect(await first).toBeUndefined();
+    const tail = decode(await logs.end('req-2', report));
+    expect(tail.startsWith('START RequestId: req-2 Version: $LATEST\nsecond\nEND RequestId: req-2\n')).toBe(true);
+    expect(lines.indexOf('END RequestId: req-1')).toBeLessThan(lines.indexOf('START RequestId: req-2 Version: $LATEST'));
+  });
+
+  it('reads the report figures when the invocation ends, not before', async () => {
+    const { logs, lines } = collector();
+    let peak: number | undefined;
+    logs.begin('req-1', '$LATEST', false);
+    const ended = logs.end('req-1', () => ({ ...FIGURES, maxMemoryUsedMb: peak }));
+    peak = 77;
+    await ended;
+    expect(lines.at(-1)).toContain('Max Memory Used: 77 MB');
+  });
+});
+
+describe('LogCollector: waiting for output to settle', () => {
+  it('ends at once when the output has been quiet', async () => {
+    const { logs } = collector();
+    logs.begin('req-1', '$LATEST', false);
+    const started = performance.now();
+    await logs.end('req-1', report);
+    expect(performance.now() - started).toBeLessThan(20);
+  });
+
+  it('waits for a quiet spell after recent output', async () => {
+    const { logs } = collector();
+    logs.begin('req-1', '$LATEST', false);
+    logs.write('stdout', text('just now\n'));
+    const started = performance.now();
+    await logs.end('req-1', report);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(8);
+  });
+
+  it('catches output that trails the answer, including an unfinished last line', async () => {
+    const { logs } = collector();
+    logs.begin('req-1', '$LATEST', true);
+    logs.write('stdout', text('first\n'));
+    setTimeout(() => logs.write('stdout', text('late and unfinished')), 3);
+    const tail = decode(await logs.end('req-1', report));
+    expect(tail).toContain('first\nlate and unfinished\nEND RequestId: req-1\n');
+  });
+
+  it('gives up waiting after a bounded time when the output never stops', async () => {
+    const { logs } = collector();
+    logs.begin('req-1', '$LATEST', false);
+    logs.write('stdout', text('x\n'));
+    const chatter = setInterval(() => logs.write('stdout', text('x\n')), 2);
+    try {
+      const started = performance.now();
+      await logs.end('req-1', report);
+      const waited = performance.now() - started;
+      expect(waited).toBeGreaterThanOrEqual(100);
+      expect(waited).toBeLessThan(1000);
+    } finally {
+      clearInterval(chatter);
+    }
+  });
+});
