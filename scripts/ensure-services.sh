@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (from Debian) and starts what lambdock and its tests need on this host: a Docker engine,
-# Redis, and the host tools for offline images and sandbox /tmp disks. Safe to run again: it only
+# Redis, the host tools for offline images and sandbox /tmp disks, and the build tools of a native dev dependency. Safe to run again: it only
 # does what is missing. Needs root (or sudo) for apt-get, dockerd and losetup.
 set -euo pipefail
 
@@ -15,6 +15,10 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v mkfs.ext4 >/dev/null 2>&1 || need+=(e2fsprogs)
 command -v losetup >/dev/null 2>&1 || need+=(mount)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+# Build tools for aws-lambda-ric's native addon (a dev dependency: the compatibility test runs AWS's client).
+command -v autoreconf >/dev/null 2>&1 || need+=(autoconf)
+command -v automake >/dev/null 2>&1 || need+=(automake)
+command -v libtoolize >/dev/null 2>&1 || need+=(libtool)
 if [ "${#need[@]}" -gt 0 ]; then
   log "installing: ${need[*]}"
   $SUDO apt-get update -qq
