@@ -74,21 +74,23 @@ export class LogCollector {
   }
 
   /**
-   * Ends the invocation once its output has settled: writes END and REPORT (figures read then) and
-   * resolves with the last 4 KB of its log, base64, when a tail was kept.
+   * Ends the invocation once its output has settled and `ready` (e.g. reading the figures) is done:
+   * writes END and REPORT (figures read then) and resolves with the last 4 KB of its log, base64, when
+   * a tail was kept. The next `begin` ends it at once.
    */
-  end(requestId: string, report: () => ReportFigures): Promise<string | undefined> {
+  end(requestId: string, report: () => ReportFigures, ready: Promise<unknown> = Promise.resolve()): Promise<string | undefined> {
     this.finishEnding();
     return new Promise((resolve) => {
       const ending: Ending = { requestId, report, resolve, timer: undefined };
       this.ending = ending;
       const deadline = performance.now() + MAX_SETTLE_MS;
       const check = () => {
+        if (this.ending !== ending) return;
         const quietFor = performance.now() - this.lastOutputAt;
         if (quietFor >= QUIET_MS || performance.now() >= deadline) return this.finishEnding();
         ending.timer = setTimeout(check, QUIET_MS - quietFor + 1);
       };
-      ending.timer = setTimeout(check, 1);
+      void ready.catch(() => undefined).then(check);
     });
   }
 

@@ -228,13 +228,11 @@ export class Sandbox {
         `${new Date().toISOString()} ${requestId} Task timed out after ${(this.plan.timeoutMs / 1000).toFixed(2)} seconds`,
       );
     }
-    void this.refreshPeakMemory();
-    const ended = this.logs.end(requestId, () => ({
-      durationMs,
-      memorySizeMb: this.plan.memorySizeMb,
-      maxMemoryUsedMb: this.peakMemoryMb,
-      initDurationMs,
-    }));
+    const ended = this.logs.end(
+      requestId,
+      () => ({ durationMs, memorySizeMb: this.plan.memorySizeMb, maxMemoryUsedMb: this.peakMemoryMb, initDurationMs }),
+      this.refreshPeakMemory(),
+    );
     if (!running.invocation.tail) {
       // Answer at once; END and REPORT follow in the log when the output has settled.
       running.resolve({ outcome, durationMs });

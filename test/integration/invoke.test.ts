@@ -121,6 +121,10 @@ describe('synchronous invoke through a real sandbox', () => {
     await t.createFunction({ FunctionName: 'cold', Code: { ZipFile: await nodeZip('exports.handler = async () => "ok";') } });
     const cold = await t.invoke({ FunctionName: 'cold', LogType: 'Tail' });
     expect(cold.logs).toMatch(/REPORT RequestId: .*\tInit Duration: [\d.]+ ms/);
+    // Max Memory Used is the container's real peak, not the configured size.
+    const used = Number(/Max Memory Used: (\d+) MB/.exec(cold.logs)?.[1]);
+    expect(used).toBeGreaterThan(0);
+    expect(used).toBeLessThan(128);
     const warm = await t.invoke({ FunctionName: 'cold', LogType: 'Tail' });
     expect(warm.logs).toMatch(/REPORT RequestId: /);
     expect(warm.logs).not.toMatch(/Init Duration/);
