@@ -29,6 +29,8 @@ export interface Config {
   buildImagesOnStart: boolean;
   accountConcurrency: number;
   logLevel: string;
+  /** Where the host's cgroup tree is visible (sandboxes' peak memory for REPORT lines). */
+  cgroupRoot: string;
 }
 
 export class ConfigError extends Error {
@@ -96,5 +98,6 @@ export function loadConfig(env: Env = process.env): Config {
     buildImagesOnStart: bool(env, 'LAMBDOCK_BUILD_IMAGES', true),
     accountConcurrency: int(env, 'LAMBDOCK_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000),
     logLevel: env.LAMBDOCK_LOG_LEVEL ?? 'info',
+    cgroupRoot: env.LAMBDOCK_CGROUP_ROOT ?? '/sys/fs/cgroup',
   };
 }

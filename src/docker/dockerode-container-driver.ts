@@ -33,6 +33,7 @@ export class DockerodeContainerDriver implements ContainerDriver {
   constructor(
     private readonly docker: Dockerode,
     private readonly instanceId: string,
+    private readonly cgroupRoot = '/sys/fs/cgroup',
   ) {}
 
   async createContainer(spec: ContainerSpec): Promise<string> {
@@ -137,10 +138,11 @@ export class DockerodeContainerDriver implements ContainerDriver {
   }
 
   async fetchPeakMemory(id: string): Promise<number | undefined> {
+    const root = this.cgroupRoot;
     const candidates = [
-      `/sys/fs/cgroup/memory/docker/${id}/memory.max_usage_in_bytes`,
-      `/sys/fs/cgroup/docker/${id}/memory.peak`,
-      `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.peak`,
+      `${root}/memory/docker/${id}/memory.max_usage_in_bytes`,
+      `${root}/docker/${id}/memory.peak`,
+      `${root}/system.slice/docker-${id}.scope/memory.peak`,
     ];
     for (const file of candidates) {
       try {

@@ -51,7 +51,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
   const sweptDisks = await scratch.removeOrphans([instanceLabel]);
   if (swept + sweptDisks > 0) logger.info({ containers: swept, disks: sweptDisks }, 'Removed orphans of an earlier run');
 
-  const driver = new DockerodeContainerDriver(docker, config.instanceId);
+  const driver = new DockerodeContainerDriver(docker, config.instanceId, config.cgroupRoot);
   await driver.openEvents();
   const scratchPool = new ScratchDiskPool(scratch, {
     sparesPerSize: 2,
