@@ -91,6 +91,7 @@ describe('loadConfig: defaults', () => {
       buildImagesOnStart: true,
       accountConcurrency: 1000,
       logLevel: 'info',
+      cgroupRoot: '/sys/fs/cgroup',
     });
   });
 
@@ -144,6 +145,7 @@ describe('loadConfig: overrides', () => {
       LAMBDOCK_BUILD_IMAGES: 'false',
       LAMBDOCK_ACCOUNT_CONCURRENCY: '5',
       LAMBDOCK_LOG_LEVEL: 'debug',
+      LAMBDOCK_CGROUP_ROOT: '/host/sys/fs/cgroup',
     });
     expect(config).toStrictEqual({
       host: '0.0.0.0',
@@ -162,6 +164,7 @@ describe('loadConfig: overrides', () => {
       buildImagesOnStart: false,
       accountConcurrency: 5,
       logLevel: 'debug',
+      cgroupRoot: '/host/sys/fs/cgroup',
     });
   });
 
