@@ -7,15 +7,11 @@ import { execFile as execFileCb } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
-import { CreateFunctionCommand, LambdaClient, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
-import pino from 'pino';
 import { Pool } from 'undici';
-import { loadConfig } from '../src/config/config.js';
-import { startLambdock } from '../src/main/lambdock.js';
+import { startTestLambdock } from '../test/helpers/test-lambdock.js';
 import { nodeZip } from '../test/helpers/zip.js';
 
 const execFile = promisify(execFileCb);
@@ -66,28 +62,13 @@ async function machine(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const instanceId = `bench-${randomUUID().slice(0, 8)}`;
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambdock-bench-'));
-  const config = loadConfig({
-    LAMBDOCK_PORT: '0',
-    LAMBDOCK_DATA_DIR: dataDir,
-    LAMBDOCK_INSTANCE_ID: instanceId,
-    LAMBDOCK_REDIS_PREFIX: instanceId,
-    LAMBDOCK_PAUSE_GRACE_MS: String(PAUSE_GRACE_MS),
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  });
-  const lambdock = await startLambdock(config, { logger: pino({ level: 'warn' }) });
-  const client = new LambdaClient({ endpoint: lambdock.url, region: 'us-east-1', credentials: { accessKeyId: 'b', secretAccessKey: 'b' } });
+  const t = await startTestLambdock({ LAMBDOCK_PAUSE_GRACE_MS: String(PAUSE_GRACE_MS), LAMBDOCK_BUILD_IMAGES: 'true' }, 'bench');
+  const { lambdock, instanceId } = t;
   const http = new Pool(lambdock.url, { connections: 1, pipelining: 1 });
   const zip = await nodeZip(HANDLER);
   const rows: Row[] = [];
 
-  const create = async (name: string) => {
-    await client.send(
-      new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'arn:aws:iam::000000000000:role/b', Code: { ZipFile: zip } }),
-    );
-    await waitUntilFunctionActiveV2({ client, maxWaitTime: 120, minDelay: 1 }, { FunctionName: name });
-  };
+  const create = (name: string) => t.createFunction({ FunctionName: name, Code: { ZipFile: zip } });
   const invoke = async (name: string, n: number): Promise<number> => {
     const started = performance.now();
     const res = await http.request({ method: 'POST', path: `/2015-03-31/functions/${name}/invocations`, body: JSON.stringify({ n }) });
@@ -160,11 +141,10 @@ async function main(): Promise<void> {
       dockerRun.push(performance.now() - started);
       if (!stdout.includes(`"echo":${i}`)) throw new Error(`docker run answered ${stdout}`);
     }
-    await rm(codeDir, { recursive: true, force: true });
     rows.push({ scenario: 'baseline: docker run per invocation (SAM CLI style)', samples: dockerRun });
 
     const require = createRequire(import.meta.url);
-    const modulePath = path.join(dataDir, 'inproc.cjs');
+    const modulePath = path.join(codeDir, 'inproc.cjs');
     await writeFile(modulePath, HANDLER);
     const handler = (require(modulePath) as { handler: (e: unknown) => Promise<unknown> }).handler;
     const inProcess: number[] = [];
@@ -174,11 +154,10 @@ async function main(): Promise<void> {
       inProcess.push(performance.now() - started);
     }
     rows.push({ scenario: 'baseline: handler called in-process (floor)', samples: inProcess });
+    await rm(codeDir, { recursive: true, force: true });
   } finally {
     await http.close();
-    client.destroy();
-    await lambdock.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await t.close();
   }
 
   const table = renderTable(rows);

@@ -15,9 +15,8 @@ export interface CodeRef {
   size: number;
 }
 
-/** What lambdock stores for `$LATEST` of one function. */
-export interface FunctionRecord {
-  name: string;
+/** The configurable part of a function, validated (see function-settings.ts). */
+export interface Settings {
   runtime: Runtime;
   handler: string;
   role: string;
@@ -27,6 +26,11 @@ export interface FunctionRecord {
   environment: Record<string, string>;
   ephemeralStorageSize: number;
   architectures: Architecture[];
+}
+
+/** What lambdock stores for `$LATEST` of one function. */
+export interface FunctionRecord extends Settings {
+  name: string;
   code: CodeRef;
   revisionId: string;
   lastModified: string;

@@ -1,5 +1,7 @@
 import { invalidParameter, validationError } from '../shared/errors.js';
-import { SUPPORTED_RUNTIMES, type Architecture, type Runtime } from './function-model.js';
+import { SUPPORTED_RUNTIMES, type Architecture, type Runtime, type Settings } from './function-model.js';
+
+export type { Settings };
 
 /** The configurable part of a function, as the API names it (CreateFunction / UpdateFunctionConfiguration). */
 export interface SettingsInput {
@@ -12,18 +14,6 @@ export interface SettingsInput {
   Environment?: { Variables?: Record<string, string> };
   EphemeralStorage?: { Size: number };
   Architectures?: string[];
-}
-
-export interface Settings {
-  runtime: Runtime;
-  handler: string;
-  role: string;
-  description: string;
-  memorySize: number;
-  timeout: number;
-  environment: Record<string, string>;
-  ephemeralStorageSize: number;
-  architectures: Architecture[];
 }
 
 export const LIMITS = {

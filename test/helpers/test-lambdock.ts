@@ -34,9 +34,12 @@ export interface TestLambdock {
   close(): Promise<void>;
 }
 
-/** Starts a whole lambdock in this process, in its own Redis namespace, data dir and container label. */
-export async function startTestLambdock(env: Record<string, string> = {}): Promise<TestLambdock> {
-  const instanceId = `test-${randomUUID().slice(0, 8)}`;
+/**
+ * Starts a whole lambdock in this process, in its own Redis namespace, data dir and container label
+ * (`<prefix>-<random>`; the test suite's teardown sweeps `test-*`).
+ */
+export async function startTestLambdock(env: Record<string, string> = {}, prefix = 'test'): Promise<TestLambdock> {
+  const instanceId = `${prefix}-${randomUUID().slice(0, 8)}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambdock-test-'));
   const config = loadConfig({
     LAMBDOCK_PORT: '0',
