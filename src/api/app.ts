@@ -9,7 +9,7 @@ import { LambdaError } from '../shared/errors.js';
 import { renderLambdaError, toLambdaError, type OperationConfig } from './aws-errors.js';
 import { accountRoutes } from './routes/account/index.js';
 import { CODE_PATH, codeRoutes } from './routes/code/index.js';
-import { functionRoutes } from './routes/functions/index.js';
+import { REQUEST_LIMIT, functionRoutes } from './routes/functions/index.js';
 import { healthRoutes, type HealthCheck } from './routes/health/index.js';
 import { invocationRoutes } from './routes/invocations/index.js';
 
@@ -22,8 +22,6 @@ export interface ApiDeps {
   logger: Logger | false;
 }
 
-/** CreateFunction's request limit (a 50 MB zip, base64, in JSON). */
-const CREATE_REQUEST_LIMIT = 70_167_211;
 
 /** The Lambda REST-JSON API. Errors leave in AWS's shape, whatever raised them. */
 export function buildApi(deps: ApiDeps): FastifyInstance {
@@ -31,7 +29,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     ...(deps.logger === false ? { logger: false } : { loggerInstance: deps.logger as unknown as FastifyBaseLogger }),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    bodyLimit: CREATE_REQUEST_LIMIT,
+    bodyLimit: REQUEST_LIMIT,
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true } },
@@ -43,8 +41,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   app.setErrorHandler((error, request, reply) => {
     const config = request.routeOptions.config as Partial<OperationConfig> | undefined;
-    const operation = config?.operation === undefined ? undefined : (config as OperationConfig);
-    const lambdaError = toLambdaError(error, operation ?? { operation: 'CreateFunction', requestLimit: CREATE_REQUEST_LIMIT });
+    const lambdaError = toLambdaError(error, config?.operation === undefined ? undefined : (config as OperationConfig));
     if (lambdaError.status >= 500) request.log.error({ err: error, requestId: request.id }, 'Request failed');
     const rendered = renderLambdaError(lambdaError);
     return reply.code(rendered.status).headers(rendered.headers).send(rendered.body);

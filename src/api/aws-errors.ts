@@ -69,13 +69,13 @@ export function toLambdaError(error: unknown, operation: OperationConfig | undef
     return new LambdaError('ValidationException', formatValidationErrors(fastifyError.validation));
   }
   switch (fastifyError.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
-      const limit = operation?.requestLimit ?? 0;
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new LambdaError(
         'RequestEntityTooLargeException',
-        `Request must be smaller than ${limit} bytes for the ${operation?.operation ?? 'requested'} operation`,
+        operation?.requestLimit === undefined
+          ? 'Request entity too large'
+          : `Request must be smaller than ${operation.requestLimit} bytes for the ${operation.operation} operation`,
       );
-    }
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new LambdaError('UnsupportedMediaTypeException', 'The content type of the request is not supported.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

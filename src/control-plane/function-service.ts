@@ -99,13 +99,18 @@ export class FunctionService {
 
   /** Resolves a path's `{FunctionName}` (+ `?Qualifier`) to `$LATEST`; versions and aliases come later. */
   async get(functionName: string, qualifier?: string): Promise<FunctionRecord> {
+    return (await this.resolve(functionName, qualifier)).record;
+  }
+
+  /** The function named, and the qualifier it was named with (in the name or the query), if any. */
+  async resolve(functionName: string, qualifier?: string): Promise<{ record: FunctionRecord; qualifier?: string }> {
     const ref = parseFunctionRef(functionName, this.scope);
     const resolved = resolveQualifier(ref, qualifier);
     const record = await this.store.load(ref.name);
     if (record === undefined || (resolved !== undefined && resolved !== '$LATEST')) {
       throw functionNotFound(this.arnOf(ref.name, resolved));
     }
-    return record;
+    return resolved === undefined ? { record } : { record, qualifier: resolved };
   }
 
   async list(marker: string | undefined, maxItems: number | undefined): Promise<FunctionPage> {

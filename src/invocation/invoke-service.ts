@@ -84,7 +84,7 @@ export class InvokeService {
           'Member must satisfy enum value set: [None, Tail]',
       );
     }
-    const record = await this.functions.get(request.functionName, request.qualifier);
+    const { record, qualifier } = await this.functions.resolve(request.functionName, request.qualifier);
     this.checkInvocable(record);
     if (invocationType === 'DryRun') return { statusCode: 204, payload: Buffer.alloc(0) };
     if (invocationType === 'Event') {
@@ -100,7 +100,7 @@ export class InvokeService {
       {
         requestId: request.requestId,
         payload,
-        invokedFunctionArn: this.functions.arnOf(record.name, request.qualifier),
+        invokedFunctionArn: this.functions.arnOf(record.name, qualifier),
         tail: logType === 'Tail',
         ...(clientContext === undefined ? {} : { clientContext }),
         ...(request.traceId === undefined ? {} : { traceId: request.traceId }),

@@ -37,6 +37,15 @@ export interface StartOptions {
   drainTimeoutMs?: number;
 }
 
+/** 'ok' when `check` answers within a second, else what went wrong. */
+function probe(check: Promise<unknown>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve('no answer within 1 s'), 1000);
+  });
+  return Promise.race([check.then(() => 'ok', (error: Error) => error.message), timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Wires the control plane and a worker into one process and starts serving. */
 export async function startLambdock(config: Config, options: StartOptions = {}): Promise<Lambdock> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -129,16 +138,10 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     code,
     concurrency: config.accountConcurrency,
     logger,
-    health: async () => ({
-      redis: await redis.ping().then(
-        () => 'ok',
-        (error: Error) => error.message,
-      ),
-      docker: await docker.ping().then(
-        () => 'ok',
-        (error: Error) => error.message,
-      ),
-    }),
+    health: async () => {
+      const [redisState, dockerState] = await Promise.all([probe(redis.ping()), probe(docker.ping())]);
+      return { redis: redisState, docker: dockerState };
+    },
   });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();

@@ -11,6 +11,9 @@ import {
   UpdateConfigurationBody,
 } from './schemas.js';
 
+/** AWS's request limit for CreateFunction and UpdateFunctionCode (a 50 MB zip, base64, in JSON). */
+export const REQUEST_LIMIT = 70_167_211;
+
 export interface FunctionRoutesOptions {
   functions: FunctionService;
   /** Where GetFunction's `Code.Location` points: a download URL for the function's zip, on the host the client used. */
@@ -22,10 +25,14 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
   const configuration = (record: Parameters<typeof toFunctionConfiguration>[0]) =>
     toFunctionConfiguration(record, functions.scope);
 
-  app.post('/2015-03-31/functions', { schema: { body: CreateFunctionBody } }, async (request, reply) => {
-    const record = await functions.create(request.body);
-    return reply.code(201).send(configuration(record));
-  });
+  app.post(
+    '/2015-03-31/functions',
+    { config: { operation: 'CreateFunction', requestLimit: REQUEST_LIMIT }, schema: { body: CreateFunctionBody } },
+    async (request, reply) => {
+      const record = await functions.create(request.body);
+      return reply.code(201).send(configuration(record));
+    },
+  );
 
   app.get('/2015-03-31/functions', { schema: { querystring: ListFunctionsQuery } }, async (request) => {
     const maxItems = request.query.MaxItems === undefined ? undefined : Number(request.query.MaxItems);
@@ -61,7 +68,7 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
 
   app.put(
     '/2015-03-31/functions/:FunctionName/code',
-    { schema: { params: FunctionNameParams, body: UpdateCodeBody } },
+    { config: { operation: 'UpdateFunctionCode', requestLimit: REQUEST_LIMIT }, schema: { params: FunctionNameParams, body: UpdateCodeBody } },
     async (request) => configuration(await functions.updateCode(request.params.FunctionName, request.body)),
   );
 
