@@ -20,18 +20,27 @@ export async function setup(): Promise<void> {
   await ensureRuntimeImages(docker, { runtimesDir: path.join(root, 'runtimes'), dockerBaseDir: path.join(root, 'docker', 'base') });
 }
 
-/** Removes whatever a test run left on the engine (containers and /tmp volumes labelled test-*). */
+/**
+ * Every test's lambdock removes what it made when it closes: anything labelled test-* still on the engine
+ * now is a leak. Sweep it, and fail the run saying what leaked.
+ */
 export async function teardown(): Promise<void> {
   const docker = new Dockerode();
+  const leaked: string[] = [];
   const containers = await docker.listContainers({ all: true, filters: { label: [`${LABELS.managed}=true`] } });
   for (const c of containers) {
-    if (c.Labels[LABELS.instance]?.startsWith('test-')) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    if (!c.Labels[LABELS.instance]?.startsWith('test-')) continue;
+    leaked.push(`container ${c.Names[0] ?? c.Id} (${c.State})`);
+    await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
   }
   const volumes = await docker.listVolumes({ filters: { label: [`${LABELS.managed}=true`] } });
   for (const v of volumes.Volumes ?? []) {
-    if (v.Labels?.[LABELS.instance]?.startsWith('test-')) await docker.getVolume(v.Name).remove().catch(() => undefined);
+    if (!v.Labels?.[LABELS.instance]?.startsWith('test-')) continue;
+    leaked.push(`volume ${v.Name}`);
+    await docker.getVolume(v.Name).remove().catch(() => undefined);
   }
   await detachTestLoopDevices();
+  if (leaked.length > 0) throw new Error(`The tests left ${leaked.length} things on the engine: ${leaked.join(', ')}`);
 }
 
 /** Loop devices behind test /tmp disks whose data dir is gone. */
