@@ -127,8 +127,8 @@ describe('transition: cold start and warm reuse', () => {
     s = step(s, waiting, { kind: 'Ready' }, [arm('grace'), arm('idle')]);
     s = step(s, fired('grace'), { kind: 'Pausing' }, [PAUSE]);
     s = step(s, PAUSED, { kind: 'Paused' }, []);
-    s = step(s, invoke(B), { kind: 'Unpausing', pending: B }, [cancel('idle'), UNPAUSE]);
-    s = step(s, UNPAUSED, { kind: 'Running', invocation: B }, [deliver(B), arm('deadline')]);
+    s = step(s, invoke(B), { kind: 'Unpausing', invocation: B }, [cancel('idle'), UNPAUSE, deliver(B), arm('deadline')]);
+    s = step(s, UNPAUSED, { kind: 'Running', invocation: B }, []);
     s = step(s, errored('req-b'), { kind: 'AwaitingNext' }, [
       cancel('deadline'),
       complete(B, { kind: 'function-error', errorType: 'Function.Error', payload: ERROR_BODY }),
@@ -175,8 +175,19 @@ describe('transition: cold start and warm reuse', () => {
   it('lets an invocation that arrives while pausing wait, then unpauses for it', () => {
     let s: SandboxState = { kind: 'Pausing' };
     s = step(s, invoke(B), { kind: 'Pausing', pending: B }, []);
-    s = step(s, PAUSED, { kind: 'Unpausing', pending: B }, [cancel('idle'), UNPAUSE]);
-    step(s, UNPAUSED, { kind: 'Running', invocation: B }, [deliver(B), arm('deadline')]);
+    s = step(s, PAUSED, { kind: 'Unpausing', invocation: B }, [cancel('idle'), UNPAUSE, deliver(B), arm('deadline')]);
+    step(s, UNPAUSED, { kind: 'Running', invocation: B }, []);
+  });
+
+  it('hands the event over while thawing: an answer that beats the unpause report finishes the invocation', () => {
+    let s: SandboxState = { kind: 'Paused' };
+    s = step(s, invoke(B), { kind: 'Unpausing', invocation: B }, [cancel('idle'), UNPAUSE, deliver(B), arm('deadline')]);
+    s = step(s, responded('req-b'), { kind: 'AwaitingNext' }, [cancel('deadline'), complete(B, { kind: 'response', payload: PAYLOAD })]);
+    ignored(s, UNPAUSED);
+  });
+
+  it('times out an invocation whose thaw never lands', () => {
+    step({ kind: 'Unpausing', invocation: B }, fired('deadline'), { kind: 'Stopping' }, [complete(B, { kind: 'timeout' }), KILL]);
   });
 
   it('keeps the first held invocation when a second one is offered (busy states are not available)', () => {
@@ -281,7 +292,8 @@ describe('transition: timeouts, crashes and restarts', () => {
   });
 
   it('fails the invocation being unpaused for when the runtime exits meanwhile', () => {
-    step({ kind: 'Unpausing', pending: B }, exited(137, true), { kind: 'Stopped' }, [
+    step({ kind: 'Unpausing', invocation: B }, exited(137, true), { kind: 'Stopped' }, [
+      cancel('deadline'),
       complete(B, exitOutcome({ exitCode: 137, oomKilled: true })),
       arm('idle'),
     ]);
@@ -314,7 +326,8 @@ describe('transition: failed container operations', () => {
   });
 
   it('fails the invocation and removes the sandbox when it cannot be unpaused', () => {
-    step({ kind: 'Unpausing', pending: B }, failed('unpause', 'thaw failed'), { kind: 'Removing' }, [
+    step({ kind: 'Unpausing', invocation: B }, failed('unpause', 'thaw failed'), { kind: 'Removing' }, [
+      cancel('deadline'),
       complete(B, platformError('thaw failed')),
       REMOVE,
     ]);
@@ -485,20 +498,21 @@ describe('transition: Retire', () => {
   it('unpauses and runs the invocation held by a sandbox retired while pausing, then removes', () => {
     let s: SandboxState = { kind: 'Pausing', pending: B };
     s = step(s, RETIRE, { kind: 'Pausing', pending: B, retiring: true }, []);
-    s = step(s, PAUSED, { kind: 'Unpausing', pending: B, retiring: true }, [cancel('idle'), UNPAUSE]);
-    s = step(s, UNPAUSED, { kind: 'Running', invocation: B, retiring: true }, [deliver(B), arm('deadline')]);
+    s = step(s, PAUSED, { kind: 'Unpausing', invocation: B, retiring: true }, [cancel('idle'), UNPAUSE, deliver(B), arm('deadline')]);
+    s = step(s, UNPAUSED, { kind: 'Running', invocation: B, retiring: true }, []);
     step(s, responded('req-b'), { kind: 'Removing' }, [cancel('deadline'), complete(B, { kind: 'response', payload: PAYLOAD }), REMOVE]);
   });
 
   it('unpauses and runs the invocation of a sandbox retired while unpausing, then removes', () => {
-    let s: SandboxState = { kind: 'Unpausing', pending: B };
-    s = step(s, RETIRE, { kind: 'Unpausing', pending: B, retiring: true }, []);
-    s = step(s, UNPAUSED, { kind: 'Running', invocation: B, retiring: true }, [deliver(B), arm('deadline')]);
+    let s: SandboxState = { kind: 'Unpausing', invocation: B };
+    s = step(s, RETIRE, { kind: 'Unpausing', invocation: B, retiring: true }, []);
+    s = step(s, UNPAUSED, { kind: 'Running', invocation: B, retiring: true }, []);
     step(s, responded('req-b'), { kind: 'Removing' }, [cancel('deadline'), complete(B, { kind: 'response', payload: PAYLOAD }), REMOVE]);
   });
 
   it('fails the invocation and removes a retiring sandbox whose runtime exits while unpausing', () => {
-    step({ kind: 'Unpausing', pending: B, retiring: true }, exited(1), { kind: 'Removing' }, [
+    step({ kind: 'Unpausing', invocation: B, retiring: true }, exited(1), { kind: 'Removing' }, [
+      cancel('deadline'),
       complete(B, exitOutcome({ exitCode: 1, oomKilled: false })),
       REMOVE,
     ]);
@@ -550,7 +564,7 @@ describe('transition: events that must be ignored', () => {
     [{ kind: 'Pausing' }, 'grace'],
     [{ kind: 'Paused' }, 'grace'],
     [{ kind: 'Paused' }, 'deadline'],
-    [{ kind: 'Unpausing', pending: B }, 'idle'],
+    [{ kind: 'Unpausing', invocation: B }, 'idle'],
     [{ kind: 'Stopping' }, 'deadline'],
     [{ kind: 'Stopped' }, 'grace'],
     [{ kind: 'Stopped' }, 'init'],
@@ -592,7 +606,7 @@ describe('isAvailable', () => {
     [{ kind: 'Pausing', pending: A }, false],
     [{ kind: 'Pausing', retiring: true }, false],
     [{ kind: 'Paused' }, true],
-    [{ kind: 'Unpausing', pending: A }, false],
+    [{ kind: 'Unpausing', invocation: A }, false],
     [{ kind: 'Stopping' }, true],
     [{ kind: 'Stopping', pending: A }, false],
     [{ kind: 'Stopping', retiring: true }, false],

@@ -4,7 +4,7 @@
  * and feeds their results back as events. Timers belong to states: they are armed and cancelled here.
  *
  *   Starting ──waiting──▶ Ready ──grace──▶ Pausing ──paused──▶ Paused ──invoke──▶ Unpausing ──unpaused──▶ Running
- *      │ (invocation held)  │ invoke                                                                    │
+ *      │ (invocation held)  │ invoke            (the event is handed over as the thaw starts)                                                                    │
  *      └────────────────────┴──────────────────────────────────────────────────▶ Running ◀──────────────┘
  *   Running ──response/error──▶ AwaitingNext ──waiting──▶ Ready (or Running, for an invocation held meanwhile)
  *   Running ──deadline──▶ Stopping ──exited──▶ Stopped ──invoke──▶ Starting (init again, same container, /tmp kept)
@@ -36,7 +36,7 @@ export type SandboxState =
   | { kind: 'AwaitingNext'; pending?: PendingInvocation; retiring?: true }
   | { kind: 'Pausing'; pending?: PendingInvocation; retiring?: true }
   | { kind: 'Paused' }
-  | { kind: 'Unpausing'; pending: PendingInvocation; retiring?: true }
+  | { kind: 'Unpausing'; invocation: PendingInvocation; retiring?: true }
   | { kind: 'Stopping'; pending?: PendingInvocation; retiring?: true }
   | { kind: 'Stopped' }
   | { kind: 'Removing' }
@@ -111,6 +111,23 @@ function run(invocation: PendingInvocation, retiring: true | undefined): Transit
   };
 }
 
+/**
+ * Thaw for an invocation: the event goes to the runtime's parked `next` at once (the socket holds it
+ * while the container is frozen), so the runtime answers as soon as the thaw lands, without waiting for
+ * the engine to report the unpause done.
+ */
+function thaw(invocation: PendingInvocation, retiring: true | undefined): Transition {
+  return {
+    next: retiring ? { kind: 'Unpausing', invocation, retiring } : { kind: 'Unpausing', invocation },
+    effects: [
+      { type: 'Cancel', timer: 'idle' },
+      { type: 'Unpause' },
+      { type: 'Deliver', invocation },
+      { type: 'Arm', timer: 'deadline' },
+    ],
+  };
+}
+
 /** The runtime is idle and waiting on `next`: freeze after the grace, remove after the keep-alive. */
 function idle(): Transition {
   return { next: { kind: 'Ready' }, effects: [{ type: 'Arm', timer: 'grace' }, { type: 'Arm', timer: 'idle' }] };
@@ -171,10 +188,16 @@ function transitionStarting(state: Extract<SandboxState, { kind: 'Starting' }>, 
   }
 }
 
-function transitionRunning(state: Extract<SandboxState, { kind: 'Running' }>, event: SandboxEvent): Transition {
+/** Running, or Unpausing: the invocation is already handed over and runs the moment the thaw lands. */
+function transitionRunning(state: Extract<SandboxState, { kind: 'Running' | 'Unpausing' }>, event: SandboxEvent): Transition {
   const { invocation, retiring } = state;
   const mine = 'requestId' in event && event.requestId === invocation.requestId;
   switch (event.type) {
+    case 'Unpaused':
+      return state.kind === 'Unpausing' ? stay({ ...state, kind: 'Running' }) : stay(state);
+    case 'OperationFailed':
+      if (state.kind !== 'Unpausing') return stay(state);
+      return remove({ type: 'Cancel', timer: 'deadline' }, platformFailure(invocation, event.message));
     case 'Responded':
       return mine ? finish(invocation, { kind: 'response', payload: event.payload }, retiring) : stay(state);
     case 'Errored':
@@ -238,10 +261,6 @@ function restart(pending: PendingInvocation, retiring: true | undefined): Transi
   };
 }
 
-function failPending(pending: PendingInvocation, event: { type: 'Exited'; exit: ExitInfo }): SandboxEffect {
-  return { type: 'Complete', invocation: pending, outcome: { kind: 'exit', exit: event.exit } };
-}
-
 export function transition(state: SandboxState, event: SandboxEvent): Transition {
   switch (state.kind) {
     case 'Starting':
@@ -271,12 +290,7 @@ export function transition(state: SandboxState, event: SandboxEvent): Transition
         case 'Invoke':
           return state.pending === undefined ? stay({ ...state, pending: event.invocation }) : stay(state);
         case 'Paused':
-          if (state.pending !== undefined) {
-            return {
-              next: { kind: 'Unpausing', pending: state.pending, ...(state.retiring ? { retiring: true as const } : {}) },
-              effects: [{ type: 'Cancel', timer: 'idle' }, { type: 'Unpause' }],
-            };
-          }
+          if (state.pending !== undefined) return thaw(state.pending, state.retiring);
           if (state.retiring) return remove({ type: 'Cancel', timer: 'idle' });
           return stay({ kind: 'Paused' });
         case 'TimerFired':
@@ -295,7 +309,7 @@ export function transition(state: SandboxState, event: SandboxEvent): Transition
     case 'Paused':
       switch (event.type) {
         case 'Invoke':
-          return { next: { kind: 'Unpausing', pending: event.invocation }, effects: [{ type: 'Cancel', timer: 'idle' }, { type: 'Unpause' }] };
+          return thaw(event.invocation, undefined);
         case 'TimerFired':
           return event.timer === 'idle' ? remove() : stay(state);
         case 'Retire':
@@ -306,18 +320,7 @@ export function transition(state: SandboxState, event: SandboxEvent): Transition
           return stay(state);
       }
     case 'Unpausing':
-      switch (event.type) {
-        case 'Unpaused':
-          return run(state.pending, state.retiring);
-        case 'OperationFailed':
-          return remove(platformFailure(state.pending, event.message));
-        case 'Exited':
-          return stopped(state.retiring, failPending(state.pending, event));
-        case 'Retire':
-          return stay({ ...state, retiring: true });
-        default:
-          return stay(state);
-      }
+      return transitionRunning(state, event);
     case 'Stopping':
       switch (event.type) {
         case 'Invoke':
