@@ -180,7 +180,7 @@ async function main(): Promise<void> {
     '',
     'Written by `npm run bench` (bench/bench.ts). Client-observed latency of `POST …/invocations` over',
     'keep-alive connections (undici), trivial Node handler, 128 MB, sandbox on the default bridge network,',
-    `pause grace ${PAUSE_GRACE_MS} ms. Cold start = first invoke of a new function: container create, start`,
+    `pause grace ${PAUSE_GRACE_MS} ms. Cold start = first invoke of a new function, 1.5 s apart: container create, start`,
     'joining a pre-started network holder, runtime init, invoke (lambdock keeps 2 network holders and 2',
     'formatted /tmp disks ready; the burst row shows cold starts that find them used up).',
     'Thaw = first invoke after the environment was frozen with `docker pause`. The event is handed to the',
