@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { LambdaError } from '../shared/errors.js';
+import { lambdaErrorOf } from '../../test/helpers/lambda-error-of.js';
 import { MAX_NAME_LENGTH, buildFunctionArn, parseFunctionRef, resolveQualifier, type Scope } from './function-ref.js';
 
 const SCOPE: Scope = { region: 'us-east-1', accountId: '123456789012' };
 
-/** Calls `fn`, expecting it to throw a LambdaError, and returns it. */
-function lambdaErrorOf(fn: () => unknown): LambdaError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(LambdaError);
-    return error as LambdaError;
-  }
-  throw new Error('expected a LambdaError, nothing was thrown');
-}
 
 describe('parseFunctionRef', () => {
   it('parses a plain name', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LambdaError } from '../shared/errors.js';
+import { lambdaErrorOf } from '../../test/helpers/lambda-error-of.js';
 import {
   LIMITS,
   RESERVED_ENV_KEYS,
@@ -13,15 +13,6 @@ import {
 const ROLE = 'arn:aws:iam::123456789012:role/lambda-role';
 const MINIMAL: SettingsInput = { Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE };
 
-function lambdaErrorOf(fn: () => unknown): LambdaError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(LambdaError);
-    return error as LambdaError;
-  }
-  throw new Error('expected a LambdaError, nothing was thrown');
-}
 
 describe('resolveSettings: defaults and merging', () => {
   it('fills AWS\'s defaults: 128 MB, 3 s, 512 MB of /tmp, x86_64, no description, no variables', () => {
