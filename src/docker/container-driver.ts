@@ -74,6 +74,10 @@ export interface NetworkSlotProvider {
   acquireNetworkSlot(): Promise<NetworkSlot>;
 }
 
+/** uid:gid of the sandbox user (AWS's sbx_user1051): runtimes run as it, and it owns each /tmp. */
+export const SANDBOX_UID = 993;
+export const SANDBOX_GID = 990;
+
 export const LABELS = {
   managed: 'lambdock.managed',
   instance: 'lambdock.instance',

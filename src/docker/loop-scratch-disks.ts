@@ -4,13 +4,9 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import type Dockerode from 'dockerode';
-import type { ScratchDisk, ScratchDiskProvider } from './container-driver.js';
+import { SANDBOX_GID, SANDBOX_UID, type ScratchDisk, type ScratchDiskProvider } from './container-driver.js';
 
 const execFile = promisify(execFileCb);
-
-/** uid:gid of the sandbox user: it owns the root of every /tmp. */
-export const SANDBOX_UID = 993;
-export const SANDBOX_GID = 990;
 
 /**
  * /tmp for sandboxes with a real size limit that is NOT charged to the memory cgroup (a tmpfs would be):

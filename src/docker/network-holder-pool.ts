@@ -1,6 +1,5 @@
 import type { ContainerDriver, NetworkSlot, NetworkSlotProvider } from './container-driver.js';
-import { LABELS } from './container-driver.js';
-import { SANDBOX_GID, SANDBOX_UID } from './loop-scratch-disks.js';
+import { LABELS, SANDBOX_GID, SANDBOX_UID } from './container-driver.js';
 
 /** How long after handing one out the pool starts making its replacement. */
 const REFILL_DELAY_MS = 750;

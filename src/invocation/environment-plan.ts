@@ -1,6 +1,5 @@
 import type { FunctionRecord } from '../control-plane/function-model.js';
-import { LABELS } from '../docker/container-driver.js';
-import { SANDBOX_GID, SANDBOX_UID } from '../docker/loop-scratch-disks.js';
+import { LABELS, SANDBOX_GID, SANDBOX_UID } from '../docker/container-driver.js';
 import type { SandboxPlan } from '../sandbox/sandbox.js';
 
 /** AWS's limits for one execution environment. */

@@ -17,6 +17,7 @@ import { ScratchDiskPool } from '../docker/scratch-disk-pool.js';
 import { removeOrphanContainers } from '../docker/reaper.js';
 import { InvokeService } from '../invocation/invoke-service.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import { SandboxPool } from '../sandbox/sandbox-pool.js';
 
 /** The repository root (src/main or dist/main are two levels down). */
@@ -104,6 +105,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
       driver,
       scratch: scratchPool,
       network: networkHolders,
+      createRuntimeApi: (apiOptions) => new RuntimeApiServer(apiOptions),
       logSink: (line) => logger.info({ stream: 'function' }, line),
       onStarted: (sandbox, phases) =>
         logger.debug({ sandboxId: sandbox.id, functionName: sandbox.plan.functionName, phases }, 'Started sandbox'),

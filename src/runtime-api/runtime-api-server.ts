@@ -30,6 +30,18 @@ export interface RuntimeApiOptions {
   listener: RuntimeApiListener;
 }
 
+/** What a sandbox needs of its Runtime API (RuntimeApiServer is the implementation). */
+export interface RuntimeApi {
+  listen(): Promise<number>;
+  expectAddress(): void;
+  allow(address: string): void;
+  deliver(invocation: RuntimeInvocation): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export type RuntimeApiFactory = (options: RuntimeApiOptions) => RuntimeApi;
+
 const PREFIX = '/2018-06-01/runtime/';
 const ERROR_TYPE = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -71,7 +83,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Body> {
  * does. Only the sandbox's own address may call it (`authorize`), so a sandbox can neither take nor
  * answer another's invocations. No server-side timeouts: `next` must survive a frozen container.
  */
-export class RuntimeApiServer {
+export class RuntimeApiServer implements RuntimeApi {
   private readonly server: http.Server;
   private waitingNext: ServerResponse | undefined;
   private queued: RuntimeInvocation | undefined;

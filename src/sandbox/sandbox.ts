@@ -6,7 +6,7 @@ import type {
   ScratchDisk,
   ScratchDiskProvider,
 } from '../docker/container-driver.js';
-import { RuntimeApiServer, type RuntimeInvocation } from '../runtime-api/runtime-api-server.js';
+import type { RuntimeApi, RuntimeApiFactory, RuntimeInvocation } from '../runtime-api/runtime-api-server.js';
 import { LogCollector, type LogSink } from './log-collector.js';
 import {
   createSandbox,
@@ -59,6 +59,7 @@ export interface SandboxDeps {
   driver: ContainerDriver;
   scratch: ScratchDiskProvider;
   network: NetworkSlotProvider;
+  createRuntimeApi: RuntimeApiFactory;
   logSink: LogSink;
   /** Told of every state change (the pool keeps its indexes with it). */
   onStateChange: (sandbox: Sandbox, state: SandboxState) => void;
@@ -85,7 +86,7 @@ export class Sandbox {
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
   private readonly invocations = new Map<string, Running>();
   private operations: Promise<void> = Promise.resolve();
-  private readonly runtimeApi: RuntimeApiServer;
+  private readonly runtimeApi: RuntimeApi;
   private readonly logs: LogCollector;
   private containerId: string | undefined;
   private scratchDisk: ScratchDisk | undefined;
@@ -102,7 +103,7 @@ export class Sandbox {
     private readonly deps: SandboxDeps,
   ) {
     this.logs = new LogCollector(deps.logSink);
-    this.runtimeApi = new RuntimeApiServer({
+    this.runtimeApi = deps.createRuntimeApi({
       bindHost: plan.runtimeApiBindHost,
       maxPayloadBytes: plan.maxPayloadBytes,
       listener: {
