@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RuntimeApiServer, sanitizeErrorType, type RuntimeApiListener, type RuntimeInvocation } from './runtime-api-server.js';
 
@@ -409,5 +410,37 @@ describe('RuntimeApiServer: reset and close', () => {
     expect(await stillPending(ping)).toBe(true);
     await api.close();
     await expect(ping).rejects.toThrow();
+  });
+});
+
+describe('RuntimeApiServer: defences against the code in the sandbox', () => {
+  it('cuts a stranger off as soon as it connects, once the sandbox address is known', async () => {
+    const { api, port } = await startServer();
+    api.allow('10.255.255.1');
+    const socket = await new Promise<net.Socket>((resolve) => {
+      const s = new net.Socket();
+      s.connect(port, '127.0.0.1', () => resolve(s));
+    });
+    const closed = await new Promise<boolean>((resolve) => {
+      socket.on('close', () => resolve(true));
+      setTimeout(() => resolve(false), 500);
+    });
+    expect(closed).toBe(true);
+  });
+
+  it('refuses a second init error, and one after init, without reading the body', async () => {
+    const { api, port, listener } = await startServer();
+    api.allow('127.0.0.1');
+    expect((await call(port, 'POST', INIT_ERROR, { body: '{"errorType":"X"}' })).status).toBe(202);
+    const again = await call(port, 'POST', INIT_ERROR, { body: '{"errorType":"Y"}' });
+    expect(again.status).toBe(403);
+    expect(listener.initFailed).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps nothing of a body past the payload limit while reading it', async () => {
+    const s = await withRunningInvocation();
+    const reply = await call(s.port, 'POST', responsePath('req-1'), { body: Buffer.alloc(MAX * 100, 0x61) });
+    expect(reply.status).toBe(413);
+    expect(s.listener.responseTooLarge).toHaveBeenCalledWith('req-1', MAX * 100);
   });
 });

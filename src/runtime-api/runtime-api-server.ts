@@ -62,18 +62,34 @@ function reject(res: ServerResponse, status: number, errorType: string, errorMes
 
 type Body = { kind: 'ok'; body: Buffer } | { kind: 'too-large'; size: number } | { kind: 'aborted' };
 
+/** A runtime has this long to send a request body (no limit applies to waiting on `next`). */
+const BODY_TIMEOUT_MS = 60_000;
+/** Connections one sandbox may hold open (AWS's clients use one or two). */
+const MAX_CONNECTIONS = 16;
+
+/** Reads a body up to `limit` bytes; past it, reads on without keeping anything. Gives up after a while. */
 function readBody(req: IncomingMessage, limit: number): Promise<Body> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const finish = (body: Body) => {
+      clearTimeout(timer);
+      resolve(body);
+    };
+    const timer = setTimeout(() => {
+      req.destroy();
+      finish({ kind: 'aborted' });
+    }, BODY_TIMEOUT_MS);
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);
+      else chunks.length = 0;
     });
     req.on('end', () =>
-      resolve(size > limit ? { kind: 'too-large', size } : { kind: 'ok', body: Buffer.concat(chunks, size) }),
+      finish(size > limit ? { kind: 'too-large', size } : { kind: 'ok', body: Buffer.concat(chunks, size) }),
     );
-    req.on('error', () => resolve({ kind: 'aborted' }));
+    req.on('error', () => finish({ kind: 'aborted' }));
+    req.on('close', () => finish({ kind: 'aborted' }));
   });
 }
 
@@ -90,12 +106,20 @@ export class RuntimeApiServer implements RuntimeApi {
   private current: { invocation: RuntimeInvocation; answered: boolean } | undefined;
   private readonly answered = new Set<string>();
   private initialized = false;
+  private initErrorReceived = false;
   private allowedAddress: string | undefined;
   private addressKnown: Promise<void> = Promise.resolve();
   private resolveAddress: (() => void) | undefined;
 
   constructor(private readonly options: RuntimeApiOptions) {
     this.server = http.createServer((req, res) => this.handle(req, res));
+    // Strangers are cut off on connect, before they can send anything (and at the request, for
+    // connections made before the address was known).
+    this.server.on('connection', (socket) => {
+      const remote = socket.remoteAddress?.replace(/^::ffff:/, '');
+      if (this.allowedAddress !== undefined && remote !== this.allowedAddress) socket.destroy();
+    });
+    this.server.maxConnections = MAX_CONNECTIONS;
     this.server.keepAliveTimeout = 0;
     this.server.requestTimeout = 0;
     this.server.headersTimeout = 0;
@@ -141,6 +165,7 @@ export class RuntimeApiServer implements RuntimeApi {
     this.current = undefined;
     this.queued = undefined;
     this.initialized = false;
+    this.initErrorReceived = false;
     this.waitingNext?.destroy();
     this.waitingNext = undefined;
   }
@@ -226,10 +251,15 @@ export class RuntimeApiServer implements RuntimeApi {
   }
 
   private async initError(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req, this.options.maxPayloadBytes);
-    if (body.kind === 'aborted') return;
-    if (this.initialized) {
+    if (this.initialized || this.initErrorReceived) {
+      req.resume();
       return reject(res, 403, 'InvalidStateTransition', 'State transition from Ready to InitError failed for runtime.');
+    }
+    this.initErrorReceived = true;
+    const body = await readBody(req, this.options.maxPayloadBytes);
+    if (body.kind === 'aborted') {
+      this.initErrorReceived = false;
+      return;
     }
     send(res, 202, { status: 'OK' });
     const errorType = sanitizeErrorType(req.headers['lambda-runtime-function-error-type'] as string | undefined);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LogCollector, TAIL_BYTES, formatReport, type ReportFigures } from './log-collector.js';
+import { LogCollector, MAX_LINE_BYTES, TAIL_BYTES, formatReport, type ReportFigures } from './log-collector.js';
 
 const FIGURES: ReportFigures = { durationMs: 12.345, memorySizeMb: 128, maxMemoryUsedMb: 42, initDurationMs: undefined };
 
@@ -217,5 +217,30 @@ describe('LogCollector: waiting for output to settle', () => {
     } finally {
       clearInterval(chatter);
     }
+  });
+});
+
+describe('LogCollector: output a function cannot use against lambdock', () => {
+  it('cuts a line at 256 KB and handles megabytes without a newline in linear time', () => {
+    const { logs, lines } = collector();
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    const started = performance.now();
+    for (let i = 0; i < 16 * 32; i += 1) logs.write('stdout', chunk); // 32 MB, no newline
+    expect(performance.now() - started).toBeLessThan(2000);
+    // 128 pieces of 256 KB: the last one still waits for its newline (or the next invocation).
+    expect(lines).toHaveLength(127);
+    logs.begin('req-2', '$LATEST', false);
+    expect(lines).toHaveLength(129);
+    expect(lines.slice(0, 128).every((line) => line.length === MAX_LINE_BYTES)).toBe(true);
+  });
+
+  it('keeps only about the last 4 KB of lines for a tail, however much is printed', async () => {
+    const { logs } = collector();
+    logs.begin('req-1', '$LATEST', true);
+    for (let i = 0; i < 100_000; i += 1) logs.write('stdout', text(`line ${i}\n`));
+    const tail = decode(await logs.end('req-1', report));
+    expect(Buffer.byteLength(tail)).toBeLessThanOrEqual(TAIL_BYTES);
+    expect(tail).toContain('line 99999\nEND RequestId: req-1\n');
+    expect(tail).not.toContain('line 1\n');
   });
 });

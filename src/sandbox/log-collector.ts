@@ -1,10 +1,11 @@
-import { StringDecoder } from 'node:string_decoder';
 import type { OutputStream } from '../docker/container-driver.js';
 
 /** Where a function's log lines go (one call per line, without the newline). */
 export type LogSink = (line: string) => void;
 
 export const TAIL_BYTES = 4096;
+/** Longer lines are cut, as CloudWatch cuts events at 256 KB; it also bounds what one line costs. */
+export const MAX_LINE_BYTES = 256 * 1024;
 const QUIET_MS = 10;
 const MAX_SETTLE_MS = 150;
 
@@ -42,29 +43,55 @@ interface Ending {
  * moment, or at once when the next invocation starts.
  */
 export class LogCollector {
-  private readonly decoders: Record<OutputStream, StringDecoder> = {
-    stdout: new StringDecoder('utf8'),
-    stderr: new StringDecoder('utf8'),
-  };
-  private readonly partial: Record<OutputStream, string> = { stdout: '', stderr: '' };
-  private tail: string[] | undefined;
+  /** The unfinished line of each stream, as raw bytes (a newline byte never occurs inside a UTF-8 character). */
+  private readonly partial: Record<OutputStream, Buffer[]> = { stdout: [], stderr: [] };
+  private readonly partialBytes: Record<OutputStream, number> = { stdout: 0, stderr: 0 };
+  /** The current invocation's last lines, about TAIL_BYTES of them, when a tail was asked for. */
+  private tail: { lines: string[]; bytes: number } | undefined;
   private ending: Ending | undefined;
   private lastOutputAt = 0;
 
   constructor(private readonly sink: LogSink) {}
 
+  /** Takes output in any chunking; costs time linear in its size, however long the lines. */
   write(stream: OutputStream, chunk: Buffer): void {
     this.lastOutputAt = performance.now();
-    const lines = (this.partial[stream] + this.decoders[stream].write(chunk)).split('\n');
-    this.partial[stream] = lines.pop() ?? '';
-    for (const line of lines) this.emit(line);
+    let start = 0;
+    for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
+      this.append(stream, chunk.subarray(start, newline));
+      this.flushLine(stream);
+      start = newline + 1;
+    }
+    if (start < chunk.length) this.append(stream, chunk.subarray(start));
+  }
+
+  private append(stream: OutputStream, bytes: Buffer): void {
+    let rest = bytes;
+    while (this.partialBytes[stream] + rest.length > MAX_LINE_BYTES) {
+      const room = MAX_LINE_BYTES - this.partialBytes[stream];
+      this.partial[stream].push(rest.subarray(0, room));
+      this.partialBytes[stream] += room;
+      this.flushLine(stream);
+      rest = rest.subarray(room);
+    }
+    if (rest.length === 0) return;
+    this.partial[stream].push(rest);
+    this.partialBytes[stream] += rest.length;
+  }
+
+  private flushLine(stream: OutputStream): void {
+    const parts = this.partial[stream];
+    const line = parts.length === 1 ? (parts[0] as Buffer).toString('utf8') : Buffer.concat(parts).toString('utf8');
+    this.partial[stream] = [];
+    this.partialBytes[stream] = 0;
+    this.emit(line);
   }
 
   /** Begins an invocation's log (and its tail, when asked for); ends the previous one first. */
   begin(requestId: string, version: string, keepTail: boolean): void {
     this.finishEnding();
     this.flushPartial();
-    this.tail = keepTail ? [] : undefined;
+    this.tail = keepTail ? { lines: [], bytes: 0 } : undefined;
     this.emit(`START RequestId: ${requestId} Version: ${version}`);
   }
 
@@ -105,20 +132,26 @@ export class LogCollector {
     const tail = this.tail;
     this.tail = undefined;
     if (tail === undefined) return ending.resolve(undefined);
-    const bytes = Buffer.from(`${tail.join('\n')}\n`, 'utf8');
+    const bytes = Buffer.from(`${tail.lines.join('\n')}\n`, 'utf8');
     ending.resolve(bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)).toString('base64'));
   }
 
   private flushPartial(): void {
     for (const stream of ['stdout', 'stderr'] as const) {
-      const rest = this.partial[stream] + this.decoders[stream].end();
-      this.partial[stream] = '';
-      if (rest !== '') this.emit(rest);
+      if (this.partialBytes[stream] > 0) this.flushLine(stream);
     }
   }
 
   private emit(line: string): void {
-    this.tail?.push(line);
+    const tail = this.tail;
+    if (tail !== undefined) {
+      tail.lines.push(line);
+      tail.bytes += Buffer.byteLength(line) + 1;
+      // Keep just enough lines to cover the last TAIL_BYTES.
+      while (tail.lines.length > 1 && tail.bytes - Buffer.byteLength(tail.lines[0] as string) - 1 >= TAIL_BYTES) {
+        tail.bytes -= Buffer.byteLength(tail.lines.shift() as string) + 1;
+      }
+    }
     this.sink(line);
   }
 }
