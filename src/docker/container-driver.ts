@@ -42,6 +42,8 @@ export interface ContainerDriver {
   killContainer(id: string): Promise<void>;
   removeContainer(id: string): Promise<void>;
   fetchExit(id: string): Promise<ContainerExit>;
+  /** Waits until the container is not running (at once if it is not) and returns how it ended. */
+  waitForExit(id: string): Promise<ContainerExit>;
   /** Peak memory of the container's cgroup in bytes, when the host exposes it. */
   fetchPeakMemory(id: string): Promise<number | undefined>;
   /** Calls `onExit` whenever a container of this installation stops. Returns the unsubscribe. */

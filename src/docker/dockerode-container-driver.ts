@@ -137,6 +137,13 @@ export class DockerodeContainerDriver implements ContainerDriver {
     return { exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled };
   }
 
+  async waitForExit(id: string): Promise<ContainerExit> {
+    const result = (await withTimeout(this.docker.getContainer(id).wait({ condition: 'not-running' }), 'wait')) as {
+      StatusCode: number;
+    };
+    return { exitCode: result.StatusCode, oomKilled: false };
+  }
+
   async fetchPeakMemory(id: string): Promise<number | undefined> {
     const root = this.cgroupRoot;
     const candidates = [

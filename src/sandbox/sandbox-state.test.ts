@@ -30,6 +30,7 @@ const errored = (requestId: string, errorType = 'Function.Error', payload = ERRO
 });
 const fired = (timer: TimerName): SandboxEvent => ({ type: 'TimerFired', timer });
 const exited = (exitCode: number, oomKilled = false): SandboxEvent => ({ type: 'Exited', exit: { exitCode, oomKilled } });
+const killed = (exitCode: number): SandboxEvent => ({ type: 'Killed', exit: { exitCode, oomKilled: false } });
 const failed = (operation: 'start' | 'pause' | 'unpause' | 'kill', message = `${operation} failed`): SandboxEvent => ({
   type: 'OperationFailed',
   operation,
@@ -123,6 +124,7 @@ describe('transition: cold start and warm reuse', () => {
     s = step(s, responded('req-a'), { kind: 'AwaitingNext' }, [
       cancel('deadline'),
       complete(A, { kind: 'response', payload: PAYLOAD }),
+      arm('idle'),
     ]);
     s = step(s, waiting, { kind: 'Ready' }, [arm('grace'), arm('idle')]);
     s = step(s, fired('grace'), { kind: 'Pausing' }, [PAUSE]);
@@ -132,6 +134,7 @@ describe('transition: cold start and warm reuse', () => {
     s = step(s, errored('req-b'), { kind: 'AwaitingNext' }, [
       cancel('deadline'),
       complete(B, { kind: 'function-error', errorType: 'Function.Error', payload: ERROR_BODY }),
+      arm('idle'),
     ]);
     step(s, waiting, { kind: 'Ready' }, [arm('grace'), arm('idle')]);
   });
@@ -153,12 +156,13 @@ describe('transition: cold start and warm reuse', () => {
     step({ kind: 'Running', invocation: A }, { type: 'ResponseTooLarge', requestId: 'req-a', size: 7_000_000 }, { kind: 'AwaitingNext' }, [
       cancel('deadline'),
       complete(A, { kind: 'response-too-large', size: 7_000_000 }),
+      arm('idle'),
     ]);
   });
 
   it('holds an invocation that arrives while the runtime has not yet asked for the next one', () => {
     let s: SandboxState = { kind: 'AwaitingNext' };
-    s = step(s, invoke(B), { kind: 'AwaitingNext', pending: B }, [arm('deadline')]);
+    s = step(s, invoke(B), { kind: 'AwaitingNext', pending: B }, [cancel('idle'), arm('deadline')]);
     step(s, waiting, { kind: 'Running', invocation: B }, [deliver(B), arm('deadline')]);
   });
 
@@ -182,7 +186,7 @@ describe('transition: cold start and warm reuse', () => {
   it('hands the event over while thawing: an answer that beats the unpause report finishes the invocation', () => {
     let s: SandboxState = { kind: 'Paused' };
     s = step(s, invoke(B), { kind: 'Unpausing', invocation: B }, [cancel('idle'), UNPAUSE, deliver(B), arm('deadline')]);
-    s = step(s, responded('req-b'), { kind: 'AwaitingNext' }, [cancel('deadline'), complete(B, { kind: 'response', payload: PAYLOAD })]);
+    s = step(s, responded('req-b'), { kind: 'AwaitingNext' }, [cancel('deadline'), complete(B, { kind: 'response', payload: PAYLOAD }), arm('idle')]);
     ignored(s, UNPAUSED);
   });
 
@@ -202,7 +206,7 @@ describe('transition: timeouts, crashes and restarts', () => {
   it('times out an invocation, kills the runtime and restarts it in the same container on the next invoke', () => {
     let s: SandboxState = { kind: 'Running', invocation: A };
     s = step(s, fired('deadline'), { kind: 'Stopping' }, [complete(A, { kind: 'timeout' }), KILL]);
-    s = step(s, exited(137), { kind: 'Stopped' }, [arm('idle')]);
+    s = step(s, killed(137), { kind: 'Stopped' }, [arm('idle')]);
     s = step(s, invoke(B), { kind: 'Starting', pending: B }, [cancel('idle'), START, arm('init')]);
     step(s, waiting, { kind: 'Running', invocation: B }, [cancel('init'), deliver(B), arm('deadline')]);
   });
@@ -211,8 +215,17 @@ describe('transition: timeouts, crashes and restarts', () => {
     let s: SandboxState = { kind: 'Running', invocation: A };
     s = step(s, fired('deadline'), { kind: 'Stopping' }, [complete(A, { kind: 'timeout' }), KILL]);
     s = step(s, invoke(B), { kind: 'Stopping', pending: B }, []);
-    s = step(s, exited(137), { kind: 'Starting', pending: B }, [cancel('deadline'), START, arm('init')]);
+    s = step(s, killed(137), { kind: 'Starting', pending: B }, [cancel('deadline'), START, arm('init')]);
     step(s, waiting, { kind: 'Running', invocation: B }, [cancel('init'), deliver(B), arm('deadline')]);
+  });
+
+  it("ignores the engine's exit event while stopping: the kill itself reports the exit", () => {
+    ignored({ kind: 'Stopping' }, exited(137));
+    ignored({ kind: 'Stopping', pending: B }, exited(137));
+  });
+
+  it('recycles a runtime that answered but never asks for the next invocation', () => {
+    step({ kind: 'AwaitingNext' }, fired('idle'), { kind: 'Removing' }, [REMOVE]);
   });
 
   it('fails the invocation held while stopping when the runtime cannot be killed', () => {
@@ -251,7 +264,7 @@ describe('transition: timeouts, crashes and restarts', () => {
       complete(A, { kind: 'init-error', errorType: 'Runtime.ImportModuleError', payload: ERROR_BODY }),
       KILL,
     ]);
-    step(s, exited(1), { kind: 'Stopped' }, [arm('idle')]);
+    step(s, killed(1), { kind: 'Stopped' }, [arm('idle')]);
   });
 
   it('kills the runtime without completing anything when init fails with nobody waiting', () => {
@@ -365,7 +378,7 @@ describe('transition: idle timers', () => {
     h.send(waiting);
     expect([...h.armed]).toEqual(['deadline']);
     h.send(responded('req-a'));
-    expect(h.armed.size).toBe(0);
+    expect([...h.armed]).toEqual(['idle']);
     h.send(waiting);
     expect(h.state.kind).toBe('Ready');
     expect([...h.armed].sort()).toEqual(['grace', 'idle']);
@@ -377,7 +390,7 @@ describe('transition: idle timers', () => {
     h.send(UNPAUSED);
     expect([...h.armed]).toEqual(['deadline']);
     h.send(fired('deadline'));
-    h.send(exited(137));
+    h.send(killed(137));
     expect(h.state.kind).toBe('Stopped');
     expect([...h.armed]).toEqual(['idle']);
     h.send(fired('idle'));
@@ -436,7 +449,7 @@ describe('transition: Retire', () => {
   it('removes a retiring sandbox after its running invocation timed out and the runtime exited', () => {
     let s: SandboxState = { kind: 'Running', invocation: A, retiring: true };
     s = step(s, fired('deadline'), { kind: 'Stopping', retiring: true }, [complete(A, { kind: 'timeout' }), KILL]);
-    step(s, exited(137), { kind: 'Removing' }, [REMOVE]);
+    step(s, killed(137), { kind: 'Removing' }, [REMOVE]);
   });
 
   it('removes a retiring sandbox whose runtime crashed while running', () => {
@@ -467,7 +480,7 @@ describe('transition: Retire', () => {
       complete(A, { kind: 'init-error', errorType: 'Runtime.Unknown', payload: ERROR_BODY }),
       KILL,
     ]);
-    step(s, exited(1), { kind: 'Removing' }, [REMOVE]);
+    step(s, killed(1), { kind: 'Removing' }, [REMOVE]);
   });
 
   it('removes a retiring sandbox whose runtime dies during init', () => {
@@ -521,13 +534,13 @@ describe('transition: Retire', () => {
   it('removes a sandbox retired while stopping once the runtime has exited', () => {
     let s: SandboxState = { kind: 'Stopping' };
     s = step(s, RETIRE, { kind: 'Stopping', retiring: true }, []);
-    step(s, exited(137), { kind: 'Removing' }, [REMOVE]);
+    step(s, killed(137), { kind: 'Removing' }, [REMOVE]);
   });
 
   it('runs the invocation held by a retiring Stopping sandbox in a restarted runtime, then removes', () => {
     let s: SandboxState = { kind: 'Stopping', pending: B };
     s = step(s, RETIRE, { kind: 'Stopping', pending: B, retiring: true }, []);
-    s = step(s, exited(137), { kind: 'Starting', pending: B, retiring: true }, [cancel('deadline'), START, arm('init')]);
+    s = step(s, killed(137), { kind: 'Starting', pending: B, retiring: true }, [cancel('deadline'), START, arm('init')]);
     s = step(s, waiting, { kind: 'Running', invocation: B, retiring: true }, [cancel('init'), deliver(B), arm('deadline')]);
     step(s, responded('req-b'), { kind: 'Removing' }, [cancel('deadline'), complete(B, { kind: 'response', payload: PAYLOAD }), REMOVE]);
   });

@@ -50,6 +50,8 @@ export type SandboxEvent =
   | { type: 'ResponseTooLarge'; requestId: string; size: number }
   | { type: 'InitFailed'; errorType: string; payload: Buffer }
   | { type: 'Exited'; exit: ExitInfo }
+  /** The runtime was killed on purpose (after a timeout or an init failure) and has stopped. */
+  | { type: 'Killed'; exit: ExitInfo }
   | { type: 'TimerFired'; timer: TimerName }
   | { type: 'Paused' }
   | { type: 'Unpaused' }
@@ -137,7 +139,8 @@ function finish(invocation: PendingInvocation, outcome: SandboxOutcome, retiring
   const complete: SandboxEffect = { type: 'Complete', invocation, outcome };
   const cancel: SandboxEffect = { type: 'Cancel', timer: 'deadline' };
   if (retiring) return remove(cancel, complete);
-  return { next: { kind: 'AwaitingNext' }, effects: [cancel, complete] };
+  // A runtime that never asks for more is recycled like an idle one.
+  return { next: { kind: 'AwaitingNext' }, effects: [cancel, complete, { type: 'Arm', timer: 'idle' }] };
 }
 
 /** The runtime process is gone (or about to be): the container stays, with its /tmp, until reused. */
@@ -231,12 +234,16 @@ function transitionAwaitingNext(state: Extract<SandboxState, { kind: 'AwaitingNe
     case 'Invoke':
       // The runtime has answered but not asked for more yet: hold the invocation, on its own clock.
       return pending === undefined
-        ? { next: { ...state, pending: event.invocation }, effects: [{ type: 'Arm', timer: 'deadline' }] }
+        ? {
+            next: { ...state, pending: event.invocation },
+            effects: [{ type: 'Cancel', timer: 'idle' }, { type: 'Arm', timer: 'deadline' }],
+          }
         : stay(state);
     case 'RuntimeWaiting':
       if (pending !== undefined) return run(pending, retiring);
       return retiring ? remove() : idle();
     case 'TimerFired':
+      if (event.timer === 'idle' && pending === undefined) return remove();
       if (event.timer !== 'deadline' || pending === undefined) return stay(state);
       return {
         next: retiring ? { kind: 'Stopping', retiring } : { kind: 'Stopping' },
@@ -325,7 +332,7 @@ export function transition(state: SandboxState, event: SandboxEvent): Transition
       switch (event.type) {
         case 'Invoke':
           return state.pending === undefined ? stay({ ...state, pending: event.invocation }) : stay(state);
-        case 'Exited':
+        case 'Killed':
           // The runtime is gone; an invocation that arrived meanwhile starts it again (init, same /tmp).
           if (state.pending !== undefined) return restart(state.pending, state.retiring);
           return stopped(state.retiring);

@@ -267,9 +267,13 @@ export class Sandbox {
         case 'Unpause':
           await driver.unpauseContainer(this.requireContainer());
           return this.dispatch({ type: 'Unpaused' });
-        case 'Kill':
+        case 'Kill': {
           this.runtimeApi.reset();
-          return await driver.killContainer(this.requireContainer());
+          const id = this.requireContainer();
+          await driver.killContainer(id);
+          // Stopping ends on this, not on the engine's event stream, which can miss an event.
+          return this.dispatch({ type: 'Killed', exit: await driver.waitForExit(id) });
+        }
         case 'Remove':
           return await this.remove();
         default:
@@ -303,15 +307,22 @@ export class Sandbox {
     this.runtimeApi.expectAddress();
     let at = began;
     if (this.containerId === undefined) {
-      const [port, disk, slot] = await Promise.all([
+      const [port, disk, slot] = await Promise.allSettled([
         this.runtimeApi.listen(),
         this.deps.scratch.createScratchDisk(this.plan.ephemeralStorageMb, this.plan.labels),
         this.deps.network.acquireNetworkSlot(),
       ]);
-      this.scratchDisk = disk;
-      this.networkSlot = slot;
+      // Keep whatever was acquired, so that removing the sandbox releases it even when another part failed.
+      if (disk.status === 'fulfilled') this.scratchDisk = disk.value;
+      if (slot.status === 'fulfilled') this.networkSlot = slot.value;
+      for (const result of [port, disk, slot]) if (result.status === 'rejected') throw result.reason;
+      if (port.status !== 'fulfilled' || disk.status !== 'fulfilled' || slot.status !== 'fulfilled') return;
       at = mark('resources', at);
-      const spec = this.plan.containerSpec(`${this.plan.runtimeApiAdvertiseHost}:${port}`, disk.volume, `container:${slot.holderId}`);
+      const spec = this.plan.containerSpec(
+        `${this.plan.runtimeApiAdvertiseHost}:${port.value}`,
+        disk.value.volume,
+        `container:${slot.value.holderId}`,
+      );
       const id = await driver.createContainer(spec);
       this.containerId = id;
       this.unwatch = driver.watchExits((exited) => {
@@ -335,16 +346,27 @@ export class Sandbox {
     );
   }
 
+  /** Releases everything, each step whatever became of the others; reports the first failure. */
   private async remove(): Promise<void> {
     for (const handle of this.timers.values()) clearTimeout(handle);
     this.timers.clear();
     this.unwatch?.();
-    await this.runtimeApi.close();
-    if (this.containerId !== undefined) await this.deps.driver.removeContainer(this.containerId);
-    await Promise.all([this.scratchDisk?.release(), this.networkSlot?.release()]);
+    const failures: unknown[] = [];
+    const attempt = async (step: () => Promise<unknown> | undefined) => {
+      try {
+        await step();
+      } catch (error) {
+        failures.push(error);
+      }
+    };
+    await attempt(() => this.runtimeApi.close());
+    const id = this.containerId;
+    if (id !== undefined) await attempt(() => this.deps.driver.removeContainer(id));
+    await Promise.all([attempt(() => this.scratchDisk?.release()), attempt(() => this.networkSlot?.release())]);
     for (const [requestId] of this.invocations) {
       this.complete(requestId, { kind: 'platform-error', message: 'The execution environment was removed.' });
     }
+    if (failures.length > 0) throw failures[0];
     this.dispatch({ type: 'Removed' });
   }
 }
