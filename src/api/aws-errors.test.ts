@@ -182,7 +182,8 @@ describe('renderLambdaError', () => {
   ] as const)('answers %s with status %i', (code, status) => {
     const rendered = renderLambdaError(new LambdaError(code, 'x'));
     expect(rendered.status).toBe(status);
-    expect(rendered.body.Type).toBe(status >= 500 ? 'Service' : 'User');
+    const untyped = code === 'ValidationException' || code === 'RequestEntityTooLargeException';
+    expect(rendered.body.Type).toBe(untyped ? undefined : status >= 500 ? 'Service' : 'User');
   });
 
   it('renders a body-too-large error end to end', () => {
@@ -190,7 +191,7 @@ describe('renderLambdaError', () => {
     expect(rendered).toStrictEqual({
       status: 413,
       headers: { 'x-amzn-errortype': 'RequestEntityTooLargeException' },
-      body: { Type: 'User', message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation' },
+      body: { message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation' },
     });
   });
 });

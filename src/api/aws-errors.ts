@@ -106,6 +106,8 @@ export function renderLambdaError(error: LambdaError): {
   body: Record<string, unknown>;
 } {
   const field = ERROR_CODES[error.code].messageField;
-  const body: Record<string, unknown> = { Type: error.type, [field]: error.message, ...error.extra };
+  // AWS's recorded bodies of the two unmodelled exceptions carry no `Type`.
+  const untyped = error.code === 'ValidationException' || error.code === 'RequestEntityTooLargeException';
+  const body: Record<string, unknown> = { ...(untyped ? {} : { Type: error.type }), [field]: error.message, ...error.extra };
   return { status: error.status, headers: { 'x-amzn-errortype': error.code }, body };
 }

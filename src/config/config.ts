@@ -19,6 +19,8 @@ export interface Config {
   /** Address the per-sandbox Runtime API servers bind to, and the one advertised to sandboxes. */
   runtimeApiBindHost: string;
   runtimeApiAdvertiseHost: string;
+  /** Set by the environment; otherwise, running in a container, lambdock uses its address on the sandbox network. */
+  runtimeApiHostExplicit: boolean;
   /** Idle time before a sandbox is frozen with `docker pause`. */
   pauseGraceMs: number;
   /** Idle time before a sandbox is removed. */
@@ -92,6 +94,7 @@ export function loadConfig(env: Env = process.env): Config {
     sandboxNetwork: env.LAMBDOCK_SANDBOX_NETWORK ?? 'bridge',
     runtimeApiBindHost: bind,
     runtimeApiAdvertiseHost: advertise,
+    runtimeApiHostExplicit: env.LAMBDOCK_RUNTIME_API_HOST !== undefined || env.LAMBDOCK_RUNTIME_API_ADVERTISE !== undefined,
     pauseGraceMs: int(env, 'LAMBDOCK_PAUSE_GRACE_MS', 100, 0, 3_600_000),
     idleKeepAliveMs: int(env, 'LAMBDOCK_IDLE_TIMEOUT_MS', 600_000, 1_000, 86_400_000),
     instanceId: env.LAMBDOCK_INSTANCE_ID ?? 'default',

@@ -28,6 +28,8 @@ function statusOf(error: unknown): number | undefined {
 export class DockerodeContainerDriver implements ContainerDriver {
   private readonly exitListeners = new Set<(id: string) => void>();
   private events: NodeJS.ReadableStream | undefined;
+  private lastEventTime: number | undefined;
+  private readonly seenEvents = new Set<string>();
   private closed = false;
 
   constructor(
@@ -172,19 +174,20 @@ export class DockerodeContainerDriver implements ContainerDriver {
     if (this.closed) return;
     const filters = { type: ['container' as const], event: ['die'], label: [`${LABELS.instance}=${this.instanceId}`] };
     try {
-      const stream = await this.docker.getEvents({ filters });
+      // After a reconnect, replay from the last event seen so none is lost in the gap.
+      const since = this.lastEventTime;
+      const stream = await this.docker.getEvents(since === undefined ? { filters } : { filters, since });
       this.events = stream;
       let partial = '';
       stream.on('data', (chunk: Buffer) => {
         const lines = (partial + chunk.toString('utf8')).split('\n');
         partial = lines.pop() ?? '';
-        for (const line of lines) {
-          if (line.trim() === '') continue;
-          const id = (JSON.parse(line) as { id?: string }).id;
-          if (id !== undefined) for (const listener of this.exitListeners) listener(id);
-        }
+        for (const line of lines) this.onEvent(line);
       });
+      let reopened = false;
       const reopen = () => {
+        if (reopened) return;
+        reopened = true;
         this.events = undefined;
         if (!this.closed) setTimeout(() => void this.openEvents(), 200).unref();
       };
@@ -194,6 +197,24 @@ export class DockerodeContainerDriver implements ContainerDriver {
       this.events = undefined;
       if (!this.closed) setTimeout(() => void this.openEvents(), 1000).unref();
     }
+  }
+
+  private onEvent(line: string): void {
+    if (line.trim() === '') return;
+    let event: { id?: string; time?: number; timeNano?: number };
+    try {
+      event = JSON.parse(line) as { id?: string; time?: number; timeNano?: number };
+    } catch {
+      return;
+    }
+    // A replay after a reconnect repeats the events of the last second: report each once.
+    const key = `${event.id}:${event.timeNano}`;
+    if (this.seenEvents.has(key)) return;
+    this.seenEvents.add(key);
+    if (this.seenEvents.size > 256) this.seenEvents.delete(this.seenEvents.values().next().value as string);
+    if (event.time !== undefined) this.lastEventTime = event.time;
+    const id = event.id;
+    if (id !== undefined) for (const listener of this.exitListeners) listener(id);
   }
 
   close(): void {

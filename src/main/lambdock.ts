@@ -17,6 +17,7 @@ import { ScratchDiskPool } from '../docker/scratch-disk-pool.js';
 import { removeOrphanContainers } from '../docker/reaper.js';
 import { InvokeService } from '../invocation/invoke-service.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { resolveRuntimeApiAddress } from './runtime-api-address.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import { SandboxPool } from '../sandbox/sandbox-pool.js';
 
@@ -61,6 +62,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
   const sweptDisks = await scratch.removeOrphans([instanceLabel]);
   if (swept + sweptDisks > 0) logger.info({ containers: swept, disks: sweptDisks }, 'Removed orphans of an earlier run');
 
+  const runtimeApiAddress = await resolveRuntimeApiAddress(docker, config);
   const driver = new DockerodeContainerDriver(docker, config.instanceId, config.cgroupRoot);
   await driver.openEvents();
   const scratchPool = new ScratchDiskPool(scratch, {
@@ -126,8 +128,8 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     {
       region: config.region,
       instanceId: config.instanceId,
-      runtimeApiBindHost: config.runtimeApiBindHost,
-      runtimeApiAdvertiseHost: config.runtimeApiAdvertiseHost,
+      runtimeApiBindHost: runtimeApiAddress.bind,
+      runtimeApiAdvertiseHost: runtimeApiAddress.advertise,
       pauseGraceMs: config.pauseGraceMs,
       idleKeepAliveMs: config.idleKeepAliveMs,
     },
@@ -145,6 +147,11 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
       return { redis: redisState, docker: dockerState };
     },
   });
+  // Sandboxes reach lambdock at the Runtime API address: the Lambda API is never served there, whatever
+  // LAMBDOCK_HOST says, so function code cannot call the control plane.
+  app.server.on('connection', (socket) => {
+    if (socket.localAddress?.replace(/^::ffff:/, '') === runtimeApiAddress.advertise) socket.destroy();
+  });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -159,11 +166,16 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     docker,
     logger,
     async close() {
-      await app.close();
+      // Stop taking requests and retire every environment; running invocations may finish, within limits.
+      const closing = app.close();
       const drained = await Promise.race([
-        pool.drain().then(() => true),
+        Promise.all([closing, pool.drain()]).then(() => true),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), options.drainTimeoutMs ?? 10_000).unref()),
       ]);
+      if (!drained) {
+        app.server.closeAllConnections();
+        await closing.catch(() => undefined);
+      }
       await Promise.all([scratchPool.close(), networkHolders.close()]);
       if (!drained) {
         await removeOrphanContainers(docker, [instanceLabel]);
@@ -171,7 +183,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
       }
       driver.close();
       await images.catch(() => undefined);
-      await redis.quit();
+      await redis.quit().catch(() => redis.disconnect());
     },
   };
 }

@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   const lambdock = await startLambdock(config, { logger });
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ signal }, 'Second signal: exiting without waiting (leftovers are swept at the next start)');
+      process.exit(1);
+    }
     stopping = true;
     logger.info({ signal }, 'Stopping lambdock');
     lambdock.close().then(

@@ -20,6 +20,7 @@ export class SandboxPool {
   private readonly byKey = new Map<string, Set<Sandbox>>();
   private readonly keyOf = new Map<Sandbox, string>();
   private inFlight = 0;
+  private draining = false;
   private readonly removed = new Set<() => void>();
 
   constructor(
@@ -41,6 +42,9 @@ export class SandboxPool {
 
   /** Runs an invocation in a free environment for `key`, or in a new one made from `plan`. */
   async run(key: string, plan: (id: string) => SandboxPlan, invocation: SandboxInvocation): Promise<SandboxResult> {
+    if (this.draining) {
+      throw new LambdaError('ServiceException', 'lambdock is shutting down.', { retryable: true });
+    }
     if (this.inFlight >= this.options.maxConcurrency) {
       throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.', {
         retryable: true,
@@ -104,6 +108,7 @@ export class SandboxPool {
 
   /** Retires everything and waits until every environment is gone. */
   async drain(): Promise<void> {
+    this.draining = true;
     if (this.keyOf.size === 0) return;
     const empty = new Promise<void>((resolve) => this.removed.add(resolve));
     for (const sandbox of this.keyOf.keys()) sandbox.retire();

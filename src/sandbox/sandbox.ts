@@ -95,6 +95,8 @@ export class Sandbox {
   private startBeganAt = 0;
   private initDurationMs: number | undefined;
   private peakMemoryMb: number | undefined;
+  /** Container stops lambdock caused itself (kills), whose engine events must not count as crashes. */
+  private expectedExits = 0;
   /** Last time an invocation finished here: the pool reuses the most recent first. */
   lastUsedAt = 0;
 
@@ -270,6 +272,8 @@ export class Sandbox {
         case 'Kill': {
           this.runtimeApi.reset();
           const id = this.requireContainer();
+          // The engine will also report this stop as a 'die' event; that one is not news.
+          this.expectedExits += 1;
           await driver.killContainer(id);
           // Stopping ends on this, not on the engine's event stream, which can miss an event.
           return this.dispatch({ type: 'Killed', exit: await driver.waitForExit(id) });
@@ -340,6 +344,10 @@ export class Sandbox {
   }
 
   private onContainerExit(id: string): void {
+    if (this.expectedExits > 0) {
+      this.expectedExits -= 1;
+      return;
+    }
     this.deps.driver.fetchExit(id).then(
       (exit) => this.dispatch({ type: 'Exited', exit }),
       () => this.dispatch({ type: 'Exited', exit: { exitCode: -1, oomKilled: false } }),
