@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       cold.push(await invoke(`cold-${i}`, i));
     }
     rows.push({ scenario: 'lambdock cold start (create container → answer)', samples: cold, target: '≤ 250 p50' });
-    await lambdock.pool.drain();
+    await lambdock.pool.retireAll();
 
     process.stdout.write('cold starts in bursts of 4 (spare pools of 2 run out)…\n');
     const burst: number[] = [];
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
       burst.push(...(await Promise.all(names.map((name, k) => invoke(name, k)))));
     }
     rows.push({ scenario: 'lambdock cold starts, 4 at once', samples: burst });
-    await lambdock.pool.drain();
+    await lambdock.pool.retireAll();
 
     process.stdout.write('warm invokes…\n');
     await create('warm');

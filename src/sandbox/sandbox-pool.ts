@@ -96,7 +96,10 @@ export class SandboxPool {
     const group = this.byKey.get(key);
     group?.delete(sandbox);
     if (group?.size === 0) this.byKey.delete(key);
-    if (this.keyOf.size === 0) for (const notify of this.removed) notify();
+    if (this.keyOf.size === 0) {
+      for (const notify of this.removed) notify();
+      this.removed.clear();
+    }
   }
 
   /** Retires a function's environments: idle ones go now, busy ones when their invocation ends. */
@@ -106,12 +109,17 @@ export class SandboxPool {
     }
   }
 
-  /** Retires everything and waits until every environment is gone. */
-  async drain(): Promise<void> {
-    this.draining = true;
+  /** Retires every environment and waits until all are gone; new invocations still get new ones. */
+  async retireAll(): Promise<void> {
     if (this.keyOf.size === 0) return;
     const empty = new Promise<void>((resolve) => this.removed.add(resolve));
     for (const sandbox of this.keyOf.keys()) sandbox.retire();
     await empty;
+  }
+
+  /** For shutdown: refuses new invocations, then retires everything. */
+  async drain(): Promise<void> {
+    this.draining = true;
+    await this.retireAll();
   }
 }
