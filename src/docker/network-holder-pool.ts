@@ -1,8 +1,6 @@
 import type { ContainerDriver, NetworkSlot, NetworkSlotProvider } from './container-driver.js';
 import { LABELS, SANDBOX_GID, SANDBOX_UID } from './container-driver.js';
-
-/** How long after handing one out the pool starts making its replacement. */
-const REFILL_DELAY_MS = 750;
+import { SparePool } from './spare-pool.js';
 
 export interface NetworkHolderOptions {
   /** Any local image with a `sleep`. */
@@ -21,24 +19,25 @@ export interface NetworkHolderOptions {
  * sandboxes never share a namespace.
  */
 export class NetworkHolderPool implements NetworkSlotProvider {
-  private readonly spares: NetworkSlot[] = [];
-  private filling: Promise<void> | undefined;
-  private closed = false;
+  private readonly spares: SparePool<NetworkSlot>;
 
   constructor(
     private readonly driver: ContainerDriver,
     private readonly options: NetworkHolderOptions,
-  ) {}
-
-  async warm(): Promise<void> {
-    await this.refill();
+  ) {
+    this.spares = new SparePool(() => this.createHolder(), (slot) => slot.release(), options.spares, options.onError);
   }
 
-  async acquireNetworkSlot(): Promise<NetworkSlot> {
-    const spare = this.spares.shift();
-    // Refill a moment later: now the engine is busy with the cold start this slot is for.
-    setTimeout(() => void this.refill(), REFILL_DELAY_MS).unref();
-    return spare ?? this.createHolder();
+  warm(): Promise<void> {
+    return this.spares.warm();
+  }
+
+  acquireNetworkSlot(): Promise<NetworkSlot> {
+    return this.spares.take();
+  }
+
+  close(): Promise<void> {
+    return this.spares.close();
   }
 
   private async createHolder(): Promise<NetworkSlot> {
@@ -67,31 +66,5 @@ export class NetworkHolderPool implements NetworkSlotProvider {
       await release().catch(() => undefined);
       throw error;
     }
-  }
-
-  private refill(): Promise<void> {
-    if (this.filling !== undefined) return this.filling;
-    this.filling = (async () => {
-      while (!this.closed && this.spares.length < this.options.spares) {
-        const slot = await this.createHolder();
-        if (this.closed) {
-          await slot.release();
-          return;
-        }
-        this.spares.push(slot);
-      }
-    })()
-      .catch((error: unknown) => this.options.onError(error))
-      .finally(() => {
-        this.filling = undefined;
-      });
-    return this.filling;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.filling;
-    const all = this.spares.splice(0);
-    await Promise.all(all.map((slot) => slot.release().catch(() => undefined)));
   }
 }
