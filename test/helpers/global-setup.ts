@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { TestProject } from 'vitest/node';
 import Dockerode from 'dockerode';
 import { Redis } from 'ioredis';
 import { ensureRuntimeImages } from '../../src/docker/images/index.js';
@@ -6,8 +8,19 @@ import { LABELS } from '../../src/docker/container-driver.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Label, Redis-prefix and data-dir prefix of this test run: teardown sweeps only what carries it. */
+    testRunPrefix: string;
+  }
+}
+
+/** This run's prefix: runs in parallel (other checkouts, other helpers) never sweep each other's leftovers. */
+const runPrefix = `test-${randomBytes(3).toString('hex')}`;
+
 /** Integration tests need a real engine and a real Redis: fail early and clearly when either is missing. */
-export async function setup(): Promise<void> {
+export async function setup(project: TestProject): Promise<void> {
+  project.provide('testRunPrefix', runPrefix);
   const docker = new Dockerode();
   await docker.ping().catch((error: Error) => {
     throw new Error(`Integration tests need a Docker engine (${error.message}). Run: bash scripts/ensure-services.sh`);
@@ -21,37 +34,41 @@ export async function setup(): Promise<void> {
 }
 
 /**
- * Every test's lambdock removes what it made when it closes: anything labelled test-* still on the engine
- * now is a leak. Sweep it, and fail the run saying what leaked.
+ * Every test's lambdock removes what it made when it closes: anything of this run still on the engine (or
+ * a loop device behind one of its data dirs) now is a leak. Sweep it, and fail the run saying what leaked.
  */
 export async function teardown(): Promise<void> {
   const docker = new Dockerode();
   const leaked: string[] = [];
   const containers = await docker.listContainers({ all: true, filters: { label: [`${LABELS.managed}=true`] } });
   for (const c of containers) {
-    if (!c.Labels[LABELS.instance]?.startsWith('test-')) continue;
+    if (!c.Labels[LABELS.instance]?.startsWith(`${runPrefix}-`)) continue;
     leaked.push(`container ${c.Names[0] ?? c.Id} (${c.State})`);
     await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
   }
   const volumes = await docker.listVolumes({ filters: { label: [`${LABELS.managed}=true`] } });
   for (const v of volumes.Volumes ?? []) {
-    if (!v.Labels?.[LABELS.instance]?.startsWith('test-')) continue;
+    if (!v.Labels?.[LABELS.instance]?.startsWith(`${runPrefix}-`)) continue;
     leaked.push(`volume ${v.Name}`);
     await docker.getVolume(v.Name).remove().catch(() => undefined);
   }
-  await detachTestLoopDevices();
+  leaked.push(...(await detachTestLoopDevices(runPrefix)).map((d) => `loop device ${d}`));
   if (leaked.length > 0) throw new Error(`The tests left ${leaked.length} things on the engine: ${leaked.join(', ')}`);
 }
 
-/** Loop devices behind test /tmp disks whose data dir is gone. */
-export async function detachTestLoopDevices(): Promise<void> {
+/** Detaches the loop devices behind this run's /tmp disks, and answers which they were. */
+export async function detachTestLoopDevices(prefix: string): Promise<string[]> {
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
   const run = promisify(execFile);
   const { stdout } = await run('losetup', ['-J', '-l']).catch(() => ({ stdout: '' }));
-  if (stdout.trim() === '') return;
+  if (stdout.trim() === '') return [];
   const devices = (JSON.parse(stdout) as { loopdevices: Array<{ name: string; 'back-file': string | null }> }).loopdevices;
+  const detached: string[] = [];
   for (const d of devices) {
-    if ((d['back-file'] ?? '').includes('lambdock-test-')) await run('losetup', ['-d', d.name]).catch(() => undefined);
+    if (!(d['back-file'] ?? '').includes(`lambdock-${prefix}-`)) continue;
+    detached.push(`${d.name} (${d['back-file'] ?? ''})`);
+    await run('losetup', ['-d', d.name]).catch(() => undefined);
   }
+  return detached;
 }

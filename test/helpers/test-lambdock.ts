@@ -14,6 +14,7 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import pino from 'pino';
+import { inject } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { startLambdock, type Lambdock } from '../../src/main/lambdock.js';
 import { LABELS } from '../../src/docker/container-driver.js';
@@ -36,11 +37,11 @@ export interface TestLambdock {
 
 /**
  * Starts a whole lambdock in this process, in its own Redis namespace, data dir and container label
- * (`<prefix>-<random>`; the test suite's teardown sweeps `test-*`).
+ * (`<run prefix>-<random>`; the test run's teardown sweeps what carries its prefix and fails on it).
  */
-export async function startTestLambdock(env: Record<string, string> = {}, prefix = 'test'): Promise<TestLambdock> {
+export async function startTestLambdock(env: Record<string, string> = {}, prefix = inject('testRunPrefix')): Promise<TestLambdock> {
   const instanceId = `${prefix}-${randomUUID().slice(0, 8)}`;
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambdock-test-'));
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `lambdock-${prefix}-`));
   const config = loadConfig({
     LAMBDOCK_PORT: '0',
     LAMBDOCK_DATA_DIR: dataDir,
