@@ -227,11 +227,12 @@ describe('nodejs20.x runtime: invocation errors', () => {
     const boom = await api.invoke({ kind: 'error' });
     expect(boom.kind).toBe('error');
     expect(boom.headers['lambda-runtime-function-error-type']).toBe('Error');
-    const body = json(boom) as { errorType: string; errorMessage: string; stackTrace: string[] };
+    const body = json(boom) as { errorType: string; errorMessage: string; trace: string[] };
     expect(body.errorType).toBe('Error');
     expect(body.errorMessage).toBe('boom');
-    expect(body.stackTrace[0]).toBe('Error: boom');
-    expect(body.stackTrace[1]).toMatch(/^ {4}at .*index\.mjs/);
+    expect(Object.keys(body)).toEqual(['errorType', 'errorMessage', 'trace']);
+    expect(body.trace[0]).toBe('Error: boom');
+    expect(body.trace[1]).toMatch(/^ {4}at .*index\.mjs/);
 
     expect(json(await api.invoke({ kind: 'type' }))).toMatchObject({ errorType: 'TypeError' });
     const custom = await api.invoke({ kind: 'custom' });
@@ -240,7 +241,7 @@ describe('nodejs20.x runtime: invocation errors', () => {
     expect(json(await api.invoke({ kind: 'string' }))).toEqual({
       errorType: 'string',
       errorMessage: 'just a string',
-      stackTrace: [],
+      trace: [],
     });
     expect(json(await api.invoke({}))).toBe('fine');
 
@@ -381,10 +382,10 @@ describe('nodejs20.x runtime: init errors', () => {
     const runtime = await startRuntime(api, { files, ...(handler ? { handler } : {}) });
     const posted = await api.waitForPost((p) => p.kind === 'init-error');
     expect(posted.headers['lambda-runtime-function-error-type']).toBe(type);
-    const body = json(posted) as { errorType: string; errorMessage: string; stackTrace: string[] };
+    const body = json(posted) as { errorType: string; errorMessage: string; trace: string[] };
     expect(body.errorType).toBe(type);
     expect(body.errorMessage).toMatch(message);
-    expect(Array.isArray(body.stackTrace)).toBe(true);
+    expect(Array.isArray(body.trace)).toBe(true);
     expect((await runtime.exited).code).toBe(exitCode ?? 129);
     expect(api.nextCalls).toBe(0);
     expect(runtime.stdout()).toMatch(/^\S+\tundefined\tERROR\t(Uncaught Exception|Unhandled Promise Rejection) \t\{"errorType":"/m);

@@ -11,7 +11,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-type ErrorBody = { errorType: string; errorMessage: string; stackTrace?: string[] };
+type ErrorBody = { errorType: string; errorMessage: string; trace?: string[] };
 
 /** A handler whose behaviour is chosen by the event, so one function shows failure and recovery. */
 const MOODY = `
@@ -60,13 +60,14 @@ describe('sandbox failures come back in AWS error shapes, and the function works
     expect(await t.containersOf('moody')).toHaveLength(1);
   });
 
-  it('returns a thrown error as errorType/errorMessage/stackTrace with FunctionError Unhandled', async () => {
+  it('returns a thrown error as errorType/errorMessage/trace (AWS\'s Node shape) with FunctionError Unhandled', async () => {
     const out = await invokeAction('moody', 'throw');
     expect(out.FunctionError).toBe('Unhandled');
     const body = out.json() as ErrorBody;
     expect(body.errorType).toBe('TypeError');
     expect(body.errorMessage).toBe('Handler fails');
-    expect(body.stackTrace?.[0]).toMatch(/TypeError: Handler fails/);
+    expect(body.trace?.[0]).toMatch(/TypeError: Handler fails/);
+    expect(body).not.toHaveProperty('stackTrace');
     expect(((await invokeAction('moody', 'ok')).json() as { ok: boolean }).ok).toBe(true);
   });
 

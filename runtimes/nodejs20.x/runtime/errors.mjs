@@ -58,7 +58,8 @@ function errorTypeOf(error) {
 }
 
 /**
- * The body posted to /invocation/{id}/error and /init/error. Errors keep their `name` as the
+ * The body posted to /invocation/{id}/error and /init/error, as AWS's Node runtime shapes it (the stack
+ * is `trace`; Python's runtime says `stackTrace`). Errors keep their `name` as the
  * type (as AWS does: "Error", "TypeError", a custom class only if it sets `name`); any other
  * thrown value is typed by `typeof` with its string form as the message.
  */
@@ -68,16 +69,16 @@ export function toErrorPayload(error) {
       return {
         errorType: errorTypeOf(error),
         errorMessage: typeof error.message === 'string' ? error.message : String(error.message),
-        stackTrace: typeof error.stack === 'string' ? error.stack.split('\n') : [],
+        trace: typeof error.stack === 'string' ? error.stack.split('\n') : [],
       };
     }
-    return { errorType: typeof error, errorMessage: String(error), stackTrace: [] };
+    return { errorType: typeof error, errorMessage: String(error), trace: [] };
   } catch {
     return {
       errorType: 'handled',
       errorMessage:
         'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
-      stackTrace: [],
+      trace: [],
     };
   }
 }

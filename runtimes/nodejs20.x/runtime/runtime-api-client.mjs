@@ -39,7 +39,7 @@ export class RuntimeApiClient {
     return this.#send(this.#options('POST', path, jsonHeaders(body)), body);
   }
 
-  /** @param payload {{ errorType, errorMessage, stackTrace }} */
+  /** @param payload {{ errorType, errorMessage, trace }} */
   postError(requestId, payload) {
     return this.#postErrorTo(`${BASE}/invocation/${encodeURIComponent(requestId)}/error`, payload);
   }
