@@ -1,8 +1,11 @@
 /**
  * `npm run bench`: client-observed latencies of lambdock's invoke path for a trivial Node handler, with
- * two baselines measured in the same run: a `docker run` per invocation (what SAM CLI does) and the
- * handler called in-process (the floor). Prints one table and writes it to bench/RESULTS.md.
+ * baselines measured in the same run: a bare HTTP server answering the same request to the same client
+ * (the floor of the HTTP hop), the engine's own unpause call, a `docker run` per invocation (what SAM CLI
+ * does) and the handler called in-process. Prints one table and writes it to bench/RESULTS.md.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { execFile as execFileCb } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -61,6 +64,34 @@ async function machine(): Promise<string> {
   ].join('\n');
 }
 
+/** The same client and request against a bare Node HTTP server that answers like the handler: the HTTP floor. */
+async function bareHttp(runs: number): Promise<number[]> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { n?: number };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, echo: event.n ?? null }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const http = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { connections: 8, pipelining: 1 });
+  const samples: number[] = [];
+  try {
+    for (let i = -50; i < runs; i += 1) {
+      const started = performance.now();
+      const res = await http.request({ method: 'POST', path: '/2015-03-31/functions/bare/invocations', body: JSON.stringify({ n: i }) });
+      const body = await res.body.text();
+      if (!body.includes(`"echo":${i}`)) throw new Error(`bare server answered ${body}`);
+      if (i >= 0) samples.push(performance.now() - started);
+    }
+  } finally {
+    await http.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  return samples;
+}
+
 async function main(): Promise<void> {
   const t = await startTestLambdock({ LAMBDOCK_PAUSE_GRACE_MS: String(PAUSE_GRACE_MS), LAMBDOCK_BUILD_IMAGES: 'true' }, 'bench');
   const { lambdock, instanceId } = t;
@@ -111,6 +142,7 @@ async function main(): Promise<void> {
     const warm: number[] = [];
     for (let i = 0; i < WARM_RUNS; i += 1) warm.push(await invoke('warm', i));
     rows.push({ scenario: 'lambdock warm invoke (back to back)', samples: warm, target: '≤ 2 p50, ≤ 10 p99' });
+    rows.push({ scenario: 'baseline: bare HTTP server, same client and request', samples: await bareHttp(WARM_RUNS) });
 
     process.stdout.write('thaw from pause…\n');
     const thaw: number[] = [];
