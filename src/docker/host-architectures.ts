@@ -16,9 +16,10 @@ async function fetchEmulator(names: string[]): Promise<boolean> {
 
 /** The engine's architecture and the emulators the kernel has registered. */
 export async function fetchHostFacts(docker: Dockerode): Promise<HostFacts> {
-  const info = (await docker.info()) as { Architecture?: string };
+  // Without an answer, assume the engine runs where lambdock runs (what a local socket means).
+  const info = (await docker.info().catch(() => ({}))) as { Architecture?: string };
   return {
-    engineArchitecture: info.Architecture ?? process.arch,
+    engineArchitecture: info.Architecture ?? (process.arch === 'x64' ? 'x86_64' : process.arch),
     emulators: { arm64: await fetchEmulator(['qemu-aarch64']), x86_64: await fetchEmulator(['qemu-x86_64', 'rosetta']) },
   };
 }
