@@ -4,17 +4,22 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { CodeStore } from '../control-plane/code/code-store.js';
 import type { FunctionService } from '../control-plane/function-service.js';
+import type { TagService } from '../control-plane/tag-service.js';
+import { UnconfiguredResources } from '../control-plane/unconfigured-resources.js';
 import type { InvokeService } from '../invocation/invoke-service.js';
 import { LambdaError } from '../shared/errors.js';
 import { renderLambdaError, toLambdaError, type OperationConfig } from './aws-errors.js';
 import { accountRoutes } from './routes/account/index.js';
 import { CODE_PATH, codeRoutes } from './routes/code/index.js';
+import { functionSubresourceRoutes } from './routes/function-subresources/index.js';
 import { REQUEST_LIMIT, functionRoutes } from './routes/functions/index.js';
 import { healthRoutes, type HealthCheck } from './routes/health/index.js';
 import { invocationRoutes } from './routes/invocations/index.js';
+import { tagRoutes } from './routes/tags/index.js';
 
 export interface ApiDeps {
   functions: FunctionService;
+  tags: TagService;
   invoker: InvokeService;
   code: CodeStore;
   health: HealthCheck;
@@ -56,8 +61,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(healthRoutes, { check: deps.health });
   void app.register(functionRoutes, {
     functions: deps.functions,
+    fetchTags: (name) => deps.tags.fetchFunctionTags(name),
     codeLocation: (sha, host) => `http://${host ?? 'localhost'}${CODE_PATH}/${sha}.zip`,
   });
+  void app.register(tagRoutes, { tags: deps.tags });
+  void app.register(functionSubresourceRoutes, { resources: new UnconfiguredResources(deps.functions) });
   void app.register(invocationRoutes, { invoker: deps.invoker });
   void app.register(accountRoutes, { functions: deps.functions, concurrency: deps.concurrency });
   void app.register(codeRoutes, { code: deps.code });

@@ -1,3 +1,4 @@
+import { toExtraConfiguration, type ExtraSettings } from './function-extras.js';
 import { buildFunctionArn, type Scope } from './function-ref.js';
 
 export const SUPPORTED_RUNTIMES = ['nodejs20.x', 'provided.al2023', 'provided.al2'] as const;
@@ -40,6 +41,8 @@ export interface FunctionRecord extends Settings {
   lastUpdateStatus: UpdateStatus;
   lastUpdateStatusReason?: string;
   lastUpdateStatusReasonCode?: string;
+  /** VPC, KMS, tracing, SnapStart, logging (function-extras.ts); absent in records from before they existed. */
+  extras?: ExtraSettings;
 }
 
 /** The settings that shape an execution environment: environments built for other settings are stale. */
@@ -53,6 +56,7 @@ export function getEnvironmentKey(record: FunctionRecord): string {
     record.ephemeralStorageSize,
     record.environment,
     record.architectures,
+    record.extras?.logging ?? null,
   ]);
 }
 
@@ -76,15 +80,12 @@ export function toFunctionConfiguration(record: FunctionRecord, scope: Scope): R
     LastModified: record.lastModified,
     CodeSha256: record.code.codeSha256,
     Version: '$LATEST',
-    TracingConfig: { Mode: 'PassThrough' },
     RevisionId: record.revisionId,
     State: record.state,
     LastUpdateStatus: record.lastUpdateStatus,
     PackageType: 'Zip',
     Architectures: record.architectures,
     EphemeralStorage: { Size: record.ephemeralStorageSize },
-    SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
-    LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${record.name}` },
   };
   if (Object.keys(record.environment).length > 0) config.Environment = { Variables: record.environment };
   if (record.stateReason !== undefined) config.StateReason = record.stateReason;
@@ -93,5 +94,6 @@ export function toFunctionConfiguration(record: FunctionRecord, scope: Scope): R
   if (record.lastUpdateStatusReasonCode !== undefined) {
     config.LastUpdateStatusReasonCode = record.lastUpdateStatusReasonCode;
   }
+  Object.assign(config, toExtraConfiguration(record, scope.region));
   return config;
 }

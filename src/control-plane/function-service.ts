@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaError, conflict, functionNotFound, invalidParameter } from '../shared/errors.js';
 import type { CodeStore } from './code/code-store.js';
-import { formatLastModified, type CodeRef, type FunctionRecord } from './function-model.js';
+import { checkArchitectures, checkRunnable } from './architecture-support.js';
+import { getExtraSettings, resolveExtraSettings, type ExtraSettingsInput } from './function-extras.js';
+import { formatLastModified, type Architecture, type CodeRef, type FunctionRecord } from './function-model.js';
+import { checkTags, type Tags } from './function-tags.js';
 import { buildFunctionArn, parseFunctionRef, resolveQualifier, type Scope } from './function-ref.js';
 import { resolveSettings, type SettingsInput } from './function-settings.js';
 import type { FunctionPage, FunctionStore } from './function-store.js';
@@ -14,8 +17,9 @@ export interface CodeInput {
   ImageUri?: string;
 }
 
-export interface CreateFunctionInput extends SettingsInput {
+export interface CreateFunctionInput extends SettingsInput, ExtraSettingsInput {
   FunctionName: string;
+  Tags?: Tags;
   Code: CodeInput;
   Publish?: boolean;
   PackageType?: string;
@@ -28,7 +32,7 @@ export interface UpdateCodeInput extends CodeInput {
   Architectures?: string[];
 }
 
-export interface UpdateConfigurationInput extends SettingsInput {
+export interface UpdateConfigurationInput extends SettingsInput, ExtraSettingsInput {
   RevisionId?: string;
 }
 
@@ -48,6 +52,11 @@ export interface AccountUsage {
 
 const PAGE_SIZE_DEFAULT = 50;
 
+export interface FunctionServiceOptions {
+  /** The architectures this host's engine can run (only src/main/ finds out); both when not given. */
+  runnableArchitectures?: readonly Architecture[];
+}
+
 /** The functions resource of the Lambda API: validation, state (Pending → Active), revisions. */
 export class FunctionService {
   private readonly listeners: FunctionListener[] = [];
@@ -58,6 +67,7 @@ export class FunctionService {
     readonly scope: Scope,
     private readonly prepare: Preparer,
     private readonly onBackgroundError: (error: unknown, name: string) => void,
+    private readonly options: FunctionServiceOptions = {},
   ) {}
 
   addListener(listener: FunctionListener): void {
@@ -77,11 +87,16 @@ export class FunctionService {
       throw invalidParameter(`lambdock supports PackageType Zip only, got ${input.PackageType}.`);
     }
     if (input.Publish === true) throw invalidParameter('lambdock does not publish versions yet: omit Publish.');
+    if (input.Architectures !== undefined) checkArchitectures(input.Architectures);
     const settings = resolveSettings(input, {});
+    this.checkRunnable(settings.architectures);
+    const extras = resolveExtraSettings(input, getExtraSettings({ name: ref.name }), settings.runtime);
+    const tags = input.Tags === undefined ? {} : checkTags(input.Tags);
     const code = await this.storeCode(input.Code);
     const record: FunctionRecord = {
       name: ref.name,
       ...settings,
+      extras,
       code,
       revisionId: randomUUID(),
       lastModified: formatLastModified(new Date()),
@@ -92,7 +107,7 @@ export class FunctionService {
       lastUpdateStatusReason: 'The function is being created.',
       lastUpdateStatusReasonCode: 'Creating',
     };
-    if (!(await this.store.insert(record))) throw conflict(`Function already exist: ${ref.name}`);
+    if (!(await this.store.insert(record, tags))) throw conflict(`Function already exist: ${ref.name}`);
     this.activateLater(record);
     return record;
   }
@@ -120,7 +135,9 @@ export class FunctionService {
   async updateCode(functionName: string, input: UpdateCodeInput): Promise<FunctionRecord> {
     const current = await this.loadForUpdate(functionName, input.RevisionId);
     if (input.Publish === true) throw invalidParameter('lambdock does not publish versions yet: omit Publish.');
+    if (input.Architectures !== undefined) checkArchitectures(input.Architectures);
     const settings = resolveSettings({ Architectures: input.Architectures }, current);
+    this.checkRunnable(settings.architectures);
     const code = await this.storeCode(input);
     if (input.DryRun === true) return { ...current, ...settings, code };
     return this.commitUpdate(current, { ...settings, code });
@@ -128,7 +145,10 @@ export class FunctionService {
 
   async updateConfiguration(functionName: string, input: UpdateConfigurationInput): Promise<FunctionRecord> {
     const current = await this.loadForUpdate(functionName, input.RevisionId);
-    return this.commitUpdate(current, resolveSettings(input, current));
+    const settings = resolveSettings(input, current);
+    this.checkRunnable(settings.architectures);
+    const extras = resolveExtraSettings(input, getExtraSettings(current), settings.runtime);
+    return this.commitUpdate(current, { ...settings, extras });
   }
 
   async remove(functionName: string, qualifier?: string): Promise<void> {
@@ -168,6 +188,10 @@ export class FunctionService {
       marker = page.nextMarker;
     } while (marker !== undefined);
     return resumed;
+  }
+
+  private checkRunnable(architectures: readonly Architecture[]): void {
+    if (this.options.runnableArchitectures !== undefined) checkRunnable(architectures, this.options.runnableArchitectures);
   }
 
   private async storeCode(input: CodeInput): Promise<CodeRef> {

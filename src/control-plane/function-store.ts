@@ -9,11 +9,12 @@ export interface FunctionPage {
 
 /** Where function metadata lives. One implementation per backend; services never touch the backend directly. */
 export interface FunctionStore {
-  /** Stores a new function; false when one of that name exists. */
-  insert(record: FunctionRecord): Promise<boolean>;
+  /** Stores a new function with its tags, atomically; false when one of that name exists. */
+  insert(record: FunctionRecord, tags?: Record<string, string>): Promise<boolean>;
   load(name: string): Promise<FunctionRecord | undefined>;
   /** Replaces the record only while its stored RevisionId is still `expectedRevisionId`. */
   replace(record: FunctionRecord, expectedRevisionId: string): Promise<ReplaceResult>;
+  /** Removes the function and its tags. */
   remove(name: string): Promise<boolean>;
   /** Functions in name order, starting after `marker`. */
   list(marker: string | undefined, maxItems: number): Promise<FunctionPage>;

@@ -1,3 +1,4 @@
+import { getLoggingEnvironment } from '../control-plane/function-extras.js';
 import type { FunctionRecord } from '../control-plane/function-model.js';
 import { LABELS, SANDBOX_GID, SANDBOX_UID } from '../docker/container-driver.js';
 import type { SandboxPlan } from '../sandbox/sandbox.js';
@@ -40,7 +41,7 @@ export function buildEnvironment(record: FunctionRecord, region: string, runtime
     AWS_LAMBDA_FUNCTION_NAME: record.name,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(record.memorySize),
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${record.name}`,
+    ...getLoggingEnvironment(record),
     AWS_LAMBDA_LOG_STREAM_NAME: logStream,
     AWS_LAMBDA_RUNTIME_API: runtimeApi,
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',

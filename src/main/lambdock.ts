@@ -7,7 +7,11 @@ import { buildApi } from '../api/app.js';
 import type { Config } from '../config/config.js';
 import { CodeStore } from '../control-plane/code/code-store.js';
 import { FunctionService } from '../control-plane/function-service.js';
+import { getRunnableArchitectures } from '../control-plane/architecture-support.js';
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
+import { RedisTagStore } from '../control-plane/store/redis-tag-store.js';
+import { TagService } from '../control-plane/tag-service.js';
+import { fetchHostFacts } from '../docker/host-architectures.js';
 import { LABELS } from '../docker/container-driver.js';
 import { DockerodeContainerDriver } from '../docker/dockerode-container-driver.js';
 import { ensureRuntimeImages, getRuntimeImageTag } from '../docker/images/index.js';
@@ -92,6 +96,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
 
   const code = new CodeStore(config.dataDir);
   const scope = { region: config.region, accountId: config.accountId };
+  const runnableArchitectures = getRunnableArchitectures(await fetchHostFacts(docker));
   const functions = new FunctionService(
     new RedisFunctionStore(redis, config.redisPrefix),
     code,
@@ -100,7 +105,9 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
       await images;
     },
     (error, name) => logger.error({ err: error, functionName: name }, 'Function preparation failed'),
+    { runnableArchitectures },
   );
+  const tags = new TagService(new RedisTagStore(redis, config.redisPrefix), scope);
 
   const pool = new SandboxPool(
     {
@@ -138,6 +145,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
 
   const app = buildApi({
     functions,
+    tags,
     invoker,
     code,
     concurrency: config.accountConcurrency,

@@ -1,14 +1,18 @@
 import type { Redis } from 'ioredis';
 import type { FunctionRecord } from '../function-model.js';
 import type { FunctionPage, FunctionStore, ReplaceResult } from '../function-store.js';
+import { redisKeys } from './redis-keys.js';
 
 /**
- * insertFunction-2: KEYS[1] function key, KEYS[2] name index (sorted set, lexicographic);
- * ARGV[1] record JSON, ARGV[2] name. Returns 1 when stored, 0 when the name is taken.
+ * insertFunction-3: KEYS[1] function key, KEYS[2] name index (sorted set, lexicographic), KEYS[3] tags hash;
+ * ARGV[1] record JSON, ARGV[2] name, ARGV[3..] tag key, value, key, value… Returns 1 when stored, 0 when
+ * the name is taken.
  */
 const INSERT_FUNCTION = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('ZADD', KEYS[2], 0, ARGV[2])
+  redis.call('DEL', KEYS[3])
+  if #ARGV > 2 then redis.call('HSET', KEYS[3], unpack(ARGV, 3)) end
   return 1
 end
 return 0`;
@@ -24,16 +28,17 @@ if cjson.decode(current)['revisionId'] ~= ARGV[1] then return -1 end
 redis.call('SET', KEYS[1], ARGV[2])
 return 1`;
 
-/** removeFunction-2: KEYS[1] function key, KEYS[2] name index; ARGV[1] name. Returns 1 when removed. */
+/** removeFunction-3: KEYS[1] function key, KEYS[2] name index, KEYS[3] tags hash; ARGV[1] name. Returns 1 when removed. */
 const REMOVE_FUNCTION = `
 local removed = redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[3])
 return removed`;
 
 type Commands = Redis & {
-  insertFunction(fnKey: string, indexKey: string, json: string, name: string): Promise<number>;
+  insertFunction(fnKey: string, indexKey: string, tagsKey: string, json: string, name: string, ...tags: string[]): Promise<number>;
   replaceFunction(fnKey: string, expectedRevision: string, json: string): Promise<number>;
-  removeFunction(fnKey: string, indexKey: string, name: string): Promise<number>;
+  removeFunction(fnKey: string, indexKey: string, tagsKey: string, name: string): Promise<number>;
 };
 
 export class RedisFunctionStore implements FunctionStore {
@@ -43,22 +48,30 @@ export class RedisFunctionStore implements FunctionStore {
     redis: Redis,
     private readonly prefix: string,
   ) {
-    redis.defineCommand('insertFunction', { numberOfKeys: 2, lua: INSERT_FUNCTION });
+    redis.defineCommand('insertFunction', { numberOfKeys: 3, lua: INSERT_FUNCTION });
     redis.defineCommand('replaceFunction', { numberOfKeys: 1, lua: REPLACE_FUNCTION });
-    redis.defineCommand('removeFunction', { numberOfKeys: 2, lua: REMOVE_FUNCTION });
+    redis.defineCommand('removeFunction', { numberOfKeys: 3, lua: REMOVE_FUNCTION });
     this.redis = redis as Commands;
   }
 
   private key(name: string): string {
-    return `${this.prefix}:function:${name}`;
+    return redisKeys.function(this.prefix, name);
   }
 
   private get indexKey(): string {
-    return `${this.prefix}:functions`;
+    return redisKeys.functionIndex(this.prefix);
   }
 
-  async insert(record: FunctionRecord): Promise<boolean> {
-    return (await this.redis.insertFunction(this.key(record.name), this.indexKey, JSON.stringify(record), record.name)) === 1;
+  async insert(record: FunctionRecord, tags: Record<string, string> = {}): Promise<boolean> {
+    const inserted = await this.redis.insertFunction(
+      this.key(record.name),
+      this.indexKey,
+      redisKeys.functionTags(this.prefix, record.name),
+      JSON.stringify(record),
+      record.name,
+      ...Object.entries(tags).flat(),
+    );
+    return inserted === 1;
   }
 
   async load(name: string): Promise<FunctionRecord | undefined> {
@@ -72,7 +85,7 @@ export class RedisFunctionStore implements FunctionStore {
   }
 
   async remove(name: string): Promise<boolean> {
-    return (await this.redis.removeFunction(this.key(name), this.indexKey, name)) === 1;
+    return (await this.redis.removeFunction(this.key(name), this.indexKey, redisKeys.functionTags(this.prefix, name), name)) === 1;
   }
 
   async list(marker: string | undefined, maxItems: number): Promise<FunctionPage> {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { toListedConfiguration } from '../../../control-plane/function-extras.js';
 import { toFunctionConfiguration } from '../../../control-plane/function-model.js';
 import type { FunctionService } from '../../../control-plane/function-service.js';
 import { validationError } from '../../../shared/errors.js';
@@ -16,12 +17,14 @@ export const REQUEST_LIMIT = 70_167_211;
 
 export interface FunctionRoutesOptions {
   functions: FunctionService;
+  /** A function's tags, for GetFunction. */
+  fetchTags: (functionName: string) => Promise<Record<string, string>>;
   /** Where GetFunction's `Code.Location` points: a download URL for the function's zip, on the host the client used. */
   codeLocation: (sha256Hex: string, host: string | undefined) => string;
 }
 
 /** CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode/Configuration, DeleteFunction. */
-export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = async (app, { functions, codeLocation }) => {
+export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = async (app, { functions, fetchTags, codeLocation }) => {
   const configuration = (record: Parameters<typeof toFunctionConfiguration>[0]) =>
     toFunctionConfiguration(record, functions.scope);
 
@@ -43,7 +46,7 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
       );
     }
     const page = await functions.list(request.query.Marker, maxItems);
-    const body: Record<string, unknown> = { Functions: page.records.map(configuration) };
+    const body: Record<string, unknown> = { Functions: page.records.map((r) => toListedConfiguration(configuration(r))) };
     if (page.nextMarker !== undefined) body.NextMarker = page.nextMarker;
     return body;
   });
@@ -53,9 +56,12 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
     { schema: { params: FunctionNameParams, querystring: QualifierQuery } },
     async (request) => {
       const record = await functions.get(request.params.FunctionName, request.query.Qualifier);
+      const tags = await fetchTags(record.name);
       return {
         Configuration: configuration(record),
         Code: { RepositoryType: 'S3', Location: codeLocation(record.code.sha256Hex, request.headers.host) },
+        // AWS leaves Tags out when the function has none.
+        ...(Object.keys(tags).length > 0 ? { Tags: tags } : {}),
       };
     },
   );

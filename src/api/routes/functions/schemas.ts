@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { CreateOnlySchema, ExtraSettingsSchema } from './extra-schemas.js';
 
 const Environment = Type.Object({
   Variables: Type.Optional(Type.Record(Type.String(), Type.String())),
@@ -13,7 +14,8 @@ const Settings = {
   Timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 900 })),
   Environment: Type.Optional(Environment),
   EphemeralStorage: Type.Optional(Type.Object({ Size: Type.Integer({ minimum: 512, maximum: 10240 }) })),
-  Architectures: Type.Optional(Type.Array(Type.String(), { minItems: 1, maxItems: 1 })),
+  Architectures: Type.Optional(Type.Array(Type.String())),
+  ...ExtraSettingsSchema,
 };
 
 const Code = Type.Object({
@@ -30,6 +32,7 @@ export const CreateFunctionBody = Type.Object({
   Publish: Type.Optional(Type.Boolean()),
   PackageType: Type.Optional(Type.String()),
   ...Settings,
+  ...CreateOnlySchema,
   Role: Type.String(),
 });
 
@@ -42,7 +45,7 @@ export const UpdateCodeBody = Type.Object({
   Publish: Type.Optional(Type.Boolean()),
   DryRun: Type.Optional(Type.Boolean()),
   RevisionId: Type.Optional(Type.String()),
-  Architectures: Type.Optional(Type.Array(Type.String(), { minItems: 1, maxItems: 1 })),
+  Architectures: Type.Optional(Type.Array(Type.String())),
 });
 
 export const UpdateConfigurationBody = Type.Object({ ...Settings, RevisionId: Type.Optional(Type.String()) });

@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { UnconfiguredResources } from '../../../control-plane/unconfigured-resources.js';
+import {
+  FunctionNameParams,
+  ListEventSourceMappingsQuery,
+  ListQuery,
+  ProvisionedConcurrencyQuery,
+  QualifierQuery,
+} from './schemas.js';
+
+const byName = { params: FunctionNameParams };
+const byQualifiedName = { params: FunctionNameParams, querystring: QualifierQuery };
+const listing = { params: FunctionNameParams, querystring: ListQuery };
+
+/**
+ * The reads deploy tools make right after a create, at AWS's paths (botocore's model). Each group moves to
+ * its own resource folder when the issue that builds it lands.
+ */
+export const functionSubresourceRoutes: FastifyPluginAsyncTypebox<{ resources: UnconfiguredResources }> = async (
+  app,
+  { resources },
+) => {
+  // Code signing
+  app.get('/2020-06-30/functions/:FunctionName/code-signing-config', { schema: byName }, async (request) =>
+    resources.getCodeSigningConfig(request.params.FunctionName),
+  );
+
+  // Function URLs
+  app.get('/2021-10-31/functions/:FunctionName/url', { schema: byQualifiedName }, async (request) =>
+    resources.getFunctionUrlConfig(request.params.FunctionName, request.query.Qualifier),
+  );
+  app.get('/2021-10-31/functions/:FunctionName/urls', { schema: listing }, async (request) =>
+    resources.listFunctionUrlConfigs(request.params.FunctionName),
+  );
+
+  // Resource-based policy
+  app.get('/2015-03-31/functions/:FunctionName/policy', { schema: byQualifiedName }, async (request) =>
+    resources.getPolicy(request.params.FunctionName, request.query.Qualifier),
+  );
+
+  // Asynchronous invocation settings
+  app.get('/2019-09-25/functions/:FunctionName/event-invoke-config', { schema: byQualifiedName }, async (request) =>
+    resources.getEventInvokeConfig(request.params.FunctionName, request.query.Qualifier),
+  );
+  app.get('/2019-09-25/functions/:FunctionName/event-invoke-config/list', { schema: listing }, async (request) =>
+    resources.listEventInvokeConfigs(request.params.FunctionName),
+  );
+
+  // Concurrency
+  app.get('/2019-09-30/functions/:FunctionName/concurrency', { schema: byName }, async (request) =>
+    resources.getFunctionConcurrency(request.params.FunctionName),
+  );
+  app.get(
+    '/2019-09-30/functions/:FunctionName/provisioned-concurrency',
+    { schema: { params: FunctionNameParams, querystring: ProvisionedConcurrencyQuery } },
+    async (request) =>
+      request.query.List === 'ALL'
+        ? resources.listProvisionedConcurrencyConfigs(request.params.FunctionName)
+        : resources.getProvisionedConcurrencyConfig(request.params.FunctionName, request.query.Qualifier),
+  );
+
+  // Runtime management and recursion
+  app.get('/2021-07-20/functions/:FunctionName/runtime-management-config', { schema: byQualifiedName }, async (request) =>
+    resources.getRuntimeManagementConfig(request.params.FunctionName, request.query.Qualifier),
+  );
+  app.get('/2024-08-31/functions/:FunctionName/recursion-config', { schema: byName }, async (request) =>
+    resources.getRecursionConfig(request.params.FunctionName),
+  );
+
+  // Aliases and versions
+  app.get('/2015-03-31/functions/:FunctionName/aliases', { schema: listing }, async (request) =>
+    resources.listAliases(request.params.FunctionName),
+  );
+  app.get('/2015-03-31/functions/:FunctionName/versions', { schema: listing }, async (request) =>
+    resources.listVersions(request.params.FunctionName),
+  );
+
+  // Event source mappings
+  app.get('/2015-03-31/event-source-mappings', { schema: { querystring: ListEventSourceMappingsQuery } }, async (request) =>
+    resources.listEventSourceMappings(request.query.FunctionName),
+  );
+};

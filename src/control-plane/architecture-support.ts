@@ -1,0 +1,51 @@
+import { invalidParameter, validationError } from '../shared/errors.js';
+import type { Architecture } from './function-model.js';
+
+const ARCHITECTURES: readonly Architecture[] = ['x86_64', 'arm64'];
+
+/** What the host found about the engine (fetched by src/docker/host-architectures.ts). */
+export interface HostFacts {
+  /** The engine's `Architecture` (`docker info`): x86_64, amd64, aarch64, arm64… */
+  engineArchitecture: string;
+  /** binfmt_misc interpreters registered for foreign binaries, usable inside containers (the F flag). */
+  emulators: { arm64: boolean; x86_64: boolean };
+}
+
+/** The architectures functions may use on this host: the engine's own, and one it can emulate. */
+export function getRunnableArchitectures(facts: HostFacts): Architecture[] {
+  const native: Architecture | undefined = ['x86_64', 'amd64'].includes(facts.engineArchitecture)
+    ? 'x86_64'
+    : ['aarch64', 'arm64'].includes(facts.engineArchitecture)
+      ? 'arm64'
+      : undefined;
+  return ARCHITECTURES.filter((arch) => arch === native || facts.emulators[arch]);
+}
+
+/** AWS's rules for `Architectures`: exactly one item of [x86_64, arm64]. */
+export function checkArchitectures(architectures: string[]): Architecture[] {
+  const shown = `[${architectures.join(', ')}]`;
+  if (architectures.length !== 1) {
+    const rule = architectures.length === 0 ? 'greater than or equal to 1' : 'less than or equal to 1';
+    throw validationError(
+      `1 validation error detected: Value '${shown}' at 'architectures' failed to satisfy constraint: Member must have length ${rule}`,
+    );
+  }
+  if (!architectures.every((a) => (ARCHITECTURES as readonly string[]).includes(a))) {
+    throw validationError(
+      `1 validation error detected: Value '${shown}' at 'architectures' failed to satisfy constraint: ` +
+        'Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]',
+    );
+  }
+  return architectures as Architecture[];
+}
+
+/** Refuses an architecture the host cannot run, rather than letting the function die at its first invoke. */
+export function checkRunnable(architectures: readonly Architecture[], runnable: readonly Architecture[]): void {
+  const wanted = architectures[0] ?? 'x86_64';
+  if (runnable.includes(wanted)) return;
+  throw invalidParameter(
+    `lambdock on this host runs ${runnable.join(' and ')} only: its Docker engine cannot run ${wanted} ` +
+      `functions (no ${wanted} engine and no ${wanted} emulation registered in binfmt_misc). ` +
+      `Use Architectures [${runnable[0] ?? 'x86_64'}].`,
+  );
+}

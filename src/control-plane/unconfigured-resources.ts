@@ -1,0 +1,121 @@
+import { LambdaError, invalidParameter, validationError } from '../shared/errors.js';
+import { toFunctionConfiguration } from './function-model.js';
+import { parseFunctionRef, resolveQualifier } from './function-ref.js';
+import type { FunctionService } from './function-service.js';
+import { toListedConfiguration } from './function-extras.js';
+
+const RESOURCE_MISSING = 'The resource you requested does not exist.';
+
+const notFound = (message: string): LambdaError => new LambdaError('ResourceNotFoundException', message);
+
+/**
+ * The per-function settings deploy tools (Terraform, SAM, Serverless) read right after a create: policy,
+ * function URL, event invoke config, concurrency, provisioned concurrency, code signing, runtime management,
+ * recursion, aliases, versions, event source mappings. Until each is built, these answer exactly as AWS does
+ * for an existing function that has none configured, with AWS's own not-found messages (recorded from AWS:
+ * they differ per operation).
+ */
+export class UnconfiguredResources {
+  constructor(private readonly functions: FunctionService) {}
+
+  /** GetFunctionCodeSigningConfig: `{}` for a function without one. */
+  async getCodeSigningConfig(functionName: string): Promise<Record<string, never>> {
+    await this.requireFunction(functionName);
+    return {};
+  }
+
+  /** GetFunctionUrlConfig: AWS says the same whether the function or its URL is missing. */
+  async getFunctionUrlConfig(functionName: string, qualifier: string | undefined): Promise<never> {
+    resolveQualifier(parseFunctionRef(functionName, this.functions.scope), qualifier);
+    throw notFound(RESOURCE_MISSING);
+  }
+
+  async listFunctionUrlConfigs(functionName: string): Promise<{ FunctionUrlConfigs: [] }> {
+    await this.requireFunction(functionName, 'Function does not exist');
+    return { FunctionUrlConfigs: [] };
+  }
+
+  /** GetPolicy: AWS says the same whether the function or its policy is missing. */
+  async getPolicy(functionName: string, qualifier: string | undefined): Promise<never> {
+    resolveQualifier(parseFunctionRef(functionName, this.functions.scope), qualifier);
+    throw notFound(RESOURCE_MISSING);
+  }
+
+  async getEventInvokeConfig(functionName: string, qualifier: string | undefined): Promise<never> {
+    const ref = parseFunctionRef(functionName, this.functions.scope);
+    const resolved = resolveQualifier(ref, qualifier) ?? '$LATEST';
+    throw notFound(`The function ${this.functions.arnOf(ref.name, resolved)} doesn't have an EventInvokeConfig`);
+  }
+
+  async listEventInvokeConfigs(functionName: string): Promise<{ FunctionEventInvokeConfigs: [] }> {
+    await this.requireFunction(functionName, "The function doesn't exist.");
+    return { FunctionEventInvokeConfigs: [] };
+  }
+
+  /** GetFunctionConcurrency: `{}` when no reserved concurrency is set. */
+  async getFunctionConcurrency(functionName: string): Promise<Record<string, never>> {
+    await this.requireFunction(functionName);
+    return {};
+  }
+
+  /** GetProvisionedConcurrencyConfig: only aliases and published versions have one, and none exist yet. */
+  async getProvisionedConcurrencyConfig(functionName: string, qualifier: string | undefined): Promise<never> {
+    const ref = parseFunctionRef(functionName, this.functions.scope);
+    if (qualifier === undefined || qualifier === '') {
+      throw validationError("1 validation error detected: Value null at 'qualifier' failed to satisfy constraint: Member must not be null");
+    }
+    const resolved = resolveQualifier(ref, qualifier) ?? qualifier;
+    if (resolved === '$LATEST') throw invalidParameter('The function resource provided must be an alias or a published version.');
+    const arn = this.functions.arnOf(ref.name, resolved);
+    throw notFound(/^\d+$/.test(resolved) ? `Function not found: ${arn}` : `Cannot find alias arn: ${arn}`);
+  }
+
+  async listProvisionedConcurrencyConfigs(functionName: string): Promise<{ ProvisionedConcurrencyConfigs: [] }> {
+    await this.requireFunction(functionName);
+    return { ProvisionedConcurrencyConfigs: [] };
+  }
+
+  /** GetRuntimeManagementConfig: every lambdock function follows its runtime's updates (`Auto`). */
+  async getRuntimeManagementConfig(functionName: string, qualifier: string | undefined) {
+    const { record, qualifier: resolved } = await this.functions.resolve(functionName, qualifier);
+    return { UpdateRuntimeOn: 'Auto', FunctionArn: this.functions.arnOf(record.name, resolved) };
+  }
+
+  /** GetFunctionRecursionConfig: AWS's default stops recursive loops. */
+  async getRecursionConfig(functionName: string): Promise<{ RecursiveLoop: 'Terminate' }> {
+    await this.requireFunction(functionName);
+    return { RecursiveLoop: 'Terminate' };
+  }
+
+  async listAliases(functionName: string): Promise<{ Aliases: [] }> {
+    await this.requireFunction(functionName);
+    return { Aliases: [] };
+  }
+
+  /** ListVersionsByFunction: `$LATEST` only, in the list shape, with its qualified ARN. */
+  async listVersions(functionName: string): Promise<{ Versions: Array<Record<string, unknown>> }> {
+    const record = await this.requireFunction(functionName);
+    const config = toFunctionConfiguration(record, this.functions.scope);
+    config.FunctionArn = this.functions.arnOf(record.name, '$LATEST');
+    return { Versions: [toListedConfiguration(config)] };
+  }
+
+  /** ListEventSourceMappings: none exist; the filter is only checked for form. */
+  async listEventSourceMappings(functionName: string | undefined): Promise<{ EventSourceMappings: [] }> {
+    if (functionName !== undefined) parseFunctionRef(functionName, this.functions.scope);
+    return { EventSourceMappings: [] };
+  }
+
+  /** The function a path names, qualifier ignored; a missing one with AWS's message for the operation. */
+  private async requireFunction(functionName: string, missingMessage?: string) {
+    const ref = parseFunctionRef(functionName, this.functions.scope);
+    try {
+      return await this.functions.get(ref.name);
+    } catch (error) {
+      if (missingMessage !== undefined && error instanceof LambdaError && error.code === 'ResourceNotFoundException') {
+        throw notFound(missingMessage);
+      }
+      throw error;
+    }
+  }
+}
