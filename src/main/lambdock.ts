@@ -52,7 +52,14 @@ function probe(check: Promise<unknown>): Promise<string> {
 export async function startLambdock(config: Config, options: StartOptions = {}): Promise<Lambdock> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const docker = new Dockerode();
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true, lazyConnect: true });
+  // Every command is bounded: a Redis that stops answering (frozen, not dead) fails requests, it does not hang them.
+  const redis = new Redis(config.redisUrl, {
+    commandTimeout: config.redisCommandTimeoutMs,
+    connectTimeout: Math.max(config.redisCommandTimeoutMs, 5_000),
+    maxRetriesPerRequest: 3,
+    enableOfflineQueue: true,
+    lazyConnect: true,
+  });
   redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
   await redis.connect();
 
@@ -142,6 +149,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     code,
     concurrency: config.accountConcurrency,
     logger,
+    requestTimeoutMs: config.apiRequestTimeoutMs,
     health: async () => {
       const [redisState, dockerState] = await Promise.all([probe(redis.ping()), probe(docker.ping())]);
       return { redis: redisState, docker: dockerState };
