@@ -190,6 +190,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
         await scratch.removeOrphans([instanceLabel]);
       }
       driver.close();
+      functions.close();
       await images.catch(() => undefined);
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -1,4 +1,4 @@
-import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, LambdaServiceException } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, LambdaServiceException, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, within, type TestRedisServer } from '../helpers/redis-server.js';
 import { ROLE, startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
@@ -59,5 +59,11 @@ describe('a Redis that stops answering (SIGSTOP)', () => {
     const out = await within(10_000, lambdock.invoke({ FunctionName: 'steady' }), 'Invoke after thaw');
     expect(out.StatusCode).toBe(200);
     expect(out.body).toBe('"fine"');
+
+    // The create timed out, but Redis ran its insert once thawed: the function must not stay Pending.
+    await waitUntilFunctionActiveV2(
+      { client: lambdock.client, maxWaitTime: 40, minDelay: 1, maxDelay: 2 },
+      { FunctionName: 'created-while-frozen' },
+    );
   });
 });
