@@ -8,11 +8,11 @@ import { UNRECORDED_REASON } from './activation-outcome.js';
 import { CodeStore } from './code/code-store.js';
 import { formatLastModified, type FunctionRecord } from './function-model.js';
 import { FunctionService } from './function-service.js';
-import type { FunctionPage, FunctionStore, ReplaceResult } from './function-store.js';
+import type { FunctionPage, ReplaceResult } from './function-store.js';
+import { MemoryFunctionStore } from '../../test/helpers/memory-function-store.js';
 
 /** The FunctionStore contract in memory, with a switch that makes it fail like a Redis that does not answer. */
-class FlakyStore implements FunctionStore {
-  readonly records = new Map<string, FunctionRecord>();
+class FlakyStore extends MemoryFunctionStore {
   /** Every call fails while true. */
   down = false;
   /** So many next `replace` calls fail. */
@@ -21,39 +21,29 @@ class FlakyStore implements FunctionStore {
   private check(): void {
     if (this.down) throw serviceError(new Error('Command timed out'));
   }
-  async insert(record: FunctionRecord): Promise<boolean> {
+  override async insert(record: FunctionRecord): Promise<boolean> {
     this.check();
-    if (this.records.has(record.name)) return false;
-    this.records.set(record.name, structuredClone(record));
-    return true;
+    return super.insert(record);
   }
-  async load(name: string): Promise<FunctionRecord | undefined> {
+  override async load(name: string): Promise<FunctionRecord | undefined> {
     this.check();
-    const r = this.records.get(name);
-    return r === undefined ? undefined : structuredClone(r);
+    return super.load(name);
   }
-  async replace(record: FunctionRecord, expected: string): Promise<ReplaceResult> {
+  override async replace(record: FunctionRecord, expected: string): Promise<ReplaceResult> {
     this.check();
     if (this.failReplaces > 0) {
       this.failReplaces -= 1;
       throw serviceError(new Error('Command timed out'));
     }
-    const current = this.records.get(record.name);
-    if (current === undefined) return 'missing';
-    if (current.revisionId !== expected) return 'revision-mismatch';
-    this.records.set(record.name, structuredClone(record));
-    return 'replaced';
+    return super.replace(record, expected);
   }
-  async remove(name: string): Promise<boolean> {
+  override async remove(name: string): Promise<boolean> {
     this.check();
-    return this.records.delete(name);
+    return super.remove(name);
   }
-  async list(marker: string | undefined, maxItems: number): Promise<FunctionPage> {
+  override async list(marker: string | undefined, maxItems: number): Promise<FunctionPage> {
     this.check();
-    const names = [...this.records.keys()].sort().filter((n) => marker === undefined || n > marker);
-    const page = names.slice(0, maxItems);
-    const records = page.map((n) => structuredClone(this.records.get(n) as FunctionRecord));
-    return names.length > maxItems ? { records, nextMarker: page[page.length - 1] } : { records };
+    return super.list(marker, maxItems);
   }
 }
 

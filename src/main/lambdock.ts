@@ -7,6 +7,7 @@ import { buildApi } from '../api/app.js';
 import type { Config } from '../config/config.js';
 import { CodeStore } from '../control-plane/code/code-store.js';
 import { FunctionService } from '../control-plane/function-service.js';
+import { createImagePreparer } from '../control-plane/image-preparer.js';
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
 import { LABELS } from '../docker/container-driver.js';
 import { DockerodeContainerDriver } from '../docker/dockerode-container-driver.js';
@@ -20,6 +21,7 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { resolveRuntimeApiAddress } from './runtime-api-address.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import { SandboxPool } from '../sandbox/sandbox-pool.js';
+import { SharedAttempt } from '../shared/shared-attempt.js';
 
 /** The repository root (src/main or dist/main are two levels down). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -80,14 +82,6 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
   });
   void scratchPool.warm();
 
-  const images = config.buildImagesOnStart
-    ? ensureRuntimeImages(docker, {
-        runtimesDir: path.join(REPO_ROOT, 'runtimes'),
-        dockerBaseDir: path.join(REPO_ROOT, 'docker', 'base'),
-        logger: { info: (obj, msg) => logger.info(obj, msg) },
-      })
-    : Promise.resolve([]);
-  images.catch((error: unknown) => logger.error({ err: error }, 'Could not build the runtime images'));
   const networkHolders = new NetworkHolderPool(driver, {
     image: getRuntimeImageTag('provided.al2023') ?? 'lambdock-runtime:provided',
     network: config.sandboxNetwork,
@@ -95,7 +89,20 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     spares: 2,
     onError: (error) => logger.warn({ err: error }, 'Could not start a spare network holder'),
   });
-  void images.then(() => networkHolders.warm(), () => undefined);
+  // Built at startup and again by the next activation that needs them if that failed (a failed build must
+  // not fail every later create until a restart); concurrent activations share one build.
+  const images = new SharedAttempt(async () => {
+    const built = config.buildImagesOnStart
+      ? await ensureRuntimeImages(docker, {
+          runtimesDir: path.join(REPO_ROOT, 'runtimes'),
+          dockerBaseDir: path.join(REPO_ROOT, 'docker', 'base'),
+          logger: { info: (obj, msg) => logger.info(obj, msg) },
+        })
+      : [];
+    void networkHolders.warm();
+    return built;
+  });
+  images.get().catch((error: unknown) => logger.error({ err: error }, 'Could not build the runtime images'));
 
   const code = new CodeStore(config.dataDir);
   const scope = { region: config.region, accountId: config.accountId };
@@ -103,9 +110,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     new RedisFunctionStore(redis, config.redisPrefix),
     code,
     scope,
-    async () => {
-      await images;
-    },
+    createImagePreparer(images),
     (error, name) => logger.error({ err: error, functionName: name }, 'Function preparation failed'),
   );
 
@@ -191,7 +196,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
       }
       driver.close();
       functions.close();
-      await images.catch(() => undefined);
+      await images.settled();
       await redis.quit().catch(() => redis.disconnect());
     },
   };
