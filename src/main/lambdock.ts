@@ -39,6 +39,8 @@ export interface StartOptions {
   logger?: Logger;
   /** How long `close()` lets running invocations finish before removing their environments. */
   drainTimeoutMs?: number;
+  /** The engine client (tests put a proxy between lambdock and the engine); by default the local engine. */
+  docker?: Dockerode;
 }
 
 /** 'ok' when `check` answers within a second, else what went wrong. */
@@ -53,7 +55,7 @@ function probe(check: Promise<unknown>): Promise<string> {
 /** Wires the control plane and a worker into one process and starts serving. */
 export async function startLambdock(config: Config, options: StartOptions = {}): Promise<Lambdock> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const docker = new Dockerode();
+  const docker = options.docker ?? new Dockerode();
   // Every command is bounded: a Redis that stops answering (frozen, not dead) fails requests, it does not hang them.
   const redis = new Redis(config.redisUrl, {
     commandTimeout: config.redisCommandTimeoutMs,
