@@ -80,4 +80,18 @@ describe('runtime image builds behind activations', () => {
     await vi.waitFor(() => expect(stored('fourth').state).toBe('Active'));
     expect(builds).toBe(2);
   });
+
+  it('fails the function, saying so, when the build does not end', async () => {
+    const hanging = new SharedAttempt<unknown>(() => new Promise(() => undefined));
+    service.close();
+    service = new FunctionService(store, new CodeStore(dir), scope, createImagePreparer(hanging, 50), () => undefined);
+    await create('waiting');
+    await vi.waitFor(() =>
+      expect(stored('waiting')).toMatchObject({
+        state: 'Failed',
+        stateReasonCode: 'InternalError',
+        stateReason: 'lambdock could not build its runtime images: the build did not finish within 0.05 s',
+      }),
+    );
+  });
 });
