@@ -4,8 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getInvokeDeadlineMs } from '../../src/invocation/invoke-service.js';
 import { FreezableSocketProxy } from '../helpers/freezable-socket-proxy.js';
-import { within } from '../helpers/redis-server.js';
 import { startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
+import { within } from '../helpers/within.js';
 import { nodeZip } from '../helpers/zip.js';
 
 let proxy: FreezableSocketProxy | undefined;

@@ -1,7 +1,8 @@
 import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, LambdaServiceException, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer, within, type TestRedisServer } from '../helpers/redis-server.js';
+import { startRedisServer, type TestRedisServer } from '../helpers/redis-server.js';
 import { ROLE, startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
+import { within } from '../helpers/within.js';
 import { nodeZip } from '../helpers/zip.js';
 
 let redis: TestRedisServer | undefined;
