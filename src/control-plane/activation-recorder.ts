@@ -34,6 +34,7 @@ export class ActivationRecorder {
   private readonly running = new Map<string, string>();
   private readonly unrecorded = new Map<string, Unrecorded>();
   private timer: NodeJS.Timeout | undefined;
+  private closed = false;
   private readonly attempts: number;
   private readonly retryDelayMs: number;
   private readonly recoveryIntervalMs: number;
@@ -101,6 +102,7 @@ export class ActivationRecorder {
   }
 
   close(): void {
+    this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -124,7 +126,7 @@ export class ActivationRecorder {
   }
 
   private scheduleRecovery(): void {
-    if (this.timer !== undefined) return;
+    if (this.timer !== undefined || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.recover();
