@@ -25,7 +25,11 @@ export interface ApiDeps {
   health: HealthCheck;
   concurrency: number;
   logger: Logger | false;
+  /** Deadline of every request but Invoke (which has its function's timeout): past it, a 500 ServiceException. */
+  requestTimeoutMs?: number;
 }
+
+const REQUEST_TIMEOUT_DEFAULT_MS = 30_000;
 
 
 /** The Lambda REST-JSON API. Errors leave in AWS's shape, whatever raised them. */
@@ -35,6 +39,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: REQUEST_LIMIT,
+    handlerTimeout: deps.requestTimeoutMs ?? REQUEST_TIMEOUT_DEFAULT_MS,
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true } },

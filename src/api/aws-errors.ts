@@ -1,5 +1,5 @@
 import type { FastifyError } from 'fastify';
-import { ERROR_CODES, LambdaError } from '../shared/errors.js';
+import { ERROR_CODES, LambdaError, serviceError } from '../shared/errors.js';
 
 /** The body limit and its AWS message for one operation, set in the route's `config`. */
 export interface OperationConfig {
@@ -76,6 +76,9 @@ export function toLambdaError(error: unknown, operation: OperationConfig | undef
           ? 'Request entity too large'
           : `Request must be smaller than ${operation.requestLimit} bytes for the ${operation.operation} operation`,
       );
+    case 'FST_ERR_HANDLER_TIMEOUT':
+      // The route's deadline passed (e.g. a backend stopped answering): a 500, as AWS answers a failed backend.
+      return serviceError(error);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new LambdaError('UnsupportedMediaTypeException', 'The content type of the request is not supported.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

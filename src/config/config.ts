@@ -11,6 +11,10 @@ export interface Config {
   redisUrl: string;
   /** Prefix for every Redis key, so several installations (or test runs) can share one Redis. */
   redisPrefix: string;
+  /** Longest wait for one Redis command: a Redis that stops answering fails requests with a 500, not a hang. */
+  redisCommandTimeoutMs: number;
+  /** Longest a non-invoke API request may take before it is answered with a 500 ServiceException. */
+  apiRequestTimeoutMs: number;
   dataDir: string;
   region: string;
   accountId: string;
@@ -88,6 +92,8 @@ export function loadConfig(env: Env = process.env): Config {
     port: int(env, 'LAMBDOCK_PORT', 9000, 0, 65535),
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisPrefix: env.LAMBDOCK_REDIS_PREFIX ?? 'lambdock',
+    redisCommandTimeoutMs: int(env, 'LAMBDOCK_REDIS_COMMAND_TIMEOUT_MS', 2_000, 100, 60_000),
+    apiRequestTimeoutMs: int(env, 'LAMBDOCK_API_REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
     dataDir: path.resolve(env.LAMBDOCK_DATA_DIR ?? path.join(process.cwd(), '.data')),
     region,
     accountId,

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaError, conflict, functionNotFound, invalidParameter } from '../shared/errors.js';
+import { UNRECORDED_REASON, getActivatedRecord, getFailedRecord } from './activation-outcome.js';
+import { ActivationRecorder, type ActivationRecorderOptions } from './activation-recorder.js';
 import type { CodeStore } from './code/code-store.js';
 import { checkArchitectures, checkRunnable } from './architecture-support.js';
 import { getExtraSettings, resolveExtraSettings, type ExtraSettingsInput } from './function-extras.js';
@@ -55,20 +57,33 @@ const PAGE_SIZE_DEFAULT = 50;
 export interface FunctionServiceOptions {
   /** The architectures this host's engine can run (only src/main/ finds out); both when not given. */
   runnableArchitectures?: readonly Architecture[];
+  /** How the outcome of an activation is written when the store fails (retries, recovery rounds). */
+  activation?: ActivationRecorderOptions;
 }
 
 /** The functions resource of the Lambda API: validation, state (Pending → Active), revisions. */
 export class FunctionService {
   private readonly listeners: FunctionListener[] = [];
+  private readonly activations: ActivationRecorder;
+  /** The store, read through the activation recorder (it settles functions stuck Pending / InProgress). */
+  private readonly store: FunctionStore;
 
   constructor(
-    private readonly store: FunctionStore,
+    store: FunctionStore,
     private readonly code: CodeStore,
     readonly scope: Scope,
     private readonly prepare: Preparer,
     private readonly onBackgroundError: (error: unknown, name: string) => void,
     private readonly options: FunctionServiceOptions = {},
-  ) {}
+  ) {
+    this.activations = new ActivationRecorder(store, (record) => this.activateLater(record), onBackgroundError, options.activation);
+    this.store = this.activations.settlingStore();
+  }
+
+  /** Stops retrying outcomes that could not be stored (they are resumed at the next start). */
+  close(): void {
+    this.activations.close();
+  }
 
   addListener(listener: FunctionListener): void {
     this.listeners.push(listener);
@@ -244,35 +259,29 @@ export class FunctionService {
   }
 
   private activateLater(record: FunctionRecord): void {
+    if (!this.activations.claim(record)) return;
     setImmediate(() => {
-      this.activate(record).catch((error: unknown) => this.onBackgroundError(error, record.name));
+      this.activate(record)
+        .catch((error: unknown) => this.onBackgroundError(error, record.name))
+        .finally(() => this.activations.release(record));
     });
   }
 
-  /** Pending → Active (or Failed); InProgress → Successful (or Failed). A new RevisionId either way. */
+  /**
+   * Pending → Active (or Failed); InProgress → Successful (or Failed). A new RevisionId either way. The
+   * outcome's write is retried; if the store keeps failing, the function turns Failed once it answers.
+   */
   private async activate(record: FunctionRecord): Promise<void> {
-    let outcome: Partial<FunctionRecord>;
+    let outcome: FunctionRecord;
     try {
       await this.prepare(record);
-      outcome = { state: record.state === 'Pending' ? 'Active' : record.state, lastUpdateStatus: 'Successful' };
+      outcome = getActivatedRecord(record, randomUUID());
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      outcome =
-        record.state === 'Pending'
-          ? { state: 'Failed', stateReason: reason, stateReasonCode: 'InternalError', lastUpdateStatus: 'Failed' }
-          : { lastUpdateStatus: 'Failed', lastUpdateStatusReason: reason, lastUpdateStatusReasonCode: 'InternalError' };
+      outcome = getFailedRecord(record, error instanceof Error ? error.message : String(error), randomUUID());
       this.onBackgroundError(error, record.name);
     }
-    const next: FunctionRecord = {
-      ...record,
-      stateReason: undefined,
-      stateReasonCode: undefined,
-      lastUpdateStatusReason: undefined,
-      lastUpdateStatusReasonCode: undefined,
-      ...outcome,
-      revisionId: randomUUID(),
-    };
-    await this.store.replace(JSON.parse(JSON.stringify(next)) as FunctionRecord, record.revisionId);
+    const unrecorded = getFailedRecord(record, UNRECORDED_REASON, randomUUID());
+    await this.activations.record(outcome, record.revisionId, unrecorded);
   }
 }
 

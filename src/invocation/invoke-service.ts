@@ -3,8 +3,9 @@ import type { CodeStore } from '../control-plane/code/code-store.js';
 import { getEnvironmentKey, type FunctionRecord } from '../control-plane/function-model.js';
 import type { FunctionService } from '../control-plane/function-service.js';
 import type { SandboxPool } from '../sandbox/sandbox-pool.js';
-import { LambdaError, conflict, invalidParameter, validationError } from '../shared/errors.js';
-import { planEnvironment, type PlanContext } from './environment-plan.js';
+import { withDeadline } from '../shared/deadline.js';
+import { LambdaError, SERVICE_ERROR_MESSAGE, conflict, invalidParameter, validationError } from '../shared/errors.js';
+import { ENVIRONMENT_LIMITS, planEnvironment, type PlanContext } from './environment-plan.js';
 import { renderOutcome, type InvokeResponse } from './invocation-result.js';
 
 export interface InvokeRequest {
@@ -24,6 +25,17 @@ export type PlanDefaults = Omit<PlanContext, 'codeDir' | 'image'>;
 const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'];
 const MAX_CLIENT_CONTEXT_BYTES = 3583;
 const EMPTY_EVENT = Buffer.from('{}');
+/** Past a cold start's init (10 s) and the function's timeout: room for the platform's own work. */
+const DEADLINE_MARGIN_MS = 2_000;
+
+/**
+ * The longest an invocation may take before the caller gets a 500 ServiceException: what AWS allows (init
+ * up to 10 s, then the function's timeout) plus a margin, so an engine that stops answering (a pause,
+ * unpause or create that never returns) fails the invoke instead of hanging it.
+ */
+export function getInvokeDeadlineMs(timeoutSeconds: number): number {
+  return ENVIRONMENT_LIMITS.initTimeoutMs + timeoutSeconds * 1000 + DEADLINE_MARGIN_MS;
+}
 
 function checkPayload(payload: Buffer): Buffer {
   if (payload.length === 0) return EMPTY_EVENT;
@@ -94,7 +106,7 @@ export class InvokeService {
     }
     const payload = checkPayload(request.payload);
     const clientContext = decodeClientContext(request.clientContext);
-    const result = await this.pool.run(
+    const running = this.pool.run(
       `${record.name}\n${getEnvironmentKey(record)}`,
       (id) => planEnvironment(record, this.planContext(record), id),
       {
@@ -105,6 +117,13 @@ export class InvokeService {
         ...(clientContext === undefined ? {} : { clientContext }),
         ...(request.traceId === undefined ? {} : { traceId: request.traceId }),
       },
+    );
+    const deadlineMs = getInvokeDeadlineMs(record.timeout);
+    const result = await withDeadline(running, deadlineMs, () =>
+      new LambdaError('ServiceException', SERVICE_ERROR_MESSAGE, {
+        retryable: true,
+        cause: new Error(`The invocation ${request.requestId} did not end within ${deadlineMs} ms`),
+      }),
     );
     const rendered = renderOutcome(request.requestId, result.outcome, record.timeout);
     return {

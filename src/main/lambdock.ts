@@ -8,6 +8,7 @@ import type { Config } from '../config/config.js';
 import { CodeStore } from '../control-plane/code/code-store.js';
 import { FunctionService } from '../control-plane/function-service.js';
 import { getRunnableArchitectures } from '../control-plane/architecture-support.js';
+import { createImagePreparer } from '../control-plane/image-preparer.js';
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
 import { RedisTagStore } from '../control-plane/store/redis-tag-store.js';
 import { TagService } from '../control-plane/tag-service.js';
@@ -24,6 +25,7 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { resolveRuntimeApiAddress } from './runtime-api-address.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import { SandboxPool } from '../sandbox/sandbox-pool.js';
+import { SharedAttempt } from '../shared/shared-attempt.js';
 
 /** The repository root (src/main or dist/main are two levels down). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,6 +43,8 @@ export interface StartOptions {
   logger?: Logger;
   /** How long `close()` lets running invocations finish before removing their environments. */
   drainTimeoutMs?: number;
+  /** The engine client (tests put a proxy between lambdock and the engine); by default the local engine. */
+  docker?: Dockerode;
 }
 
 /** 'ok' when `check` answers within a second, else what went wrong. */
@@ -55,8 +59,15 @@ function probe(check: Promise<unknown>): Promise<string> {
 /** Wires the control plane and a worker into one process and starts serving. */
 export async function startLambdock(config: Config, options: StartOptions = {}): Promise<Lambdock> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const docker = new Dockerode();
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true, lazyConnect: true });
+  const docker = options.docker ?? new Dockerode();
+  // Every command is bounded: a Redis that stops answering (frozen, not dead) fails requests, it does not hang them.
+  const redis = new Redis(config.redisUrl, {
+    commandTimeout: config.redisCommandTimeoutMs,
+    connectTimeout: Math.max(config.redisCommandTimeoutMs, 5_000),
+    maxRetriesPerRequest: 3,
+    enableOfflineQueue: true,
+    lazyConnect: true,
+  });
   redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
   await redis.connect();
 
@@ -77,14 +88,6 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
   });
   void scratchPool.warm();
 
-  const images = config.buildImagesOnStart
-    ? ensureRuntimeImages(docker, {
-        runtimesDir: path.join(REPO_ROOT, 'runtimes'),
-        dockerBaseDir: path.join(REPO_ROOT, 'docker', 'base'),
-        logger: { info: (obj, msg) => logger.info(obj, msg) },
-      })
-    : Promise.resolve([]);
-  images.catch((error: unknown) => logger.error({ err: error }, 'Could not build the runtime images'));
   const networkHolders = new NetworkHolderPool(driver, {
     image: getRuntimeImageTag('provided.al2023') ?? 'lambdock-runtime:provided',
     network: config.sandboxNetwork,
@@ -92,7 +95,20 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     spares: 2,
     onError: (error) => logger.warn({ err: error }, 'Could not start a spare network holder'),
   });
-  void images.then(() => networkHolders.warm(), () => undefined);
+  // Built at startup and again by the next activation that needs them if that failed (a failed build must
+  // not fail every later create until a restart); concurrent activations share one build.
+  const images = new SharedAttempt(async () => {
+    const built = config.buildImagesOnStart
+      ? await ensureRuntimeImages(docker, {
+          runtimesDir: path.join(REPO_ROOT, 'runtimes'),
+          dockerBaseDir: path.join(REPO_ROOT, 'docker', 'base'),
+          logger: { info: (obj, msg) => logger.info(obj, msg) },
+        })
+      : [];
+    void networkHolders.warm();
+    return built;
+  });
+  images.get().catch((error: unknown) => logger.error({ err: error }, 'Could not build the runtime images'));
 
   const code = new CodeStore(config.dataDir);
   const scope = { region: config.region, accountId: config.accountId };
@@ -101,9 +117,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     new RedisFunctionStore(redis, config.redisPrefix),
     code,
     scope,
-    async () => {
-      await images;
-    },
+    createImagePreparer(images),
     (error, name) => logger.error({ err: error, functionName: name }, 'Function preparation failed'),
     { runnableArchitectures },
   );
@@ -150,6 +164,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     code,
     concurrency: config.accountConcurrency,
     logger,
+    requestTimeoutMs: config.apiRequestTimeoutMs,
     health: async () => {
       const [redisState, dockerState] = await Promise.all([probe(redis.ping()), probe(docker.ping())]);
       return { redis: redisState, docker: dockerState };
@@ -190,7 +205,8 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
         await scratch.removeOrphans([instanceLabel]);
       }
       driver.close();
-      await images.catch(() => undefined);
+      functions.close();
+      await images.settled();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -64,5 +64,8 @@ export const conflict = (message: string): LambdaError => new LambdaError('Resou
 
 export const tooLarge = (message: string): LambdaError => new LambdaError('RequestEntityTooLargeException', message);
 
+/** AWS's description of ServiceException (a backend that failed or did not answer in time). */
+export const SERVICE_ERROR_MESSAGE = 'The Lambda service encountered an internal error.';
+
 export const serviceError = (cause?: unknown): LambdaError =>
-  new LambdaError('ServiceException', 'An internal error occurred.', { cause, retryable: true });
+  new LambdaError('ServiceException', SERVICE_ERROR_MESSAGE, { cause, retryable: true });

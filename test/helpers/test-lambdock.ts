@@ -16,7 +16,7 @@ import {
 import pino from 'pino';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { startLambdock, type Lambdock } from '../../src/main/lambdock.js';
+import { startLambdock, type Lambdock, type StartOptions } from '../../src/main/lambdock.js';
 import { LABELS } from '../../src/docker/container-driver.js';
 
 export const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
@@ -39,7 +39,11 @@ export interface TestLambdock {
  * Starts a whole lambdock in this process, in its own Redis namespace, data dir and container label
  * (`<run prefix>-<random>`; the test run's teardown sweeps what carries its prefix and fails on it).
  */
-export async function startTestLambdock(env: Record<string, string> = {}, prefix = inject('testRunPrefix')): Promise<TestLambdock> {
+export async function startTestLambdock(
+  env: Record<string, string> = {},
+  prefix = inject('testRunPrefix'),
+  options: Pick<StartOptions, 'docker'> = {},
+): Promise<TestLambdock> {
   const instanceId = `${prefix}-${randomUUID().slice(0, 8)}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `lambdock-${prefix}-`));
   const config = loadConfig({
@@ -52,7 +56,7 @@ export async function startTestLambdock(env: Record<string, string> = {}, prefix
     ...env,
   });
   const logger = pino({ level: process.env.LAMBDOCK_TEST_LOG_LEVEL ?? 'silent' });
-  const lambdock = await startLambdock(config, { logger, drainTimeoutMs: 5_000 });
+  const lambdock = await startLambdock(config, { logger, drainTimeoutMs: 5_000, ...options });
   const client = new LambdaClient({
     endpoint: lambdock.url,
     region: config.region,

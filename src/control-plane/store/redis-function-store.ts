@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { serviceError } from '../../shared/errors.js';
 import type { FunctionRecord } from '../function-model.js';
 import type { FunctionPage, FunctionStore, ReplaceResult } from '../function-store.js';
 import { redisKeys } from './redis-keys.js';
@@ -41,6 +42,18 @@ type Commands = Redis & {
   removeFunction(fnKey: string, indexKey: string, tagsKey: string, name: string): Promise<number>;
 };
 
+/**
+ * A Redis command's answer; a Redis that failed or did not answer within the client's `commandTimeout`
+ * becomes the ServiceException (500) AWS answers when its backend fails.
+ */
+async function call<T>(command: Promise<T>): Promise<T> {
+  try {
+    return await command;
+  } catch (error) {
+    throw serviceError(error);
+  }
+}
+
 export class RedisFunctionStore implements FunctionStore {
   private readonly redis: Commands;
 
@@ -63,36 +76,38 @@ export class RedisFunctionStore implements FunctionStore {
   }
 
   async insert(record: FunctionRecord, tags: Record<string, string> = {}): Promise<boolean> {
-    const inserted = await this.redis.insertFunction(
-      this.key(record.name),
-      this.indexKey,
-      redisKeys.functionTags(this.prefix, record.name),
-      JSON.stringify(record),
-      record.name,
-      ...Object.entries(tags).flat(),
+    const inserted = await call(
+      this.redis.insertFunction(
+        this.key(record.name),
+        this.indexKey,
+        redisKeys.functionTags(this.prefix, record.name),
+        JSON.stringify(record),
+        record.name,
+        ...Object.entries(tags).flat(),
+      ),
     );
     return inserted === 1;
   }
 
   async load(name: string): Promise<FunctionRecord | undefined> {
-    const json = await this.redis.get(this.key(name));
+    const json = await call(this.redis.get(this.key(name)));
     return json === null ? undefined : (JSON.parse(json) as FunctionRecord);
   }
 
   async replace(record: FunctionRecord, expectedRevisionId: string): Promise<ReplaceResult> {
-    const result = await this.redis.replaceFunction(this.key(record.name), expectedRevisionId, JSON.stringify(record));
+    const result = await call(this.redis.replaceFunction(this.key(record.name), expectedRevisionId, JSON.stringify(record)));
     return result === 1 ? 'replaced' : result === 0 ? 'missing' : 'revision-mismatch';
   }
 
   async remove(name: string): Promise<boolean> {
-    return (await this.redis.removeFunction(this.key(name), this.indexKey, redisKeys.functionTags(this.prefix, name), name)) === 1;
+    return (await call(this.redis.removeFunction(this.key(name), this.indexKey, redisKeys.functionTags(this.prefix, name), name))) === 1;
   }
 
   async list(marker: string | undefined, maxItems: number): Promise<FunctionPage> {
     const start = marker === undefined || marker === '' ? '-' : `(${marker}`;
-    const names = await this.redis.zrangebylex(this.indexKey, start, '+', 'LIMIT', 0, maxItems + 1);
+    const names = await call(this.redis.zrangebylex(this.indexKey, start, '+', 'LIMIT', 0, maxItems + 1));
     const page = names.slice(0, maxItems);
-    const jsons = page.length === 0 ? [] : await this.redis.mget(page.map((n) => this.key(n)));
+    const jsons = page.length === 0 ? [] : await call(this.redis.mget(page.map((n) => this.key(n))));
     const records = jsons.filter((j): j is string => j !== null).map((j) => JSON.parse(j) as FunctionRecord);
     const last = page[page.length - 1];
     return names.length > maxItems && last !== undefined ? { records, nextMarker: last } : { records };

@@ -4,6 +4,12 @@ import type { InvokeService } from '../../../invocation/invoke-service.js';
 import type { OperationConfig } from '../../aws-errors.js';
 import { FunctionNameParams, QualifierQuery } from '../functions/schemas.js';
 
+/**
+ * The route's backstop deadline, past the longest invocation there is (init 10 s + Timeout 900 s): the
+ * invoke service answers each invocation by its own function's timeout plus a margin.
+ */
+const INVOKE_HANDLER_TIMEOUT_MS = 960_000;
+
 /** AWS's limit for a synchronous invocation's request. */
 export const INVOKE_REQUEST_LIMIT = 6_291_456;
 
@@ -23,7 +29,7 @@ export const invocationRoutes: FastifyPluginAsyncTypebox<{ invoker: InvokeServic
   const config: OperationConfig = { operation: 'InvokeFunction', requestLimit: INVOKE_REQUEST_LIMIT };
   app.post(
     '/2015-03-31/functions/:FunctionName/invocations',
-    { config, bodyLimit: INVOKE_REQUEST_LIMIT, schema: { params: FunctionNameParams, querystring: QualifierQuery, headers: InvokeHeaders } },
+    { config, bodyLimit: INVOKE_REQUEST_LIMIT, handlerTimeout: INVOKE_HANDLER_TIMEOUT_MS, schema: { params: FunctionNameParams, querystring: QualifierQuery, headers: InvokeHeaders } },
     async (request, reply) => {
       const headers = request.headers;
       const result = await invoker.invoke({

@@ -1,0 +1,32 @@
+import type { FunctionRecord } from './function-model.js';
+
+/** AWS's StateReasonCode / LastUpdateStatusReasonCode for a failure of the service itself. */
+export const INTERNAL_ERROR = 'InternalError';
+
+/** What an activation whose outcome could not be stored leaves behind, once the store answers again. */
+export const UNRECORDED_REASON =
+  'lambdock could not record the result of this change: its metadata store (Redis) did not answer. Update the function to try again.';
+
+/** A record whose activation succeeded: Pending or Failed → Active, InProgress → Successful, reasons cleared. */
+export function getActivatedRecord(record: FunctionRecord, revisionId: string): FunctionRecord {
+  const {
+    stateReason: _stateReason,
+    stateReasonCode: _stateReasonCode,
+    lastUpdateStatusReason: _lastUpdateStatusReason,
+    lastUpdateStatusReasonCode: _lastUpdateStatusReasonCode,
+    ...rest
+  } = record;
+  return { ...rest, state: 'Active', lastUpdateStatus: 'Successful', revisionId };
+}
+
+/**
+ * A record whose activation failed. A create (Pending) turns Failed; a failed update keeps the function's
+ * state and says why in LastUpdateStatusReason.
+ */
+export function getFailedRecord(record: FunctionRecord, reason: string, revisionId: string): FunctionRecord {
+  const update = { lastUpdateStatus: 'Failed', lastUpdateStatusReason: reason, lastUpdateStatusReasonCode: INTERNAL_ERROR } as const;
+  if (record.state === 'Pending') {
+    return { ...record, state: 'Failed', stateReason: reason, stateReasonCode: INTERNAL_ERROR, ...update, revisionId };
+  }
+  return { ...record, ...update, revisionId };
+}
