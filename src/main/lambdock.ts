@@ -70,7 +70,12 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
   if (swept + sweptDisks > 0) logger.info({ instanceId, containers: swept, disks: sweptDisks }, 'Removed orphans of an earlier run');
 
   const runtimeApiAddress = await resolveRuntimeApiAddress(docker, config);
-  const driver = new DockerodeContainerDriver(docker, instanceId, config.cgroupRoot);
+  const driver = new DockerodeContainerDriver(docker, instanceId, config.cgroupRoot, {
+    onLateCreate: (name, error) =>
+      error === undefined
+        ? logger.warn({ container: name }, 'Removed a container the engine created after its caller gave up')
+        : logger.error({ err: error, container: name }, 'Could not remove a container the engine created after its caller gave up'),
+  });
   await driver.openEvents();
   const scratchPool = new ScratchDiskPool(scratch, {
     sparesPerSize: config.tmpSparesPerSize,
