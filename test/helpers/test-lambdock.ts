@@ -47,7 +47,7 @@ export interface TestLambdock {
 export async function startTestLambdock(env: Record<string, string> = {}, prefix = inject('testRunPrefix')): Promise<TestLambdock> {
   const ownId = `${prefix}-${randomUUID().slice(0, 8)}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `lambdock-${prefix}-`));
-  const config = loadConfig({
+  const settings: Record<string, string> = {
     LAMBDOCK_PORT: '0',
     LAMBDOCK_DATA_DIR: dataDir,
     LAMBDOCK_INSTANCE_ID: ownId,
@@ -55,7 +55,9 @@ export async function startTestLambdock(env: Record<string, string> = {}, prefix
     LAMBDOCK_BUILD_IMAGES: 'false',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     ...env,
-  });
+  };
+  if (settings.LAMBDOCK_INSTANCE_ID === '') delete settings.LAMBDOCK_INSTANCE_ID;
+  const config = loadConfig(settings);
   const logger = pino({ level: process.env.LAMBDOCK_TEST_LOG_LEVEL ?? 'silent' });
   const lambdock = await startLambdock(config, { logger, drainTimeoutMs: 5_000 });
   const instanceId = lambdock.instanceId;

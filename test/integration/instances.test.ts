@@ -97,8 +97,8 @@ describe('two installations on one engine and one Redis', () => {
     // The default instance id and one Redis prefix for both (this run's, not the real default's data).
     const shared = { LAMBDOCK_INSTANCE_ID: '', LAMBDOCK_REDIS_PREFIX: `${inject('testRunPrefix')}-shared-${randomUUID().slice(0, 6)}` };
     const a = await start(shared);
+    await checkNeighbours(a, () => start(shared));
     expect(a.instanceId).toMatch(/^lambdock-[0-9a-f]{12}$/);
     expect((await readFile(path.join(a.dataDir, 'instance-id'), 'utf8')).trim()).toBe(a.instanceId);
-    await checkNeighbours(a, () => start(shared));
   });
 });
