@@ -72,7 +72,8 @@ export class ScratchDiskPool implements ScratchDiskProvider {
       if (victim === undefined) throw loopDeviceLimitReached(this.options.maxDisks);
       this.waiting += 1;
       try {
-        await victim.release();
+        // Its device counts as free either way; a failed removal is the operator's to hear about.
+        await victim.release().catch((error: unknown) => this.options.onError(error));
       } finally {
         this.waiting -= 1;
       }

@@ -84,7 +84,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     sizeIdleMs: 10 * 60_000,
     maxDisks: config.maxLoopDevices,
     labels: { [LABELS.managed]: 'true', [LABELS.instance]: instanceId },
-    onError: (error) => logger.warn({ err: error }, 'Could not prepare a spare /tmp disk'),
+    onError: (error) => logger.warn({ err: error }, 'A spare /tmp disk could not be made or removed'),
   });
   void scratchPool.warm();
 
