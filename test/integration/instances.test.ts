@@ -33,6 +33,19 @@ async function holdings(t: TestLambdock) {
   };
 }
 
+/** A's holdings once its spares have settled (a spare network holder goes created → running on its own). */
+async function settledHoldings(t: TestLambdock): ReturnType<typeof holdings> {
+  let last = await holdings(t);
+  for (let i = 0; i < 40; i += 1) {
+    await sleep(250);
+    const now = await holdings(t);
+    const busy = now.containers.some((c) => !/ (running|paused)$/.test(c));
+    if (!busy && JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  throw new Error(`${t.instanceId} never settled`);
+}
+
 async function waitForPaused(t: TestLambdock, name: string): Promise<string> {
   for (let i = 0; i < 100; i += 1) {
     const [container] = await t.containersOf(name);
@@ -51,7 +64,7 @@ async function checkNeighbours(a: TestLambdock, startB: () => Promise<TestLambdo
   await a.createFunction({ FunctionName: fn, Code: { ZipFile: await nodeZip('const id = Math.random(); exports.handler = async () => id;') } });
   const first = await a.invoke({ FunctionName: fn });
   const containerId = await waitForPaused(a, fn);
-  const before = await holdings(a);
+  const before = await settledHoldings(a);
   expect(before.volumes.length).toBeGreaterThanOrEqual(1);
   expect(before.loopDevices).toHaveLength(1);
   expect(before.imageFiles).toHaveLength(1);
