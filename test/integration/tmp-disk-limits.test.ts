@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaServiceException } from '@aws-sdk/client-lambda';
-import { loopDevicesUnder } from '../helpers/leak-checks.js';
+import { findImageFiles, loopDevicesUnder } from '../helpers/leak-checks.js';
 import { nodeZip } from '../helpers/zip.js';
 import { deleteQuietly, startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
 
@@ -18,6 +18,9 @@ async function sample(): Promise<void> {
     await sleep(25);
   }
 }
+
+/** A disk is gone once its image file is (the last step of its removal). */
+const disksHeld = async () => (await findImageFiles(t.dataDir)).length;
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i += 1) {
@@ -66,10 +69,10 @@ describe('/tmp disks while function sizes cycle', () => {
 
     // The environments go, their disks with them: the next sizes get theirs.
     await deleteQuietly(t, 's600');
-    await until(async () => (await loopDevicesUnder(t.dataDir)).length < CAP, 's600 to release its disk');
+    await until(async () => (await disksHeld()) < CAP, 's600 to release its disk');
     expect((await t.invoke({ FunctionName: 's800' })).FunctionError).toBeUndefined();
     await deleteQuietly(t, 's700');
-    await until(async () => (await loopDevicesUnder(t.dataDir)).length < CAP, 's700 to release its disk');
+    await until(async () => (await disksHeld()) < CAP, 's700 to release its disk');
     expect((await t.invoke({ FunctionName: 's900' })).FunctionError).toBeUndefined();
     await sleep(1_000);
     expect(most).toBeLessThanOrEqual(CAP);
