@@ -10,12 +10,18 @@ const execFile = promisify(execFileCb);
 export async function findImageFiles(dir: string): Promise<string[]> {
   let entries;
   try {
-    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+    entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  return entries.filter((e) => e.isFile() && e.name.endsWith('.img')).map((e) => path.join(e.parentPath, e.name));
+  const found: string[] = [];
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await findImageFiles(full)));
+    else if (entry.isFile() && entry.name.endsWith('.img')) found.push(full);
+  }
+  return found;
 }
 
 /** The data dirs test lambdocks of this run made (`<tmpdir>/lambdock-<prefix>-…`) and that are still there. */
