@@ -90,7 +90,9 @@ describe('loadConfig: defaults', () => {
       runtimeApiHostExplicit: false,
       pauseGraceMs: 100,
       idleKeepAliveMs: 600_000,
-      instanceId: 'default',
+      instanceId: undefined,
+      maxLoopDevices: 256,
+      tmpSparesPerSize: 2,
       buildImagesOnStart: true,
       accountConcurrency: 1000,
       logLevel: 'info',
@@ -147,6 +149,8 @@ describe('loadConfig: overrides', () => {
       LAMBDOCK_PAUSE_GRACE_MS: '0',
       LAMBDOCK_IDLE_TIMEOUT_MS: '1000',
       LAMBDOCK_INSTANCE_ID: 'ci-42',
+      LAMBDOCK_MAX_LOOP_DEVICES: '16',
+      LAMBDOCK_TMP_SPARES_PER_SIZE: '1',
       LAMBDOCK_BUILD_IMAGES: 'false',
       LAMBDOCK_ACCOUNT_CONCURRENCY: '5',
       LAMBDOCK_LOG_LEVEL: 'debug',
@@ -169,6 +173,8 @@ describe('loadConfig: overrides', () => {
       pauseGraceMs: 0,
       idleKeepAliveMs: 1000,
       instanceId: 'ci-42',
+      maxLoopDevices: 16,
+      tmpSparesPerSize: 1,
       buildImagesOnStart: false,
       accountConcurrency: 5,
       logLevel: 'debug',
@@ -246,6 +252,10 @@ describe('loadConfig: invalid values', () => {
 
   it.each(['mars', 'US-EAST-1', 'us-east', 'useast1'])('refuses LAMBDOCK_REGION=%j', (raw) => {
     expect(configErrorOf({ LAMBDOCK_REGION: raw }).message).toBe(`LAMBDOCK_REGION is not a region: '${raw}'`);
+  });
+
+  it.each(['a b', '../x', '-lead', 'x'.repeat(64)])('refuses LAMBDOCK_INSTANCE_ID=%j', (raw) => {
+    expect(configErrorOf({ LAMBDOCK_INSTANCE_ID: raw }).message).toContain('LAMBDOCK_INSTANCE_ID must be');
   });
 
   it('refuses a boolean it cannot read', () => {

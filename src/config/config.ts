@@ -29,8 +29,15 @@ export interface Config {
   pauseGraceMs: number;
   /** Idle time before a sandbox is removed. */
   idleKeepAliveMs: number;
-  /** Label value that ties containers to one lambdock installation (tests use their own). */
-  instanceId: string;
+  /**
+   * Label value that ties containers, volumes and /tmp disks to one lambdock installation. Unset: the id
+   * the installation generated once and keeps in `<dataDir>/instance-id` (see loadInstanceId).
+   */
+  instanceId: string | undefined;
+  /** Loop devices (the /tmp disks of environments, spares included) lambdock holds at most. */
+  maxLoopDevices: number;
+  /** Spare /tmp disks kept ready per size in recent use. */
+  tmpSparesPerSize: number;
   /** Build missing runtime images at startup. */
   buildImagesOnStart: boolean;
   accountConcurrency: number;
@@ -38,6 +45,9 @@ export interface Config {
   /** Where the host's cgroup tree is visible (sandboxes' peak memory for REPORT lines). */
   cgroupRoot: string;
 }
+
+/** What an instance id may look like: it goes into labels, volume names and image file names. */
+export const INSTANCE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -83,6 +93,10 @@ export function loadConfig(env: Env = process.env): Config {
   const region = env.LAMBDOCK_REGION ?? 'us-east-1';
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new ConfigError(`LAMBDOCK_REGION is not a region: '${region}'`);
 
+  const instanceId = env.LAMBDOCK_INSTANCE_ID === '' ? undefined : env.LAMBDOCK_INSTANCE_ID;
+  if (instanceId !== undefined && !INSTANCE_ID_PATTERN.test(instanceId)) {
+    throw new ConfigError(`LAMBDOCK_INSTANCE_ID must be 1-63 letters, digits, '_', '.' or '-', got '${instanceId}'`);
+  }
   const bind = env.LAMBDOCK_RUNTIME_API_HOST ?? detectBridgeAddress() ?? '0.0.0.0';
   const advertise =
     env.LAMBDOCK_RUNTIME_API_ADVERTISE ?? (bind === '0.0.0.0' ? detectPrimaryAddress() ?? '127.0.0.1' : bind);
@@ -103,7 +117,9 @@ export function loadConfig(env: Env = process.env): Config {
     runtimeApiHostExplicit: env.LAMBDOCK_RUNTIME_API_HOST !== undefined || env.LAMBDOCK_RUNTIME_API_ADVERTISE !== undefined,
     pauseGraceMs: int(env, 'LAMBDOCK_PAUSE_GRACE_MS', 100, 0, 3_600_000),
     idleKeepAliveMs: int(env, 'LAMBDOCK_IDLE_TIMEOUT_MS', 600_000, 1_000, 86_400_000),
-    instanceId: env.LAMBDOCK_INSTANCE_ID ?? 'default',
+    instanceId,
+    maxLoopDevices: int(env, 'LAMBDOCK_MAX_LOOP_DEVICES', 256, 1, 65_536),
+    tmpSparesPerSize: int(env, 'LAMBDOCK_TMP_SPARES_PER_SIZE', 2, 0, 64),
     buildImagesOnStart: bool(env, 'LAMBDOCK_BUILD_IMAGES', true),
     accountConcurrency: int(env, 'LAMBDOCK_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000),
     logLevel: env.LAMBDOCK_LOG_LEVEL ?? 'info',

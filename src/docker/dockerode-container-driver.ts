@@ -8,16 +8,37 @@ const COMMAND_TIMEOUT_MS = 30_000;
 /** Docker 20.10 races on quick pause/unpause; these messages mean "check the real state and retry". */
 const PAUSE_RACE = /already paused|is not paused|cannot resume|cannot pause|not running/i;
 
-async function withTimeout<T>(promise: Promise<T>, what: string, ms = COMMAND_TIMEOUT_MS): Promise<T> {
+export class DockerTimeoutError extends Error {
+  override name = 'DockerTimeoutError';
+}
+
+/**
+ * Runs one engine call with a deadline. At the deadline the call is cancelled (its request aborted) and
+ * the caller gets a DockerTimeoutError.
+ */
+async function withTimeout<T>(call: (signal: AbortSignal) => Promise<T>, what: string, ms: number): Promise<T> {
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Docker did not finish '${what}' within ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      reject(new DockerTimeoutError(`Docker did not finish '${what}' within ${ms} ms`));
+      controller.abort();
+    }, ms);
   });
+  const running = call(controller.signal);
+  running.catch(() => undefined);
   try {
-    return await Promise.race([promise, timeout]);
+    return await Promise.race([running, timeout]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+export interface DriverOptions {
+  /** Deadline of each engine call. */
+  commandTimeoutMs?: number;
+  /** Told when a container created after its caller gave up had to be removed (or could not be). */
+  onLateCreate?: (name: string, error?: unknown) => void;
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -31,49 +52,101 @@ export class DockerodeContainerDriver implements ContainerDriver {
   private lastEventTime: number | undefined;
   private readonly seenEvents = new Set<string>();
   private closed = false;
+  private readonly timeoutMs: number;
+  private readonly onLateCreate: (name: string, error?: unknown) => void;
 
   constructor(
     private readonly docker: Dockerode,
     private readonly instanceId: string,
     private readonly cgroupRoot = '/sys/fs/cgroup',
-  ) {}
+    options: DriverOptions = {},
+  ) {
+    this.timeoutMs = options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS;
+    this.onLateCreate = options.onLateCreate ?? (() => undefined);
+  }
 
+  private run<T>(call: (signal: AbortSignal) => Promise<T>, what: string): Promise<T> {
+    return withTimeout(call, what, this.timeoutMs);
+  }
+
+  /**
+   * Not cancelled at its deadline: the engine may finish a create whose request was aborted, and the
+   * id would be lost. The caller gets a DockerTimeoutError; a container that turns up later is removed,
+   * with the /tmp volume the engine would otherwise keep for it.
+   */
   async createContainer(spec: ContainerSpec): Promise<string> {
-    const container = await withTimeout(
-      this.docker.createContainer({
-        name: spec.name,
-        Image: spec.image,
-        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-        ...(spec.entrypoint === undefined ? {} : { Entrypoint: spec.entrypoint }),
-        Labels: spec.labels,
-        User: spec.user,
-        WorkingDir: '/var/task',
-        AttachStdout: true,
-        AttachStderr: true,
-        HostConfig: {
-          Init: true,
-          Memory: spec.memoryBytes,
-          MemorySwap: spec.memoryBytes,
-          CpuShares: spec.cpuShares,
-          PidsLimit: spec.pidsLimit,
-          ReadonlyRootfs: true,
-          CapDrop: ['ALL'],
-          SecurityOpt: ['no-new-privileges'],
-          Ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 1024 }],
-          NetworkMode: spec.networkMode,
-          LogConfig: { Type: 'none', Config: {} },
-          Binds: spec.codeDir === undefined ? [] : [`${spec.codeDir}:/var/task:ro`],
-          Mounts: spec.scratchVolume === undefined ? [] : [{ Type: 'volume', Source: spec.scratchVolume, Target: '/tmp' }],
-        },
-      }),
-      'create',
+    const creating = this.docker.createContainer(this.createOptions(spec));
+    let timer: NodeJS.Timeout | undefined;
+    let abandoned = false;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abandoned = true;
+        reject(new DockerTimeoutError(`Docker did not finish 'create' within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+    });
+    creating.then(
+      (late) => {
+        if (abandoned) void this.removeLate(late.id, spec);
+      },
+      () => undefined,
     );
-    return container.id;
+    try {
+      return (await Promise.race([creating, timeout])).id;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async removeLate(id: string, spec: ContainerSpec): Promise<void> {
+    try {
+      await this.removeContainer(id);
+      if (spec.scratchVolume !== undefined) {
+        await this.docker
+          .getVolume(spec.scratchVolume)
+          .remove()
+          .catch((error: unknown) => {
+            // Gone already, or still someone's: either way not the late container's to remove.
+            if (statusOf(error) !== 404 && statusOf(error) !== 409) throw error;
+          });
+      }
+      this.onLateCreate(spec.name);
+    } catch (error) {
+      this.onLateCreate(spec.name, error);
+    }
+  }
+
+  private createOptions(spec: ContainerSpec): Dockerode.ContainerCreateOptions {
+    return {
+      name: spec.name,
+      Image: spec.image,
+      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+      ...(spec.entrypoint === undefined ? {} : { Entrypoint: spec.entrypoint }),
+      Labels: spec.labels,
+      User: spec.user,
+      WorkingDir: '/var/task',
+      AttachStdout: true,
+      AttachStderr: true,
+      HostConfig: {
+        Init: true,
+        Memory: spec.memoryBytes,
+        MemorySwap: spec.memoryBytes,
+        CpuShares: spec.cpuShares,
+        PidsLimit: spec.pidsLimit,
+        ReadonlyRootfs: true,
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        Ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 1024 }],
+        NetworkMode: spec.networkMode,
+        LogConfig: { Type: 'none', Config: {} },
+        Binds: spec.codeDir === undefined ? [] : [`${spec.codeDir}:/var/task:ro`],
+        Mounts: spec.scratchVolume === undefined ? [] : [{ Type: 'volume', Source: spec.scratchVolume, Target: '/tmp' }],
+      },
+    };
   }
 
   async attachOutput(id: string, onOutput: (stream: OutputStream, chunk: Buffer) => void): Promise<void> {
-    const stream = (await withTimeout(
-      this.docker.getContainer(id).attach({ stream: true, stdout: true, stderr: true, logs: false }),
+    const stream = (await this.run(
+      (abortSignal) => this.docker.getContainer(id).attach({ stream: true, stdout: true, stderr: true, logs: false, abortSignal }),
       'attach',
     )) as NodeJS.ReadableStream;
     const demuxer = new FrameDemuxer(onOutput);
@@ -82,11 +155,11 @@ export class DockerodeContainerDriver implements ContainerDriver {
   }
 
   async startContainer(id: string): Promise<void> {
-    await withTimeout(this.docker.getContainer(id).start(), 'start');
+    await this.run((abortSignal) => this.docker.getContainer(id).start({ abortSignal }), 'start');
   }
 
   async fetchAddress(id: string, network: string): Promise<string> {
-    const info = await withTimeout(this.docker.getContainer(id).inspect(), 'inspect');
+    const info = await this.run((abortSignal) => this.docker.getContainer(id).inspect({ abortSignal }), 'inspect');
     const address = info.NetworkSettings.Networks[network]?.IPAddress;
     if (!address) throw new Error(`container ${id} has no address on network ${network}`);
     return address;
@@ -105,11 +178,11 @@ export class DockerodeContainerDriver implements ContainerDriver {
     const container = this.docker.getContainer(id);
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await withTimeout(op === 'pause' ? container.pause() : container.unpause(), op);
+        await this.run((abortSignal) => (op === 'pause' ? container.pause({ abortSignal }) : container.unpause({ abortSignal })), op);
         return;
       } catch (error) {
         if (!PAUSE_RACE.test(String((error as Error).message)) || attempt >= 3) throw error;
-        const info = await container.inspect();
+        const info = await this.run((abortSignal) => container.inspect({ abortSignal }), 'inspect');
         if (info.State.Paused === (op === 'pause')) return;
         if (!info.State.Running) throw error;
         await new Promise((resolve) => setTimeout(resolve, 5 * (attempt + 1)));
@@ -119,7 +192,7 @@ export class DockerodeContainerDriver implements ContainerDriver {
 
   async killContainer(id: string): Promise<void> {
     try {
-      await withTimeout(this.docker.getContainer(id).kill({ signal: 'SIGKILL' }), 'kill');
+      await this.run((abortSignal) => this.docker.getContainer(id).kill({ signal: 'SIGKILL', abortSignal }), 'kill');
     } catch (error) {
       // 409: not running any more, which is what we wanted.
       if (statusOf(error) !== 409) throw error;
@@ -128,19 +201,22 @@ export class DockerodeContainerDriver implements ContainerDriver {
 
   async removeContainer(id: string): Promise<void> {
     try {
-      await withTimeout(this.docker.getContainer(id).remove({ force: true }), 'remove');
+      await this.run((abortSignal) => this.docker.getContainer(id).remove({ force: true, abortSignal }), 'remove');
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
     }
   }
 
   async fetchExit(id: string): Promise<ContainerExit> {
-    const info = await withTimeout(this.docker.getContainer(id).inspect(), 'inspect');
+    const info = await this.run((abortSignal) => this.docker.getContainer(id).inspect({ abortSignal }), 'inspect');
     return { exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled };
   }
 
   async waitForExit(id: string): Promise<ContainerExit> {
-    const result = (await withTimeout(this.docker.getContainer(id).wait({ condition: 'not-running' }), 'wait')) as {
+    const result = (await this.run(
+      (abortSignal) => this.docker.getContainer(id).wait({ condition: 'not-running', abortSignal }),
+      'wait',
+    )) as {
       StatusCode: number;
     };
     return { exitCode: result.StatusCode, oomKilled: false };

@@ -15,7 +15,14 @@ export class SparePool<T> {
     private readonly release: (item: T) => Promise<void>,
     private readonly size: number,
     private readonly onError: (error: unknown) => void,
+    /** Asked before each spare is made: false stops the refill (e.g. a global cap is reached). */
+    private readonly mayGrow: () => boolean = () => true,
   ) {}
+
+  /** Spares ready now. */
+  get ready(): number {
+    return this.spares.length;
+  }
 
   /** Fills the pool; resolves when it is full. */
   warm(): Promise<void> {
@@ -29,10 +36,15 @@ export class SparePool<T> {
     return spare ?? this.make();
   }
 
+  /** Hands over one spare for the caller to release, without making a replacement. */
+  evict(): T | undefined {
+    return this.spares.pop();
+  }
+
   private refill(): Promise<void> {
     if (this.filling !== undefined) return this.filling;
     this.filling = (async () => {
-      while (!this.closed && this.spares.length < this.size) {
+      while (!this.closed && this.spares.length < this.size && this.mayGrow()) {
         const item = await this.make();
         if (this.closed) return this.release(item);
         this.spares.push(item);
@@ -49,6 +61,6 @@ export class SparePool<T> {
   async close(): Promise<void> {
     this.closed = true;
     await this.filling;
-    await Promise.all(this.spares.splice(0).map((item) => this.release(item).catch(() => undefined)));
+    await Promise.all(this.spares.splice(0).map((item) => this.release(item).catch((error: unknown) => this.onError(error))));
   }
 }

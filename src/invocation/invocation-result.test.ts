@@ -92,6 +92,11 @@ describe('renderOutcome', () => {
     expect(error.retryable).toBe(true);
     expect((error.cause as Error).message).toBe('docker is down');
   });
+
+  it('throws the typed error behind a platform error as it is (e.g. no /tmp disk to be had)', () => {
+    const cause = new LambdaError('ServiceException', "Lambda could not create the execution environment's /tmp: …", { retryable: true });
+    expect(() => renderOutcome(RID, { kind: 'platform-error', message: 'x', cause }, 3)).toThrow(cause);
+  });
 });
 
 describe('describeExit', () => {

@@ -66,6 +66,8 @@ export function renderOutcome(
         }),
       };
     case 'platform-error':
+      // A typed error (e.g. no /tmp disk to be had) says what went wrong; anything else stays internal.
+      if (outcome.cause instanceof LambdaError) throw outcome.cause;
       throw new LambdaError('ServiceException', 'An internal error occurred while running the function.', {
         cause: new Error(outcome.message),
         retryable: true,

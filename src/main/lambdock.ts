@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/app.js';
 import type { Config } from '../config/config.js';
+import { loadInstanceId } from '../config/instance-id.js';
 import { CodeStore } from '../control-plane/code/code-store.js';
 import { FunctionService } from '../control-plane/function-service.js';
 import { getRunnableArchitectures } from '../control-plane/architecture-support.js';
@@ -16,7 +17,7 @@ import { fetchHostFacts } from '../docker/host-architectures.js';
 import { LABELS } from '../docker/container-driver.js';
 import { DockerodeContainerDriver } from '../docker/dockerode-container-driver.js';
 import { ensureRuntimeImages, getRuntimeImageTag } from '../docker/images/index.js';
-import { LoopScratchDisks } from '../docker/loop-scratch-disks.js';
+import { createDiskHost, LoopScratchDisks } from '../docker/loop-scratch-disks.js';
 import { NetworkHolderPool } from '../docker/network-holder-pool.js';
 import { ScratchDiskPool } from '../docker/scratch-disk-pool.js';
 import { removeOrphanContainers } from '../docker/reaper.js';
@@ -32,6 +33,8 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 export interface Lambdock {
   readonly url: string;
+  /** The label value of this installation's containers, volumes and disks. */
+  readonly instanceId: string;
   readonly app: FastifyInstance;
   readonly pool: SandboxPool;
   readonly docker: Dockerode;
@@ -71,27 +74,39 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
   redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
   await redis.connect();
 
-  const instanceLabel = `${LABELS.instance}=${config.instanceId}`;
-  const scratch = new LoopScratchDisks(docker, config.dataDir);
-  const swept = await removeOrphanContainers(docker, [instanceLabel]);
-  const sweptDisks = await scratch.removeOrphans([instanceLabel]);
-  if (swept + sweptDisks > 0) logger.info({ containers: swept, disks: sweptDisks }, 'Removed orphans of an earlier run');
+  const instanceId = config.instanceId ?? (await loadInstanceId(config.dataDir));
+  const ownLabels = [`${LABELS.managed}=true`, `${LABELS.instance}=${instanceId}`];
+  const scratch = new LoopScratchDisks(createDiskHost(docker), config.dataDir, instanceId);
+  const swept = await removeOrphanContainers(docker, ownLabels);
+  const sweptDisks = await scratch.removeOrphans().catch((error: unknown) => {
+    logger.warn({ err: error }, 'Could not remove every /tmp disk of an earlier run');
+    return 0;
+  });
+  if (swept + sweptDisks > 0) logger.info({ instanceId, containers: swept, disks: sweptDisks }, 'Removed orphans of an earlier run');
 
   const runtimeApiAddress = await resolveRuntimeApiAddress(docker, config);
-  const driver = new DockerodeContainerDriver(docker, config.instanceId, config.cgroupRoot);
+  const driver = new DockerodeContainerDriver(docker, instanceId, config.cgroupRoot, {
+    onLateCreate: (name, error) =>
+      error === undefined
+        ? logger.warn({ container: name }, 'Removed a container the engine created after its caller gave up')
+        : logger.error({ err: error, container: name }, 'Could not remove a container the engine created after its caller gave up'),
+  });
   await driver.openEvents();
   const scratchPool = new ScratchDiskPool(scratch, {
-    sparesPerSize: 2,
+    sparesPerSize: config.tmpSparesPerSize,
     warmSizesMb: [512],
-    labels: { [LABELS.managed]: 'true', [LABELS.instance]: config.instanceId },
-    onError: (error) => logger.warn({ err: error }, 'Could not prepare a spare /tmp disk'),
+    recentSizes: 3,
+    sizeIdleMs: 10 * 60_000,
+    maxDisks: config.maxLoopDevices,
+    labels: { [LABELS.managed]: 'true', [LABELS.instance]: instanceId },
+    onError: (error) => logger.warn({ err: error }, 'A spare /tmp disk could not be made or removed'),
   });
   void scratchPool.warm();
 
   const networkHolders = new NetworkHolderPool(driver, {
     image: getRuntimeImageTag('provided.al2023') ?? 'lambdock-runtime:provided',
     network: config.sandboxNetwork,
-    instanceId: config.instanceId,
+    instanceId,
     spares: 2,
     onError: (error) => logger.warn({ err: error }, 'Could not start a spare network holder'),
   });
@@ -148,7 +163,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     pool,
     {
       region: config.region,
-      instanceId: config.instanceId,
+      instanceId,
       runtimeApiBindHost: runtimeApiAddress.bind,
       runtimeApiAdvertiseHost: runtimeApiAddress.advertise,
       pauseGraceMs: config.pauseGraceMs,
@@ -180,10 +195,11 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   const resumed = await functions.resumeUnfinished();
-  logger.info({ url, instanceId: config.instanceId, resumed }, 'lambdock is listening');
+  logger.info({ url, instanceId, resumed }, 'lambdock is listening');
 
   return {
     url,
+    instanceId,
     app,
     pool,
     docker,
@@ -201,8 +217,8 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
       }
       await Promise.all([scratchPool.close(), networkHolders.close()]);
       if (!drained) {
-        await removeOrphanContainers(docker, [instanceLabel]);
-        await scratch.removeOrphans([instanceLabel]);
+        await removeOrphanContainers(docker, ownLabels);
+        await scratch.removeOrphans().catch((error: unknown) => logger.warn({ err: error }, 'Could not remove every /tmp disk'));
       }
       driver.close();
       functions.close();

@@ -322,6 +322,15 @@ describe('transition: failed container operations', () => {
     ]);
   });
 
+  it('hands the typed error of a failed start to the waiting invocation', () => {
+    const cause = new Error('no /tmp disk left');
+    step({ kind: 'Starting', pending: A }, { type: 'OperationFailed', operation: 'start', message: 'no /tmp disk left', cause }, { kind: 'Removing' }, [
+      cancel('init'),
+      complete(A, { kind: 'platform-error', message: 'no /tmp disk left', cause }),
+      REMOVE,
+    ]);
+  });
+
   it('removes the sandbox when the container cannot start and nobody waits', () => {
     step({ kind: 'Starting' }, failed('start'), { kind: 'Removing' }, [cancel('init'), REMOVE]);
   });

@@ -27,7 +27,8 @@ export type SandboxOutcome =
   | { kind: 'timeout' }
   | { kind: 'exit'; exit: ExitInfo }
   | { kind: 'response-too-large'; size: number }
-  | { kind: 'platform-error'; message: string };
+  /** `cause`: the typed error behind it, when it should reach the caller (e.g. no /tmp disk available). */
+  | { kind: 'platform-error'; message: string; cause?: unknown };
 
 export type SandboxState =
   | { kind: 'Starting'; pending?: PendingInvocation; retiring?: true }
@@ -55,7 +56,7 @@ export type SandboxEvent =
   | { type: 'TimerFired'; timer: TimerName }
   | { type: 'Paused' }
   | { type: 'Unpaused' }
-  | { type: 'OperationFailed'; operation: 'start' | 'pause' | 'unpause' | 'kill'; message: string }
+  | { type: 'OperationFailed'; operation: 'start' | 'pause' | 'unpause' | 'kill'; message: string; cause?: unknown }
   | { type: 'Retire' }
   | { type: 'Removed' };
 
@@ -176,7 +177,11 @@ function transitionStarting(state: Extract<SandboxState, { kind: 'Starting' }>, 
             ? { kind: 'exit', exit: event.exit }
             : event.type === 'TimerFired'
               ? { kind: 'timeout' }
-              : { kind: 'platform-error', message: event.message };
+              : {
+                  kind: 'platform-error',
+                  message: event.message,
+                  ...(event.cause === undefined ? {} : { cause: event.cause }),
+                };
       const effects: SandboxEffect[] = [{ type: 'Cancel', timer: 'init' }];
       if (pending !== undefined) effects.push({ type: 'Complete', invocation: pending, outcome });
       if (event.type === 'OperationFailed') return remove(...effects);

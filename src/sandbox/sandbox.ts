@@ -288,7 +288,7 @@ export class Sandbox {
       if (effect.type === 'Remove') return this.dispatch({ type: 'Removed' });
       const operations = { Start: 'start', Pause: 'pause', Unpause: 'unpause', Kill: 'kill' } as const;
       const operation = operations[effect.type as keyof typeof operations];
-      this.dispatch({ type: 'OperationFailed', operation, message: describeError(error) });
+      this.dispatch({ type: 'OperationFailed', operation, message: describeError(error), cause: error });
     }
   }
 

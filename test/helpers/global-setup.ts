@@ -5,6 +5,7 @@ import Dockerode from 'dockerode';
 import { Redis } from 'ioredis';
 import { ensureRuntimeImages } from '../../src/docker/images/index.js';
 import { LABELS } from '../../src/docker/container-driver.js';
+import { detachTestLoopDevices, removeTestImageFiles } from './leak-checks.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -34,8 +35,9 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 /**
- * Every test's lambdock removes what it made when it closes: anything of this run still on the engine (or
- * a loop device behind one of its data dirs) now is a leak. Sweep it, and fail the run saying what leaked.
+ * Every test's lambdock removes what it made when it closes: anything of this run still on the engine, a
+ * loop device behind one of its data dirs, or a /tmp image file in one (the harness keeps a data dir that
+ * still holds one) now is a leak. Sweep it, and fail the run saying what leaked.
  */
 export async function teardown(): Promise<void> {
   const docker = new Dockerode();
@@ -53,22 +55,7 @@ export async function teardown(): Promise<void> {
     await docker.getVolume(v.Name).remove().catch(() => undefined);
   }
   leaked.push(...(await detachTestLoopDevices(runPrefix)).map((d) => `loop device ${d}`));
+  leaked.push(...(await removeTestImageFiles(runPrefix)).map((f) => `image file ${f}`));
   if (leaked.length > 0) throw new Error(`The tests left ${leaked.length} things on the engine: ${leaked.join(', ')}`);
 }
 
-/** Detaches the loop devices behind this run's /tmp disks, and answers which they were. */
-export async function detachTestLoopDevices(prefix: string): Promise<string[]> {
-  const { execFile } = await import('node:child_process');
-  const { promisify } = await import('node:util');
-  const run = promisify(execFile);
-  const { stdout } = await run('losetup', ['-J', '-l']).catch(() => ({ stdout: '' }));
-  if (stdout.trim() === '') return [];
-  const devices = (JSON.parse(stdout) as { loopdevices: Array<{ name: string; 'back-file': string | null }> }).loopdevices;
-  const detached: string[] = [];
-  for (const d of devices) {
-    if (!(d['back-file'] ?? '').includes(`lambdock-${prefix}-`)) continue;
-    detached.push(`${d.name} (${d['back-file'] ?? ''})`);
-    await run('losetup', ['-d', d.name]).catch(() => undefined);
-  }
-  return detached;
-}

@@ -18,6 +18,7 @@ import { inject } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { startLambdock, type Lambdock, type StartOptions } from '../../src/main/lambdock.js';
 import { LABELS } from '../../src/docker/container-driver.js';
+import { findImageFiles } from './leak-checks.js';
 
 export const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 
@@ -25,7 +26,9 @@ export interface TestLambdock {
   lambdock: Lambdock;
   client: LambdaClient;
   url: string;
+  /** The installation's id: the harness's own (`<run prefix>-<random>`), or the one lambdock generated. */
   instanceId: string;
+  dataDir: string;
   /** Creates a function and waits until it is Active. */
   createFunction(input: Partial<CreateFunctionCommandInput> & { FunctionName: string; Code: { ZipFile: Uint8Array } }): Promise<void>;
   waitUpdated(name: string): Promise<void>;
@@ -38,25 +41,30 @@ export interface TestLambdock {
 /**
  * Starts a whole lambdock in this process, in its own Redis namespace, data dir and container label
  * (`<run prefix>-<random>`; the test run's teardown sweeps what carries its prefix and fails on it).
+ * `LAMBDOCK_INSTANCE_ID: ''` lets lambdock pick its id as an installation would (then the test checks
+ * for leftovers itself: teardown cannot know the id).
  */
 export async function startTestLambdock(
   env: Record<string, string> = {},
   prefix = inject('testRunPrefix'),
   options: Pick<StartOptions, 'docker'> = {},
 ): Promise<TestLambdock> {
-  const instanceId = `${prefix}-${randomUUID().slice(0, 8)}`;
+  const ownId = `${prefix}-${randomUUID().slice(0, 8)}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `lambdock-${prefix}-`));
-  const config = loadConfig({
+  const settings: Record<string, string> = {
     LAMBDOCK_PORT: '0',
     LAMBDOCK_DATA_DIR: dataDir,
-    LAMBDOCK_INSTANCE_ID: instanceId,
-    LAMBDOCK_REDIS_PREFIX: instanceId,
+    LAMBDOCK_INSTANCE_ID: ownId,
+    LAMBDOCK_REDIS_PREFIX: ownId,
     LAMBDOCK_BUILD_IMAGES: 'false',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     ...env,
-  });
+  };
+  if (settings.LAMBDOCK_INSTANCE_ID === '') delete settings.LAMBDOCK_INSTANCE_ID;
+  const config = loadConfig(settings);
   const logger = pino({ level: process.env.LAMBDOCK_TEST_LOG_LEVEL ?? 'silent' });
   const lambdock = await startLambdock(config, { logger, drainTimeoutMs: 5_000, ...options });
+  const instanceId = lambdock.instanceId;
   const client = new LambdaClient({
     endpoint: lambdock.url,
     region: config.region,
@@ -69,6 +77,7 @@ export async function startTestLambdock(
     client,
     url: lambdock.url,
     instanceId,
+    dataDir,
     async createFunction(input) {
       await client.send(
         new CreateFunctionCommand({ Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, ...input }),
@@ -94,7 +103,8 @@ export async function startTestLambdock(
     async close() {
       client.destroy();
       await lambdock.close();
-      await rm(dataDir, { recursive: true, force: true });
+      // A /tmp image left behind is a leak: keep the data dir for the run's teardown to report.
+      if ((await findImageFiles(dataDir)).length === 0) await rm(dataDir, { recursive: true, force: true });
     },
   };
   return harness;
