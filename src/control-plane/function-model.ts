@@ -31,6 +31,8 @@ export interface Settings {
 /** What lambdock stores for `$LATEST` of one function. */
 export interface FunctionRecord extends Settings {
   name: string;
+  /** The caller sent `Environment.Variables`, even empty: AWS then shows `Environment` in its answers. */
+  environmentGiven?: boolean;
   code: CodeRef;
   revisionId: string;
   lastModified: string;
@@ -86,7 +88,9 @@ export function toFunctionConfiguration(record: FunctionRecord, scope: Scope): R
     SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
     LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${record.name}` },
   };
-  if (Object.keys(record.environment).length > 0) config.Environment = { Variables: record.environment };
+  if (record.environmentGiven === true || Object.keys(record.environment).length > 0) {
+    config.Environment = { Variables: record.environment };
+  }
   if (record.stateReason !== undefined) config.StateReason = record.stateReason;
   if (record.stateReasonCode !== undefined) config.StateReasonCode = record.stateReasonCode;
   if (record.lastUpdateStatusReason !== undefined) config.LastUpdateStatusReason = record.lastUpdateStatusReason;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toFunctionConfiguration } from '../../../control-plane/function-model.js';
 import type { FunctionService } from '../../../control-plane/function-service.js';
-import { validationError } from '../../../shared/errors.js';
+import { Violations } from '../../../shared/violations.js';
 import {
   CreateFunctionBody,
   FunctionNameParams,
@@ -10,6 +10,7 @@ import {
   UpdateCodeBody,
   UpdateConfigurationBody,
 } from './schemas.js';
+import { getCreateView, getListItemView } from './views.js';
 
 /** AWS's request limit for CreateFunction and UpdateFunctionCode (a 50 MB zip, base64, in JSON). */
 export const REQUEST_LIMIT = 70_167_211;
@@ -30,20 +31,22 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
     { config: { operation: 'CreateFunction', requestLimit: REQUEST_LIMIT }, schema: { body: CreateFunctionBody } },
     async (request, reply) => {
       const record = await functions.create(request.body);
-      return reply.code(201).send(configuration(record));
+      return reply.code(201).send(getCreateView(configuration(record)));
     },
   );
 
   app.get('/2015-03-31/functions', { schema: { querystring: ListFunctionsQuery } }, async (request) => {
-    const maxItems = request.query.MaxItems === undefined ? undefined : Number(request.query.MaxItems);
-    if (maxItems !== undefined && (maxItems < 1 || maxItems > 10000)) {
-      throw validationError(
-        `1 validation error detected: Value '${maxItems}' at 'maxItems' failed to satisfy constraint: ` +
-          `Member must have value ${maxItems < 1 ? 'greater than or equal to 1' : 'less than or equal to 10000'}`,
-      );
+    const { MaxItems, FunctionVersion, Marker } = request.query;
+    const maxItems = MaxItems === undefined ? undefined : Number(MaxItems);
+    const violations = new Violations();
+    if (FunctionVersion !== undefined && FunctionVersion !== 'ALL') {
+      violations.add('functionVersion', FunctionVersion, 'Member must satisfy enum value set: [ALL]');
     }
-    const page = await functions.list(request.query.Marker, maxItems);
-    const body: Record<string, unknown> = { Functions: page.records.map(configuration) };
+    if (maxItems !== undefined && maxItems < 1) violations.add('maxItems', maxItems, 'Member must have value greater than or equal to 1');
+    if (maxItems !== undefined && maxItems > 10000) violations.add('maxItems', maxItems, 'Member must have value less than or equal to 10000');
+    violations.throwIfAny();
+    const page = await functions.list(Marker, maxItems);
+    const body: Record<string, unknown> = { Functions: page.records.map((r) => getListItemView(configuration(r))) };
     if (page.nextMarker !== undefined) body.NextMarker = page.nextMarker;
     return body;
   });

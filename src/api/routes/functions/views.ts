@@ -1,0 +1,27 @@
+/**
+ * The FunctionConfiguration fields each operation leaves out of its answer (recorded from AWS:
+ * CreateFunction has no LastUpdateStatus*, ListFunctions items have neither State* nor LastUpdateStatus* nor
+ * RuntimeVersionConfig). GetFunction, GetFunctionConfiguration and the updates show every field.
+ */
+const CREATE_OMITS = ['LastUpdateStatus', 'LastUpdateStatusReason', 'LastUpdateStatusReasonCode'] as const;
+const LIST_OMITS = [
+  'State',
+  'StateReason',
+  'StateReasonCode',
+  'LastUpdateStatus',
+  'LastUpdateStatusReason',
+  'LastUpdateStatusReasonCode',
+  'RuntimeVersionConfig',
+] as const;
+
+function omit(configuration: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const shown = { ...configuration };
+  for (const key of keys) delete shown[key];
+  return shown;
+}
+
+/** CreateFunction's answer. */
+export const getCreateView = (configuration: Record<string, unknown>) => omit(configuration, CREATE_OMITS);
+
+/** One item of ListFunctions. */
+export const getListItemView = (configuration: Record<string, unknown>) => omit(configuration, LIST_OMITS);
