@@ -108,6 +108,8 @@ export function renderLambdaError(error: LambdaError): {
   const field = ERROR_CODES[error.code].messageField;
   // AWS's recorded bodies of the two unmodelled exceptions carry no `Type`.
   const untyped = error.code === 'ValidationException' || error.code === 'RequestEntityTooLargeException';
-  const body: Record<string, unknown> = { ...(untyped ? {} : { Type: error.type }), [field]: error.message, ...error.extra };
+  // An empty message is AWS's null (AccessDeniedException carries none).
+  const message = error.message === '' ? null : error.message;
+  const body: Record<string, unknown> = { ...(untyped ? {} : { Type: error.type }), [field]: message, ...error.extra };
   return { status: error.status, headers: { 'x-amzn-errortype': error.code }, body };
 }
