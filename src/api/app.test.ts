@@ -94,6 +94,21 @@ describe('the Lambda API (app.inject)', () => {
       expect(got.json().Configuration).toMatchObject({ State: 'Active', LastUpdateStatus: 'Successful', Environment: { Variables: {} } });
     });
 
+    it('gives the qualified ARN when the function is named with $LATEST or listed with FunctionVersion=ALL', async () => {
+      await create('qualified');
+      await settle();
+      const byQuery = await app.inject({ method: 'GET', url: '/2015-03-31/functions/qualified?Qualifier=%24LATEST' });
+      expect(byQuery.json().Configuration.FunctionArn).toBe(`${ARN}:qualified:$LATEST`);
+      const byName = await app.inject({ method: 'GET', url: '/2015-03-31/functions/qualified%3A%24LATEST/configuration' });
+      expect(byName.json().FunctionArn).toBe(`${ARN}:qualified:$LATEST`);
+      const plain = await app.inject({ method: 'GET', url: '/2015-03-31/functions/qualified/configuration' });
+      expect(plain.json().FunctionArn).toBe(`${ARN}:qualified`);
+      const all = await app.inject({ method: 'GET', url: '/2015-03-31/functions?FunctionVersion=ALL' });
+      expect(all.json().Functions[0].FunctionArn).toBe(`${ARN}:qualified:$LATEST`);
+      const latest = await app.inject({ method: 'GET', url: '/2015-03-31/functions' });
+      expect(latest.json().Functions[0].FunctionArn).toBe(`${ARN}:qualified`);
+    });
+
     it('echoes an empty Environment once an update sent one', async () => {
       await create('later');
       await settle();

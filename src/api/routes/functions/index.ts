@@ -10,7 +10,7 @@ import {
   UpdateCodeBody,
   UpdateConfigurationBody,
 } from './schemas.js';
-import { getCreateView, getListItemView } from './views.js';
+import { getCreateView, getListItemView, getQualifiedView } from './views.js';
 
 /** AWS's request limit for CreateFunction and UpdateFunctionCode (a 50 MB zip, base64, in JSON). */
 export const REQUEST_LIMIT = 70_167_211;
@@ -46,7 +46,10 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
     if (maxItems !== undefined && maxItems > 10000) violations.add('maxItems', maxItems, 'Member must have value less than or equal to 10000');
     violations.throwIfAny();
     const page = await functions.list(Marker, maxItems);
-    const body: Record<string, unknown> = { Functions: page.records.map((r) => getListItemView(configuration(r))) };
+    const qualifier = FunctionVersion === 'ALL' ? '$LATEST' : undefined;
+    const body: Record<string, unknown> = {
+      Functions: page.records.map((r) => getQualifiedView(getListItemView(configuration(r)), qualifier)),
+    };
     if (page.nextMarker !== undefined) body.NextMarker = page.nextMarker;
     return body;
   });
@@ -55,9 +58,9 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
     '/2015-03-31/functions/:FunctionName',
     { schema: { params: FunctionNameParams, querystring: QualifierQuery } },
     async (request) => {
-      const record = await functions.get(request.params.FunctionName, request.query.Qualifier);
+      const { record, qualifier } = await functions.resolve(request.params.FunctionName, request.query.Qualifier);
       return {
-        Configuration: configuration(record),
+        Configuration: getQualifiedView(configuration(record), qualifier),
         Code: { RepositoryType: 'S3', Location: codeLocation(record.code.sha256Hex, request.headers.host) },
       };
     },
@@ -66,7 +69,10 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
   app.get(
     '/2015-03-31/functions/:FunctionName/configuration',
     { schema: { params: FunctionNameParams, querystring: QualifierQuery } },
-    async (request) => configuration(await functions.get(request.params.FunctionName, request.query.Qualifier)),
+    async (request) => {
+      const { record, qualifier } = await functions.resolve(request.params.FunctionName, request.query.Qualifier);
+      return getQualifiedView(configuration(record), qualifier);
+    },
   );
 
   app.put(

@@ -25,3 +25,12 @@ export const getCreateView = (configuration: Record<string, unknown>) => omit(co
 
 /** One item of ListFunctions. */
 export const getListItemView = (configuration: Record<string, unknown>) => omit(configuration, LIST_OMITS);
+
+/**
+ * The answer for a function named with a qualifier (`fn:$LATEST`, `?Qualifier=$LATEST`) or listed with
+ * `FunctionVersion=ALL`: AWS then gives the qualified ARN.
+ */
+export function getQualifiedView(configuration: Record<string, unknown>, qualifier: string | undefined): Record<string, unknown> {
+  if (qualifier === undefined) return configuration;
+  return { ...configuration, FunctionArn: `${String(configuration.FunctionArn)}:${qualifier}` };
+}
