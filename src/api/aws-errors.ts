@@ -1,5 +1,6 @@
 import type { FastifyError } from 'fastify';
 import { ERROR_CODES, LambdaError } from '../shared/errors.js';
+import { formatViolations } from '../shared/violations.js';
 
 /** The body limit and its AWS message for one operation, set in the route's `config`. */
 export interface OperationConfig {
@@ -56,7 +57,7 @@ export function formatValidationErrors(errors: AjvError[]): string {
     const value = typeof e.data === 'object' ? JSON.stringify(e.data) : String(e.data);
     return `Value '${value}' at '${memberPath(e.instancePath) || 'body'}' failed to satisfy constraint: ${text}`;
   });
-  return `${parts.length} validation error${parts.length === 1 ? '' : 's'} detected: ${parts.join('; ')}`;
+  return formatViolations(parts);
 }
 
 /** Turns anything thrown while serving a request into the LambdaError AWS would have sent. */
