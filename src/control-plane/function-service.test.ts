@@ -180,6 +180,17 @@ describe('FunctionService', () => {
     expect((await service.get('fn')).timeout).toBe(42);
   });
 
+  it('refuses a malformed update with ValidationException before looking the function up (not 404, 409 or 412)', async () => {
+    const missing = (await service.updateConfiguration('nope', { MemorySize: 99999, Timeout: 0 }).catch((e: unknown) => e)) as LambdaError;
+    expect(missing.code).toBe('ValidationException');
+    expect(missing.message).toMatch(/^2 validation errors detected: /);
+    await create();
+    const stale = (await service.updateConfiguration('fn', { RevisionId: 'stale', Role: 'r1' }).catch((e: unknown) => e)) as LambdaError;
+    expect(stale.code).toBe('ValidationException');
+    const code = (await service.updateCode('nope', { Architectures: ['mips'] }).catch((e: unknown) => e)) as LambdaError;
+    expect(code.code).toBe('ValidationException');
+  });
+
   it('answers 412 when a RevisionId was given and the record moved under the update', async () => {
     await create();
     await settle();

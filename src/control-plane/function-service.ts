@@ -12,7 +12,7 @@ import {
   splitFunctionName,
   type Scope,
 } from './function-ref.js';
-import { resolveSettings, type SettingsInput } from './function-settings.js';
+import { checkSettingsInput, resolveSettings, type SettingsInput } from './function-settings.js';
 import type { FunctionPage, FunctionStore } from './function-store.js';
 
 export interface CodeInput {
@@ -150,6 +150,7 @@ export class FunctionService {
 
   async updateCode(functionName: string, input: UpdateCodeInput): Promise<FunctionRecord> {
     const name = this.updatableName(functionName);
+    checkSettingsInput({ Architectures: input.Architectures });
     const current = await this.loadExisting(name);
     this.checkUpdatable(current, input.RevisionId);
     const settings = resolveSettings({ Architectures: input.Architectures }, current);
@@ -164,6 +165,7 @@ export class FunctionService {
 
   async updateConfiguration(functionName: string, input: UpdateConfigurationInput): Promise<FunctionRecord> {
     const name = this.updatableName(functionName);
+    checkSettingsInput(input);
     return this.commitUpdate(name, input.RevisionId, (current) => ({
       ...resolveSettings(input, current),
       ...(input.Environment === undefined ? {} : { environmentGiven: true }),

@@ -108,18 +108,42 @@ function mergeSettings(input: SettingsInput, base: Partial<Settings>) {
   };
 }
 
-/** Adds every model constraint the merged settings break (AWS lists them all in one ValidationException). */
-function checkModelConstraints(merged: ReturnType<typeof mergeSettings>, violations: Violations): void {
-  const { role, handler, description, architectures } = merged;
-  if (role === undefined) violations.addNull('role');
-  else if (!ROLE_PATTERN.test(role)) violations.add('role', role, `Member must satisfy regular expression pattern: ${ROLE_PATTERN_TEXT}`);
+/** The members the model constrains; an absent one is not checked (except a required Role). */
+interface Constrained {
+  role?: string;
+  handler?: string;
+  description?: string;
+  timeout?: number;
+  memorySize?: number;
+  ephemeralStorageSize?: number;
+  architectures?: string[];
+}
+
+/** Adds every model constraint the settings break (AWS lists them all in one ValidationException). */
+function checkModelConstraints(settings: Constrained, violations: Violations, roleRequired: boolean): void {
+  const { role, handler, description, architectures } = settings;
+  if (role === undefined) {
+    if (roleRequired) violations.addNull('role');
+  } else if (!ROLE_PATTERN.test(role)) {
+    violations.add('role', role, `Member must satisfy regular expression pattern: ${ROLE_PATTERN_TEXT}`);
+  }
   if (handler !== undefined) {
     if (handler.length > 128) violations.add('handler', handler, 'Member must have length less than or equal to 128');
     if (!HANDLER_PATTERN.test(handler)) violations.add('handler', handler, 'Member must satisfy regular expression pattern: [^\\s]+');
   }
-  if (description.length > 256) violations.add('description', description, 'Member must have length less than or equal to 256');
-  checkRange(violations, 'timeout', merged.timeout, LIMITS.timeout.min, LIMITS.timeout.max);
-  checkRange(violations, 'memorySize', merged.memorySize, LIMITS.memory.min, LIMITS.memory.max);
+  if (description !== undefined && description.length > 256) {
+    violations.add('description', description, 'Member must have length less than or equal to 256');
+  }
+  if (settings.timeout !== undefined) checkRange(violations, 'timeout', settings.timeout, LIMITS.timeout.min, LIMITS.timeout.max);
+  if (settings.memorySize !== undefined) checkRange(violations, 'memorySize', settings.memorySize, LIMITS.memory.min, LIMITS.memory.max);
+  if (architectures !== undefined) checkArchitectures(architectures, violations);
+  if (settings.ephemeralStorageSize !== undefined) {
+    const { min, max } = LIMITS.ephemeralStorage;
+    checkRange(violations, 'ephemeralStorage.size', settings.ephemeralStorageSize, min, max);
+  }
+}
+
+function checkArchitectures(architectures: string[], violations: Violations): void {
   if (architectures.length > 1) violations.add('architectures', architectures, 'Member must have length less than or equal to 1');
   else if (architectures.length < 1) violations.add('architectures', architectures, 'Member must have length greater than or equal to 1');
   else if (!ARCHITECTURES.includes(architectures[0] ?? '')) {
@@ -129,7 +153,28 @@ function checkModelConstraints(merged: ReturnType<typeof mergeSettings>, violati
       'Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]',
     );
   }
-  checkRange(violations, 'ephemeralStorage.size', merged.ephemeralStorageSize, LIMITS.ephemeralStorage.min, LIMITS.ephemeralStorage.max);
+}
+
+/**
+ * The model constraints of the members an update names, checked before anything is looked up: AWS answers
+ * ValidationException for a malformed request before 404, 409 or 412.
+ */
+export function checkSettingsInput(input: SettingsInput): void {
+  const violations = new Violations();
+  checkModelConstraints(
+    {
+      role: input.Role,
+      handler: input.Handler,
+      description: input.Description,
+      timeout: input.Timeout,
+      memorySize: input.MemorySize,
+      ephemeralStorageSize: input.EphemeralStorage?.Size,
+      architectures: input.Architectures,
+    },
+    violations,
+    false,
+  );
+  violations.throwIfAny();
 }
 
 /**
@@ -139,7 +184,7 @@ function checkModelConstraints(merged: ReturnType<typeof mergeSettings>, violati
  */
 export function resolveSettings(input: SettingsInput, base: Partial<Settings>, violations = new Violations()): Settings {
   const merged = mergeSettings(input, base);
-  checkModelConstraints(merged, violations);
+  checkModelConstraints(merged, violations, true);
   violations.throwIfAny();
 
   if (merged.runtime === undefined) throw invalidParameter('Runtime is required for .zip deployment packages.');
