@@ -135,7 +135,7 @@ describe('the Lambda API (app.inject)', () => {
       });
     });
 
-    it('reports missing FunctionName, Role and Code together', async () => {
+    it('reports missing FunctionName, Role and Code together, in the model\'s order', async () => {
       const res = await app.inject({ method: 'POST', url: '/2015-03-31/functions', payload: { Runtime: 'nodejs20.x' } });
       expect(error(res)).toStrictEqual({
         status: 400,
@@ -143,8 +143,8 @@ describe('the Lambda API (app.inject)', () => {
         message:
           '3 validation errors detected: ' +
           "Value null at 'functionName' failed to satisfy constraint: Member must not be null; " +
-          "Value null at 'code' failed to satisfy constraint: Member must not be null; " +
-          "Value null at 'role' failed to satisfy constraint: Member must not be null",
+          "Value null at 'role' failed to satisfy constraint: Member must not be null; " +
+          "Value null at 'code' failed to satisfy constraint: Member must not be null",
       });
     });
 

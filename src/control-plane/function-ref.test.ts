@@ -162,8 +162,8 @@ describe('parseFunctionTarget', () => {
     const error = lambdaErrorOf(() => parseFunctionTarget(name, qualifier, SCOPE));
     expect(error.code).toBe('ValidationException');
     expect(error.message).toBe(
-      `2 validation errors detected: Value '${qualifier}' at 'qualifier' failed to satisfy constraint: Member must have length less than or equal to 128; ` +
-        `Value '${name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${NAME_PATTERNS.NamespacedFunctionName}`,
+      `2 validation errors detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${NAME_PATTERNS.NamespacedFunctionName}; ` +
+        `Value '${qualifier}' at 'qualifier' failed to satisfy constraint: Member must have length less than or equal to 128`,
     );
   });
 

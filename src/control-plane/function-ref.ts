@@ -120,7 +120,7 @@ export function parseFunctionRef(input: string, scope: Scope, shape: NameShape =
 
 /**
  * Parses a path's `{FunctionName}` together with its `?Qualifier=`: both are validated at once (every
- * violation listed), then the qualifier named in the ARN and the explicit one must agree.
+ * violation listed, in the model's order: FunctionName, Qualifier), then the qualifier named in the ARN and the explicit one must agree.
  */
 export function parseFunctionTarget(
   input: string,
@@ -129,8 +129,8 @@ export function parseFunctionTarget(
   shape: NameShape = 'NamespacedFunctionName',
 ): FunctionRef {
   const violations = new Violations();
-  checkQualifier(explicitQualifier, violations);
   checkFunctionName(input, shape, violations);
+  checkQualifier(explicitQualifier, violations);
   violations.throwIfAny();
   const ref = splitFunctionName(input, scope, shape);
   const qualifier = resolveQualifier(ref, explicitQualifier);

@@ -252,7 +252,7 @@ describe('FunctionService', () => {
       .create({ FunctionName: 'bad name', Runtime: 'nodejs20.x', Handler: 'h', Role: 'r1', MemorySize: 64 })
       .catch((e: unknown) => e)) as LambdaError;
     expect(error.code).toBe('ValidationException');
-    expect(error.message).toMatch(/^4 validation errors detected: Value 'bad name' at 'functionName' .*; Value null at 'code' failed to satisfy constraint: Member must not be null; Value 'r1' at 'role' .*; Value '64' at 'memorySize' /);
+    expect(error.message).toMatch(/^4 validation errors detected: Value 'bad name' at 'functionName' .*; Value 'r1' at 'role' .*; Value null at 'code' failed to satisfy constraint: Member must not be null; Value '64' at 'memorySize' /);
     expect(store.records.size).toBe(0);
   });
 

@@ -57,6 +57,11 @@ export interface AccountUsage {
 }
 
 const PAGE_SIZE_DEFAULT = 50;
+/** CreateFunction's members in botocore's order (AWS lists violations in it). */
+const CREATE_FUNCTION_MEMBERS = [
+  'functionName', 'runtime', 'role', 'handler', 'code', 'description', 'timeout', 'memorySize', 'packageType',
+  'environment', 'architectures', 'ephemeralStorage',
+];
 /** How often an update is re-applied when the record moved under it without an update in progress. */
 const UPDATE_ATTEMPTS = 5;
 /** AWS's alias names: not all digits (that is a version). */
@@ -83,7 +88,7 @@ export class FunctionService {
   }
 
   async create(input: CreateFunctionInput): Promise<FunctionRecord> {
-    const violations = new Violations();
+    const violations = new Violations(CREATE_FUNCTION_MEMBERS);
     checkFunctionName(input.FunctionName, 'FunctionName', violations);
     if (input.Code === undefined) violations.addNull('code');
     if (input.PackageType !== undefined && input.PackageType !== 'Zip' && input.PackageType !== 'Image') {

@@ -24,4 +24,21 @@ describe('Violations', () => {
         "Value '0' at 'timeout' failed to satisfy constraint: Member must have value greater than or equal to 1",
     );
   });
+
+  it('lists violations in the order of the members it is given (the model\'s), nested ones by their root', () => {
+    const error = new Violations(['functionName', 'role', 'code', 'ephemeralStorage'])
+      .add('ephemeralStorage.size', 1, 'r')
+      .addNull('code')
+      .addNull('functionName')
+      .add('unknown', 'x', 'r')
+      .addNull('role')
+      .toError();
+    expect(error?.message.match(/at '[^']+'/g)).toEqual([
+      "at 'functionName'",
+      "at 'role'",
+      "at 'code'",
+      "at 'ephemeralStorage.size'",
+      "at 'unknown'",
+    ]);
+  });
 });

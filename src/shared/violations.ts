@@ -32,10 +32,13 @@ export function formatViolations(items: readonly string[]): string {
  * ("2 validation errors detected: …; …"), instead of stopping at the first.
  */
 export class Violations {
-  private readonly items: string[] = [];
+  private readonly items: Array<{ member: string; text: string }> = [];
+
+  /** `order`: the request's members in the model's order, which is the order AWS lists violations in. */
+  constructor(private readonly order: readonly string[] = []) {}
 
   add(member: string, value: unknown, rule: string): this {
-    this.items.push(describeViolation(member, value, rule));
+    this.items.push({ member, text: describeViolation(member, value, rule) });
     return this;
   }
 
@@ -50,7 +53,13 @@ export class Violations {
 
   /** The ValidationException listing every violation, or undefined when there is none. */
   toError(): LambdaError | undefined {
-    return this.items.length === 0 ? undefined : new LambdaError('ValidationException', formatViolations(this.items));
+    if (this.items.length === 0) return undefined;
+    const rank = (member: string) => {
+      const index = this.order.indexOf(member.split('.')[0] ?? member);
+      return index === -1 ? this.order.length : index;
+    };
+    const sorted = [...this.items].sort((a, b) => rank(a.member) - rank(b.member));
+    return new LambdaError('ValidationException', formatViolations(sorted.map((item) => item.text)));
   }
 
   throwIfAny(): void {
