@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { CodeStore } from '../control-plane/code/code-store.js';
@@ -7,8 +7,8 @@ import type { FunctionService } from '../control-plane/function-service.js';
 import type { TagService } from '../control-plane/tag-service.js';
 import { UnconfiguredResources } from '../control-plane/unconfigured-resources.js';
 import type { InvokeService } from '../invocation/invoke-service.js';
-import { LambdaError } from '../shared/errors.js';
 import { renderLambdaError, toLambdaError, type OperationConfig } from './aws-errors.js';
+import { MAX_PARAM_LENGTH, getFrameworkError, handleClientError, unknownOperation } from './edge-errors.js';
 import { accountRoutes } from './routes/account/index.js';
 import { CODE_PATH, codeRoutes } from './routes/code/index.js';
 import { functionSubresourceRoutes } from './routes/function-subresources/index.js';
@@ -41,7 +41,15 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     bodyLimit: REQUEST_LIMIT,
     handlerTimeout: deps.requestTimeoutMs ?? REQUEST_TIMEOUT_DEFAULT_MS,
     logController: new LogController({ disableRequestLogging: true }),
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: (error, request, reply) => {
+      const rendered = renderLambdaError(getFrameworkError(error, request.url));
+      void (reply as unknown as FastifyReply)
+        .code(rendered.status)
+        .headers({ ...rendered.headers, 'x-amzn-requestid': request.id })
+        .send(rendered.body);
+    },
+    clientErrorHandler: handleClientError,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -58,9 +66,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const error = new LambdaError('ResourceNotFoundException', `No operation at ${request.method} ${request.url}`);
-    const rendered = renderLambdaError(error);
-    return reply.code(404).headers({ 'x-amzn-errortype': 'UnknownOperationException' }).send(rendered.body);
+    const rendered = renderLambdaError(unknownOperation(request.method, request.url));
+    return reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
   });
 
   void app.register(healthRoutes, { check: deps.health });

@@ -122,7 +122,7 @@ describe('toLambdaError', () => {
     expect(error.code).toBe('ServiceException');
     expect(error.status).toBe(500);
     expect(error.type).toBe('Service');
-    expect(error.message).toBe('An internal error occurred.');
+    expect(error.message).toBe('The Lambda service encountered an internal error.');
     expect(error.cause).toBe(cause);
   });
 

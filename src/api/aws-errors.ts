@@ -1,5 +1,6 @@
 import type { FastifyError } from 'fastify';
 import { ERROR_CODES, LambdaError, serviceError } from '../shared/errors.js';
+import { formatViolations } from '../shared/violations.js';
 
 /** The body limit and its AWS message for one operation, set in the route's `config`. */
 export interface OperationConfig {
@@ -56,7 +57,7 @@ export function formatValidationErrors(errors: AjvError[]): string {
     const value = typeof e.data === 'object' ? JSON.stringify(e.data) : String(e.data);
     return `Value '${value}' at '${memberPath(e.instancePath) || 'body'}' failed to satisfy constraint: ${text}`;
   });
-  return `${parts.length} validation error${parts.length === 1 ? '' : 's'} detected: ${parts.join('; ')}`;
+  return formatViolations(parts);
 }
 
 /** Turns anything thrown while serving a request into the LambdaError AWS would have sent. */
@@ -99,7 +100,7 @@ export function toLambdaError(error: unknown, operation: OperationConfig | undef
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode === 413) {
     return new LambdaError('RequestEntityTooLargeException', 'Request entity too large');
   }
-  return new LambdaError('ServiceException', 'An internal error occurred.', { cause: error });
+  return serviceError(error);
 }
 
 /** Status, headers and body of an AWS error response. */
@@ -111,6 +112,8 @@ export function renderLambdaError(error: LambdaError): {
   const field = ERROR_CODES[error.code].messageField;
   // AWS's recorded bodies of the two unmodelled exceptions carry no `Type`.
   const untyped = error.code === 'ValidationException' || error.code === 'RequestEntityTooLargeException';
-  const body: Record<string, unknown> = { ...(untyped ? {} : { Type: error.type }), [field]: error.message, ...error.extra };
+  // An empty message is AWS's null (AccessDeniedException carries none).
+  const message = error.message === '' ? null : error.message;
+  const body: Record<string, unknown> = { ...(untyped ? {} : { Type: error.type }), [field]: message, ...error.extra };
   return { status: error.status, headers: { 'x-amzn-errortype': error.code }, body };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lambdaErrorOf } from '../../test/helpers/lambda-error-of.js';
-import { checkArchitectures, checkRunnable, getRunnableArchitectures } from './architecture-support.js';
+import { checkRunnable, getRunnableArchitectures } from './architecture-support.js';
 
 const none = { arm64: false, x86_64: false };
 
@@ -24,18 +24,5 @@ describe('checkRunnable', () => {
     expect(error.message).toMatch(/^lambdock on this host runs x86_64 only: .*Use Architectures \[x86_64\]\.$/);
     expect(() => checkRunnable(['x86_64'], ['x86_64'])).not.toThrow();
     expect(() => checkRunnable(['arm64'], ['x86_64', 'arm64'])).not.toThrow();
-  });
-});
-
-describe('checkArchitectures', () => {
-  it('wants exactly one of x86_64 and arm64, in AWS words', () => {
-    expect(checkArchitectures(['arm64'])).toEqual(['arm64']);
-    expect(lambdaErrorOf(() => checkArchitectures(['x86_64', 'arm64'])).message).toBe(
-      "1 validation error detected: Value '[x86_64, arm64]' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1",
-    );
-    expect(lambdaErrorOf(() => checkArchitectures(['X86_64'])).message).toBe(
-      "1 validation error detected: Value '[X86_64]' at 'architectures' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]",
-    );
-    expect(lambdaErrorOf(() => checkArchitectures([])).code).toBe('ValidationException');
   });
 });

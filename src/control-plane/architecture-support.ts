@@ -1,4 +1,4 @@
-import { invalidParameter, validationError } from '../shared/errors.js';
+import { invalidParameter } from '../shared/errors.js';
 import type { Architecture } from './function-model.js';
 
 const ARCHITECTURES: readonly Architecture[] = ['x86_64', 'arm64'];
@@ -19,24 +19,6 @@ export function getRunnableArchitectures(facts: HostFacts): Architecture[] {
       ? 'arm64'
       : undefined;
   return ARCHITECTURES.filter((arch) => arch === native || facts.emulators[arch]);
-}
-
-/** AWS's rules for `Architectures`: exactly one item of [x86_64, arm64]. */
-export function checkArchitectures(architectures: string[]): Architecture[] {
-  const shown = `[${architectures.join(', ')}]`;
-  if (architectures.length !== 1) {
-    const rule = architectures.length === 0 ? 'greater than or equal to 1' : 'less than or equal to 1';
-    throw validationError(
-      `1 validation error detected: Value '${shown}' at 'architectures' failed to satisfy constraint: Member must have length ${rule}`,
-    );
-  }
-  if (!architectures.every((a) => (ARCHITECTURES as readonly string[]).includes(a))) {
-    throw validationError(
-      `1 validation error detected: Value '${shown}' at 'architectures' failed to satisfy constraint: ` +
-        'Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]',
-    );
-  }
-  return architectures as Architecture[];
 }
 
 /** Refuses an architecture the host cannot run, rather than letting the function die at its first invoke. */

@@ -32,6 +32,8 @@ export interface Settings {
 /** What lambdock stores for `$LATEST` of one function. */
 export interface FunctionRecord extends Settings {
   name: string;
+  /** The caller sent `Environment.Variables`, even empty: AWS then shows `Environment` in its answers. */
+  environmentGiven?: boolean;
   code: CodeRef;
   revisionId: string;
   lastModified: string;
@@ -87,7 +89,9 @@ export function toFunctionConfiguration(record: FunctionRecord, scope: Scope): R
     Architectures: record.architectures,
     EphemeralStorage: { Size: record.ephemeralStorageSize },
   };
-  if (Object.keys(record.environment).length > 0) config.Environment = { Variables: record.environment };
+  if (record.environmentGiven === true || Object.keys(record.environment).length > 0) {
+    config.Environment = { Variables: record.environment };
+  }
   if (record.stateReason !== undefined) config.StateReason = record.stateReason;
   if (record.stateReasonCode !== undefined) config.StateReasonCode = record.stateReasonCode;
   if (record.lastUpdateStatusReason !== undefined) config.LastUpdateStatusReason = record.lastUpdateStatusReason;

@@ -7,37 +7,7 @@ import { LambdaError } from '../shared/errors.js';
 import { CodeStore } from './code/code-store.js';
 import type { FunctionRecord } from './function-model.js';
 import { FunctionService, type Preparer } from './function-service.js';
-import type { FunctionPage, FunctionStore, ReplaceResult } from './function-store.js';
-
-/** The FunctionStore contract, in memory. */
-class MemoryStore implements FunctionStore {
-  readonly records = new Map<string, FunctionRecord>();
-  async insert(record: FunctionRecord): Promise<boolean> {
-    if (this.records.has(record.name)) return false;
-    this.records.set(record.name, structuredClone(record));
-    return true;
-  }
-  async load(name: string): Promise<FunctionRecord | undefined> {
-    const r = this.records.get(name);
-    return r === undefined ? undefined : structuredClone(r);
-  }
-  async replace(record: FunctionRecord, expected: string): Promise<ReplaceResult> {
-    const current = this.records.get(record.name);
-    if (current === undefined) return 'missing';
-    if (current.revisionId !== expected) return 'revision-mismatch';
-    this.records.set(record.name, structuredClone(record));
-    return 'replaced';
-  }
-  async remove(name: string): Promise<boolean> {
-    return this.records.delete(name);
-  }
-  async list(marker: string | undefined, maxItems: number): Promise<FunctionPage> {
-    const names = [...this.records.keys()].sort().filter((n) => marker === undefined || n > marker);
-    const page = names.slice(0, maxItems);
-    const records = page.map((n) => structuredClone(this.records.get(n) as FunctionRecord));
-    return names.length > maxItems ? { records, nextMarker: page[page.length - 1] } : { records };
-  }
-}
+import { MemoryFunctionStore as MemoryStore } from '../../test/helpers/memory-function-store.js';
 
 function zipBase64(): Promise<string> {
   return new Promise((resolve) => {
@@ -173,5 +143,125 @@ describe('FunctionService', () => {
     const usage = await service.usage();
     expect(usage.functionCount).toBe(2);
     expect(usage.totalCodeSize).toBe(2 * Buffer.from(await zipBase64(), 'base64').length);
+  });
+
+  it('answers 409, never 412, to concurrent updates without a RevisionId', async () => {
+    await create();
+    await settle();
+    gate = { release: () => undefined, fail: () => undefined };
+    const results = await Promise.allSettled([
+      service.updateConfiguration('fn', { Timeout: 10 }),
+      service.updateConfiguration('fn', { Timeout: 11 }),
+      service.updateConfiguration('fn', { MemorySize: 256 }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const codes = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as LambdaError).code] : []));
+    expect(codes).toEqual(['ResourceConflictException', 'ResourceConflictException']);
+    await settle();
+    gate.release();
+  });
+
+  it('applies an update again over a record that moved without an update in progress', async () => {
+    await create();
+    await settle();
+    const real = store.replace.bind(store);
+    let interfered = false;
+    store.replace = async (record, expected) => {
+      if (!interfered) {
+        interfered = true;
+        // Another writer lands first (e.g. an activation writing a new RevisionId).
+        const current = (await store.load(record.name)) as FunctionRecord;
+        await real({ ...current, revisionId: 'moved', description: 'theirs' }, current.revisionId);
+      }
+      return real(record, expected);
+    };
+    const updated = await service.updateConfiguration('fn', { Timeout: 42 });
+    expect(updated).toMatchObject({ timeout: 42, description: 'theirs' });
+    expect((await service.get('fn')).timeout).toBe(42);
+  });
+
+  it('refuses a malformed update with ValidationException before looking the function up (not 404, 409 or 412)', async () => {
+    const missing = (await service.updateConfiguration('nope', { MemorySize: 99999, Timeout: 0 }).catch((e: unknown) => e)) as LambdaError;
+    expect(missing.code).toBe('ValidationException');
+    expect(missing.message).toMatch(/^2 validation errors detected: /);
+    await create();
+    const stale = (await service.updateConfiguration('fn', { RevisionId: 'stale', Role: 'r1' }).catch((e: unknown) => e)) as LambdaError;
+    expect(stale.code).toBe('ValidationException');
+    const code = (await service.updateCode('nope', { Architectures: ['mips'] }).catch((e: unknown) => e)) as LambdaError;
+    expect(code.code).toBe('ValidationException');
+  });
+
+  it('answers 412 when a RevisionId was given and the record moved under the update', async () => {
+    await create();
+    await settle();
+    const { revisionId } = await service.get('fn');
+    const real = store.replace.bind(store);
+    store.replace = async (record, expected) => {
+      const current = (await store.load(record.name)) as FunctionRecord;
+      await real({ ...current, revisionId: 'moved' }, current.revisionId);
+      store.replace = real;
+      return real(record, expected);
+    };
+    const error = await service.updateConfiguration('fn', { Timeout: 42, RevisionId: revisionId }).catch((e: unknown) => e);
+    expect((error as LambdaError).code).toBe('PreconditionFailedException');
+  });
+
+  it('names the qualifier asked for when a function or version is not found, and $LATEST for Invoke', async () => {
+    const arn = 'arn:aws:lambda:us-east-1:123456789012:function';
+    const message = async (p: Promise<unknown>) => ((await p.catch((e: unknown) => e)) as LambdaError).message;
+    expect(await message(service.get('nope'))).toBe(`Function not found: ${arn}:nope`);
+    expect(await message(service.get('nope', '$latest'))).toBe(`Function not found: ${arn}:nope:$latest`);
+    expect(await message(service.resolve('nope', undefined, '$LATEST'))).toBe(`Function not found: ${arn}:nope:$LATEST`);
+    expect(await message(service.resolve('a'.repeat(65), undefined, '$LATEST'))).toBe(`Function not found: ${arn}:${'a'.repeat(65)}:$LATEST`);
+    expect(await message(service.get(`${arn}:${'a'.repeat(65)}`))).toBe(`Function not found: ${arn}:${'a'.repeat(65)}`);
+    expect(await message(service.get('123456789012:function:nope:prod'))).toBe(`Function not found: ${arn}:nope:prod`);
+    await create();
+    expect(await message(service.get('fn', '1221'))).toBe(`Function not found: ${arn}:fn:1221`);
+  });
+
+  it('deletes a version that does not exist without complaint, but only on a function that does', async () => {
+    await create();
+    await service.remove('fn', '1233');
+    await service.remove('fn', '1233');
+    expect((await service.get('fn')).name).toBe('fn');
+    await service.remove('fn');
+    const missing = (await service.remove('fn', '1233').catch((e: unknown) => e)) as LambdaError;
+    expect(missing.code).toBe('ResourceNotFoundException');
+    expect(missing.message).toBe('Function not found: arn:aws:lambda:us-east-1:123456789012:function:fn');
+  });
+
+  it('refuses to delete an alias with AWS\'s text, even before looking the function up', async () => {
+    const error = (await service.remove('nope', 'a'.repeat(65)).catch((e: unknown) => e)) as LambdaError;
+    expect(error.code).toBe('InvalidParameterValueException');
+    expect(error.message).toBe('Deletion of aliases is not currently supported.');
+    const latest = (await service.remove('nope', '$LATEST').catch((e: unknown) => e)) as LambdaError;
+    expect(latest.message).toBe('$LATEST version cannot be deleted without deleting the function.');
+  });
+
+  it('refuses a 65-character name on create with AWS\'s InvalidParameterValueException text', async () => {
+    const name = 'a'.repeat(65);
+    const error = (await create(name).catch((e: unknown) => e)) as LambdaError;
+    expect(error.code).toBe('InvalidParameterValueException');
+    expect(error.message).toBe(
+      `1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64`,
+    );
+  });
+
+  it('lists the name\'s, the code\'s and the settings\' violations of a create together', async () => {
+    const error = (await service
+      .create({ FunctionName: 'bad name', Runtime: 'nodejs20.x', Handler: 'h', Role: 'r1', MemorySize: 64 })
+      .catch((e: unknown) => e)) as LambdaError;
+    expect(error.code).toBe('ValidationException');
+    expect(error.message).toMatch(/^4 validation errors detected: Value 'bad name' at 'functionName' .*; Value 'r1' at 'role' .*; Value null at 'code' failed to satisfy constraint: Member must not be null; Value '64' at 'memorySize' /);
+    expect(store.records.size).toBe(0);
+  });
+
+  it('remembers that Environment was sent, even empty, so that answers show it', async () => {
+    const zip = await zipBase64();
+    const base = { Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: zip } };
+    expect((await service.create({ ...base, FunctionName: 'with', Environment: { Variables: {} } })).environmentGiven).toBe(true);
+    expect((await service.create({ ...base, FunctionName: 'without' })).environmentGiven).toBeUndefined();
+    await settle();
+    expect((await service.updateConfiguration('without', { Environment: { Variables: {} } })).environmentGiven).toBe(true);
   });
 });

@@ -1,14 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaError, conflict, functionNotFound, invalidParameter } from '../shared/errors.js';
+import { Violations, describeViolation, formatViolations } from '../shared/violations.js';
 import { UNRECORDED_REASON, getActivatedRecord, getFailedRecord } from './activation-outcome.js';
 import { ActivationRecorder, type ActivationRecorderOptions } from './activation-recorder.js';
+import { checkRunnable } from './architecture-support.js';
 import type { CodeStore } from './code/code-store.js';
-import { checkArchitectures, checkRunnable } from './architecture-support.js';
 import { getExtraSettings, resolveExtraSettings, type ExtraSettingsInput } from './function-extras.js';
 import { formatLastModified, type Architecture, type CodeRef, type FunctionRecord } from './function-model.js';
 import { checkTags, type Tags } from './function-tags.js';
-import { buildFunctionArn, parseFunctionRef, resolveQualifier, type Scope } from './function-ref.js';
-import { resolveSettings, type SettingsInput } from './function-settings.js';
+import {
+  MAX_NAME_LENGTH,
+  buildFunctionArn,
+  checkFunctionName,
+  parseFunctionRef,
+  parseFunctionTarget,
+  splitFunctionName,
+  type Scope,
+} from './function-ref.js';
+import { checkSettingsInput, resolveSettings, type SettingsInput } from './function-settings.js';
 import type { FunctionPage, FunctionStore } from './function-store.js';
 
 export interface CodeInput {
@@ -20,9 +29,10 @@ export interface CodeInput {
 }
 
 export interface CreateFunctionInput extends SettingsInput, ExtraSettingsInput {
-  FunctionName: string;
+  /** Required; checked here with the other members so that every violation is listed. */
+  FunctionName?: string;
   Tags?: Tags;
-  Code: CodeInput;
+  Code?: CodeInput;
   Publish?: boolean;
   PackageType?: string;
 }
@@ -53,6 +63,15 @@ export interface AccountUsage {
 }
 
 const PAGE_SIZE_DEFAULT = 50;
+/** CreateFunction's members in botocore's order (AWS lists violations in it). */
+const CREATE_FUNCTION_MEMBERS = [
+  'functionName', 'runtime', 'role', 'handler', 'code', 'description', 'timeout', 'memorySize', 'packageType',
+  'environment', 'architectures', 'ephemeralStorage',
+];
+/** How often an update is re-applied when the record moved under it without an update in progress. */
+const UPDATE_ATTEMPTS = 5;
+/** AWS's alias names: not all digits (that is a version). */
+const ALIAS_NAME = /^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$/;
 
 export interface FunctionServiceOptions {
   /** The architectures this host's engine can run (only src/main/ finds out); both when not given. */
@@ -94,24 +113,33 @@ export class FunctionService {
   }
 
   async create(input: CreateFunctionInput): Promise<FunctionRecord> {
-    const ref = parseFunctionRef(input.FunctionName, this.scope);
+    const violations = new Violations(CREATE_FUNCTION_MEMBERS);
+    checkFunctionName(input.FunctionName, 'FunctionName', violations);
+    if (input.Code === undefined) violations.addNull('code');
+    if (input.PackageType !== undefined && input.PackageType !== 'Zip' && input.PackageType !== 'Image') {
+      violations.add('packageType', input.PackageType, 'Member must satisfy enum value set: [Zip, Image]');
+    }
+    const settings = resolveSettings(input, {}, violations);
+    const ref = splitFunctionName(input.FunctionName ?? '', this.scope, 'FunctionName');
+    if (ref.name.length > MAX_NAME_LENGTH) {
+      throw invalidParameter(
+        formatViolations([describeViolation('functionName', ref.name, `Member must have length less than or equal to ${MAX_NAME_LENGTH}`)]),
+      );
+    }
     if (ref.qualifier !== undefined) {
       throw invalidParameter('Cannot create a function with a qualified name: remove the version or alias.');
     }
-    if (input.PackageType !== undefined && input.PackageType !== 'Zip') {
-      throw invalidParameter(`lambdock supports PackageType Zip only, got ${input.PackageType}.`);
-    }
+    if (input.PackageType === 'Image') throw invalidParameter('lambdock supports PackageType Zip only, got Image.');
     if (input.Publish === true) throw invalidParameter('lambdock does not publish versions yet: omit Publish.');
-    if (input.Architectures !== undefined) checkArchitectures(input.Architectures);
-    const settings = resolveSettings(input, {});
     this.checkRunnable(settings.architectures);
     const extras = resolveExtraSettings(input, getExtraSettings({ name: ref.name }), settings.runtime);
     const tags = input.Tags === undefined ? {} : checkTags(input.Tags);
-    const code = await this.storeCode(input.Code);
+    const code = await this.storeCode(input.Code ?? {});
     const record: FunctionRecord = {
       name: ref.name,
       ...settings,
       extras,
+      ...(input.Environment?.Variables === undefined ? {} : { environmentGiven: true }),
       code,
       revisionId: randomUUID(),
       lastModified: formatLastModified(new Date()),
@@ -132,15 +160,22 @@ export class FunctionService {
     return (await this.resolve(functionName, qualifier)).record;
   }
 
-  /** The function named, and the qualifier it was named with (in the name or the query), if any. */
-  async resolve(functionName: string, qualifier?: string): Promise<{ record: FunctionRecord; qualifier?: string }> {
-    const ref = parseFunctionRef(functionName, this.scope);
-    const resolved = resolveQualifier(ref, qualifier);
+  /**
+   * The function named, and the qualifier it was named with (in the name or the query), if any. Not found
+   * is 404 naming the qualifier asked for; `unqualifiedAs` is the one to name when none was (Invoke names
+   * `$LATEST`, as AWS does).
+   */
+  async resolve(
+    functionName: string,
+    qualifier?: string,
+    unqualifiedAs?: string,
+  ): Promise<{ record: FunctionRecord; qualifier?: string }> {
+    const ref = parseFunctionTarget(functionName, qualifier, this.scope);
     const record = await this.store.load(ref.name);
-    if (record === undefined || (resolved !== undefined && resolved !== '$LATEST')) {
-      throw functionNotFound(this.arnOf(ref.name, resolved));
+    if (record === undefined || (ref.qualifier !== undefined && ref.qualifier !== '$LATEST')) {
+      throw functionNotFound(this.arnOf(ref.name, ref.qualifier ?? unqualifiedAs));
     }
-    return resolved === undefined ? { record } : { record, qualifier: resolved };
+    return ref.qualifier === undefined ? { record } : { record, qualifier: ref.qualifier };
   }
 
   async list(marker: string | undefined, maxItems: number | undefined): Promise<FunctionPage> {
@@ -148,29 +183,50 @@ export class FunctionService {
   }
 
   async updateCode(functionName: string, input: UpdateCodeInput): Promise<FunctionRecord> {
-    const current = await this.loadForUpdate(functionName, input.RevisionId);
-    if (input.Publish === true) throw invalidParameter('lambdock does not publish versions yet: omit Publish.');
-    if (input.Architectures !== undefined) checkArchitectures(input.Architectures);
+    const name = this.updatableName(functionName);
+    checkSettingsInput({ Architectures: input.Architectures });
+    const current = await this.loadExisting(name);
+    this.checkUpdatable(current, input.RevisionId);
     const settings = resolveSettings({ Architectures: input.Architectures }, current);
+    if (input.Publish === true) throw invalidParameter('lambdock does not publish versions yet: omit Publish.');
     this.checkRunnable(settings.architectures);
     const code = await this.storeCode(input);
     if (input.DryRun === true) return { ...current, ...settings, code };
-    return this.commitUpdate(current, { ...settings, code });
+    return this.commitUpdate(name, input.RevisionId, (latest) => ({
+      ...resolveSettings({ Architectures: input.Architectures }, latest),
+      code,
+    }));
   }
 
   async updateConfiguration(functionName: string, input: UpdateConfigurationInput): Promise<FunctionRecord> {
-    const current = await this.loadForUpdate(functionName, input.RevisionId);
-    const settings = resolveSettings(input, current);
-    this.checkRunnable(settings.architectures);
-    const extras = resolveExtraSettings(input, getExtraSettings(current), settings.runtime);
-    return this.commitUpdate(current, { ...settings, extras });
+    const name = this.updatableName(functionName);
+    checkSettingsInput(input);
+    return this.commitUpdate(name, input.RevisionId, (current) => {
+      const settings = resolveSettings(input, current);
+      this.checkRunnable(settings.architectures);
+      return {
+        ...settings,
+        extras: resolveExtraSettings(input, getExtraSettings(current), settings.runtime),
+        ...(input.Environment === undefined ? {} : { environmentGiven: true }),
+      };
+    });
   }
 
+  /**
+   * DeleteFunction. `$LATEST` alone cannot be deleted and aliases are not deleted this way (both 400, even
+   * for a missing function). Any other qualifier names a version: deleting a version that does not exist
+   * succeeds (AWS is idempotent there), but only on a function that does.
+   */
   async remove(functionName: string, qualifier?: string): Promise<void> {
-    const ref = parseFunctionRef(functionName, this.scope);
-    const resolved = resolveQualifier(ref, qualifier);
-    if (resolved === '$LATEST') throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
-    if (resolved !== undefined) throw functionNotFound(this.arnOf(ref.name, resolved));
+    const ref = parseFunctionTarget(functionName, qualifier, this.scope);
+    if (ref.qualifier === '$LATEST') throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
+    if (ref.qualifier !== undefined && ALIAS_NAME.test(ref.qualifier)) {
+      throw invalidParameter('Deletion of aliases is not currently supported.');
+    }
+    if (ref.qualifier !== undefined) {
+      if ((await this.store.load(ref.name)) === undefined) throw functionNotFound(this.arnOf(ref.name));
+      return;
+    }
     if (!(await this.store.remove(ref.name))) throw functionNotFound(this.arnOf(ref.name));
     for (const listener of this.listeners) listener.functionDeleted(ref.name);
   }
@@ -224,38 +280,65 @@ export class FunctionService {
     return this.code.put(zip);
   }
 
-  private async loadForUpdate(functionName: string, revisionId: string | undefined): Promise<FunctionRecord> {
-    const ref = parseFunctionRef(functionName, this.scope);
+  /** The name an update addresses: only `$LATEST` can be updated. */
+  private updatableName(functionName: string): string {
+    const ref = parseFunctionRef(functionName, this.scope, 'FunctionName');
     if (ref.qualifier !== undefined) {
       throw invalidParameter('Only $LATEST can be updated: remove the qualifier from the function name.');
     }
-    const current = await this.store.load(ref.name);
-    if (current === undefined) throw functionNotFound(this.arnOf(ref.name));
-    if (revisionId !== undefined && revisionId !== current.revisionId) throw revisionMismatch();
-    if (current.lastUpdateStatus === 'InProgress') {
-      throw conflict(
-        `The operation cannot be performed at this time. An update is in progress for resource: ${this.arnOf(ref.name)}`,
-      );
-    }
+    return ref.name;
+  }
+
+  private async loadExisting(name: string): Promise<FunctionRecord> {
+    const current = await this.store.load(name);
+    if (current === undefined) throw functionNotFound(this.arnOf(name));
     return current;
   }
 
-  private async commitUpdate(current: FunctionRecord, changes: Partial<FunctionRecord>): Promise<FunctionRecord> {
-    const next: FunctionRecord = {
-      ...current,
-      ...changes,
-      revisionId: randomUUID(),
-      lastModified: formatLastModified(new Date()),
-      lastUpdateStatus: 'InProgress',
-      lastUpdateStatusReason: 'The function is being created.',
-      lastUpdateStatusReasonCode: 'Creating',
-    };
-    const result = await this.store.replace(next, current.revisionId);
-    if (result === 'missing') throw functionNotFound(this.arnOf(current.name));
-    if (result === 'revision-mismatch') throw revisionMismatch();
-    for (const listener of this.listeners) listener.functionChanged(current.name);
-    this.activateLater(next);
-    return next;
+  /** 412 when the caller's RevisionId is stale, 409 while an update is in progress. */
+  private checkUpdatable(current: FunctionRecord, revisionId: string | undefined): void {
+    if (revisionId !== undefined && revisionId !== current.revisionId) throw revisionMismatch();
+    if (current.lastUpdateStatus === 'InProgress') {
+      throw conflict(
+        `The operation cannot be performed at this time. An update is in progress for resource: ${this.arnOf(current.name)}`,
+      );
+    }
+  }
+
+  /**
+   * Applies `change` to the stored record with a compare-and-set on its RevisionId. When another writer got
+   * there first, the record is read again and judged afresh: 409 if that writer's update is in progress, 412
+   * if the caller named a RevisionId (it is stale now), otherwise (the record only moved, e.g. an update
+   * finished) the change is applied again over the new record. Concurrent updates without a RevisionId thus
+   * get 409, never 412.
+   */
+  private async commitUpdate(
+    name: string,
+    revisionId: string | undefined,
+    change: (current: FunctionRecord) => Partial<FunctionRecord>,
+  ): Promise<FunctionRecord> {
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt += 1) {
+      const current = await this.loadExisting(name);
+      this.checkUpdatable(current, attempt === 0 ? revisionId : undefined);
+      if (attempt > 0 && revisionId !== undefined) throw revisionMismatch();
+      const next: FunctionRecord = {
+        ...current,
+        ...change(current),
+        revisionId: randomUUID(),
+        lastModified: formatLastModified(new Date()),
+        lastUpdateStatus: 'InProgress',
+        lastUpdateStatusReason: 'The function is being created.',
+        lastUpdateStatusReasonCode: 'Creating',
+      };
+      const result = await this.store.replace(next, current.revisionId);
+      if (result === 'missing') throw functionNotFound(this.arnOf(name));
+      if (result === 'replaced') {
+        for (const listener of this.listeners) listener.functionChanged(name);
+        this.activateLater(next);
+        return next;
+      }
+    }
+    throw conflict(`The operation cannot be performed at this time. An update is in progress for resource: ${this.arnOf(name)}`);
   }
 
   private activateLater(record: FunctionRecord): void {

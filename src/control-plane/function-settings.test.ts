@@ -140,6 +140,27 @@ describe('resolveSettings: limits', () => {
     expect(error.message).toBe(rangeMessage('memorySize', 64, 'greater than or equal to 128'));
   });
 
+  it('lists every violated constraint in one ValidationException, as AWS does', () => {
+    const error = lambdaErrorOf(() =>
+      resolveSettings({ ...MINIMAL, Role: 'r1', MemorySize: 99999, Timeout: 0, Architectures: ['x86_64', 'arm64'] }, {}),
+    );
+    expect(error.code).toBe('ValidationException');
+    expect(error.message).toBe(
+      '4 validation errors detected: ' +
+        [
+          "Value 'r1' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+",
+          "Value '0' at 'timeout' failed to satisfy constraint: Member must have value greater than or equal to 1",
+          "Value '99999' at 'memorySize' failed to satisfy constraint: Member must have value less than or equal to 10240",
+          "Value '[x86_64, arm64]' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1",
+        ].join('; '),
+    );
+  });
+
+  it('checks the model\'s constraints before the runtime', () => {
+    const error = lambdaErrorOf(() => resolveSettings({ ...MINIMAL, Runtime: 'cobol', Timeout: 0 }, {}));
+    expect(error.code).toBe('ValidationException');
+  });
+
   it('publishes AWS\'s limits', () => {
     expect(LIMITS).toEqual({
       memory: { min: 128, max: 10240, default: 128 },
@@ -174,11 +195,36 @@ describe('resolveSettings: required fields, runtime, role, handler, description,
     expect(error.message).toBe("1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null");
   });
 
-  it('refuses an unsupported runtime and lists the supported ones', () => {
-    const error = lambdaErrorOf(() => resolveSettings({ ...MINIMAL, Runtime: 'python3.12' }, {}));
+  // Recorded from AWS: LocalStack's test_create_lambda_exceptions snapshot.
+  it.each(['non-existent-runtime', 'PYTHON3.9'])('refuses the runtime %j with AWS\'s enum, word for word', (runtime) => {
+    const error = lambdaErrorOf(() => resolveSettings({ ...MINIMAL, Runtime: runtime }, {}));
     expect(error.code).toBe('InvalidParameterValueException');
     expect(error.message).toBe(
-      "Value python3.12 at 'runtime' failed to satisfy constraint: lambdock supports the runtimes nodejs20.x, provided.al2023, provided.al2",
+      `Value ${runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: ` +
+        '[nodejs20.x, python3.14, provided.al2023, python3.12, python3.13, nodejs24.x, nodejs22.x, java25, python3.10, ' +
+        'python3.11, java21, ruby3.3, ruby3.4, ruby3.2, python3.8, python3.9, java17, nodejs16.x, dotnet10, dotnet8, ' +
+        'java11, dotnet6, nodejs18.x, provided.al2, java8.al2] or be a valid ARN',
+    );
+  });
+
+  // Recorded from AWS: LocalStack's test_create_deprecated_function_runtime_with_validation_enabled snapshots.
+  it.each(['nodejs14.x', 'java8', 'go1.x', 'provided', 'python3.7', 'dotnetcore3.1', 'ruby2.7', 'nodejs12.x'])(
+    'refuses the retired runtime %s with AWS\'s deprecation text',
+    (runtime) => {
+      const error = lambdaErrorOf(() => resolveSettings({ ...MINIMAL, Runtime: runtime }, {}));
+      expect(error.code).toBe('InvalidParameterValueException');
+      expect(error.message).toBe(
+        `The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions. ` +
+          'We recommend you use a supported runtime while creating or updating functions.',
+      );
+    },
+  );
+
+  it.each(['python3.12', 'java21', 'nodejs22.x', 'ruby3.3'])('refuses %s, which AWS has but lambdock cannot run yet, saying so', (runtime) => {
+    const error = lambdaErrorOf(() => resolveSettings({ ...MINIMAL, Runtime: runtime }, {}));
+    expect(error.code).toBe('InvalidParameterValueException');
+    expect(error.message).toBe(
+      `The runtime ${runtime} is not supported by lambdock yet. lambdock runs nodejs20.x, provided.al2023, provided.al2.`,
     );
   });
 
@@ -228,9 +274,10 @@ describe('resolveSettings: required fields, runtime, role, handler, description,
   });
 
   it('refuses an unknown architecture and an empty list', () => {
-    expect(lambdaErrorOf(() => resolveSettings({ ...MINIMAL, Architectures: ['mips'] }, {})).message).toBe(
-      "1 validation error detected: Value '[mips]' at 'architectures' failed to satisfy constraint: " +
-        'Member must satisfy enum value set: [x86_64, arm64]',
+    // Recorded from AWS (uppercase_architecture): the enum sits inside a list constraint.
+    expect(lambdaErrorOf(() => resolveSettings({ ...MINIMAL, Architectures: ['X86_64'] }, {})).message).toBe(
+      "1 validation error detected: Value '[X86_64]' at 'architectures' failed to satisfy constraint: " +
+        'Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]',
     );
     expect(lambdaErrorOf(() => resolveSettings({ ...MINIMAL, Architectures: [] }, {})).code).toBe('ValidationException');
   });

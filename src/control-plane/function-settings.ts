@@ -1,5 +1,7 @@
-import { invalidParameter, validationError } from '../shared/errors.js';
-import { SUPPORTED_RUNTIMES, type Architecture, type Runtime, type Settings } from './function-model.js';
+import { invalidParameter } from '../shared/errors.js';
+import { Violations } from '../shared/violations.js';
+import type { Architecture, Settings } from './function-model.js';
+import { checkRuntime } from './runtimes.js';
 
 export type { Settings };
 
@@ -46,30 +48,30 @@ export const RESERVED_ENV_KEYS = new Set([
 ]);
 
 const ROLE_PATTERN = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
+const ROLE_PATTERN_TEXT = 'arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+';
 const HANDLER_PATTERN = /^[^\s]+$/;
 const ENV_KEY_PATTERN = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
+const ARCHITECTURES = ['x86_64', 'arm64'];
 
-function constraint(field: string, value: unknown, rule: string): never {
-  const shown = value === null || value === undefined ? 'null' : `'${String(value)}'`;
-  throw validationError(`1 validation error detected: Value ${shown} at '${field}' failed to satisfy constraint: ${rule}`);
+function checkRange(violations: Violations, member: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value)) violations.add(member, value, 'Member must be an integer');
+  else if (value < min) violations.add(member, value, `Member must have value greater than or equal to ${min}`);
+  else if (value > max) violations.add(member, value, `Member must have value less than or equal to ${max}`);
 }
 
-function range(field: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value)) constraint(field, value, 'Member must be an integer');
-  if (value < min) constraint(field, value, `Member must have value greater than or equal to ${min}`);
-  if (value > max) constraint(field, value, `Member must have value less than or equal to ${max}`);
-  return value;
-}
+export { checkRuntime };
 
-export function checkRuntime(value: string): Runtime {
-  if (!(SUPPORTED_RUNTIMES as readonly string[]).includes(value)) {
-    throw invalidParameter(
-      `Value ${value} at 'runtime' failed to satisfy constraint: lambdock supports the runtimes ${SUPPORTED_RUNTIMES.join(', ')}`,
-    );
+/** The pattern violations of variable names (AWS's model constraint on the map's keys). */
+function checkEnvironmentKeys(variables: Record<string, string>, violations: Violations): void {
+  for (const [key, value] of Object.entries(variables)) {
+    if (!ENV_KEY_PATTERN.test(key)) {
+      violations.add('environment.variables', key, 'Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+');
+    }
+    if (typeof value !== 'string') violations.add('environment.variables', key, 'Member must be a string');
   }
-  return value as Runtime;
 }
 
+/** Reserved keys, then the names' pattern, then the 4 KB limit (checked after the model's other constraints). */
 export function checkEnvironment(variables: Record<string, string>): Record<string, string> {
   const reserved = Object.keys(variables).filter((key) => RESERVED_ENV_KEYS.has(key));
   if (reserved.length > 0) {
@@ -79,12 +81,9 @@ export function checkEnvironment(variables: Record<string, string>): Record<stri
         `Reserved keys used in this request: ${reserved.join(', ')}`,
     );
   }
-  for (const [key, value] of Object.entries(variables)) {
-    if (!ENV_KEY_PATTERN.test(key)) {
-      constraint('environment.variables', key, 'Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+');
-    }
-    if (typeof value !== 'string') constraint('environment.variables', key, 'Member must be a string');
-  }
+  const violations = new Violations();
+  checkEnvironmentKeys(variables, violations);
+  violations.throwIfAny();
   const measured = JSON.stringify(variables);
   if (Buffer.byteLength(measured) > LIMITS.environmentBytes) {
     throw invalidParameter(
@@ -95,56 +94,114 @@ export function checkEnvironment(variables: Record<string, string>): Record<stri
   return { ...variables };
 }
 
-/** Validates an input against AWS's rules and merges it over `base` (the current settings, or defaults). */
-export function resolveSettings(input: SettingsInput, base: Partial<Settings>): Settings {
-  const runtimeValue = input.Runtime ?? base.runtime;
-  if (runtimeValue === undefined) throw invalidParameter('Runtime is required for .zip deployment packages.');
-  const runtime = checkRuntime(runtimeValue);
+/** The settings once merged over the base, before they are checked. */
+function mergeSettings(input: SettingsInput, base: Partial<Settings>) {
+  return {
+    runtime: input.Runtime ?? base.runtime,
+    handler: input.Handler ?? base.handler,
+    role: input.Role ?? base.role,
+    description: input.Description ?? base.description ?? '',
+    memorySize: input.MemorySize ?? base.memorySize ?? LIMITS.memory.default,
+    timeout: input.Timeout ?? base.timeout ?? LIMITS.timeout.default,
+    ephemeralStorageSize: input.EphemeralStorage?.Size ?? base.ephemeralStorageSize ?? LIMITS.ephemeralStorage.default,
+    architectures: (input.Architectures ?? base.architectures ?? ['x86_64']) as string[],
+  };
+}
 
-  const handler = input.Handler ?? base.handler;
-  if (handler === undefined) throw invalidParameter('Handler is required for .zip deployment packages.');
-  if (handler.length > 128 || !HANDLER_PATTERN.test(handler)) {
-    constraint('handler', handler, 'Member must satisfy regular expression pattern: [^\\s]+');
+/** The members the model constrains; an absent one is not checked (except a required Role). */
+interface Constrained {
+  role?: string;
+  handler?: string;
+  description?: string;
+  timeout?: number;
+  memorySize?: number;
+  ephemeralStorageSize?: number;
+  architectures?: string[];
+}
+
+/** Adds every model constraint the settings break (AWS lists them all in one ValidationException). */
+function checkModelConstraints(settings: Constrained, violations: Violations, roleRequired: boolean): void {
+  const { role, handler, description, architectures } = settings;
+  if (role === undefined) {
+    if (roleRequired) violations.addNull('role');
+  } else if (!ROLE_PATTERN.test(role)) {
+    violations.add('role', role, `Member must satisfy regular expression pattern: ${ROLE_PATTERN_TEXT}`);
   }
+  if (handler !== undefined) {
+    if (handler.length > 128) violations.add('handler', handler, 'Member must have length less than or equal to 128');
+    if (!HANDLER_PATTERN.test(handler)) violations.add('handler', handler, 'Member must satisfy regular expression pattern: [^\\s]+');
+  }
+  if (description !== undefined && description.length > 256) {
+    violations.add('description', description, 'Member must have length less than or equal to 256');
+  }
+  if (settings.timeout !== undefined) checkRange(violations, 'timeout', settings.timeout, LIMITS.timeout.min, LIMITS.timeout.max);
+  if (settings.memorySize !== undefined) checkRange(violations, 'memorySize', settings.memorySize, LIMITS.memory.min, LIMITS.memory.max);
+  if (architectures !== undefined) checkArchitectures(architectures, violations);
+  if (settings.ephemeralStorageSize !== undefined) {
+    const { min, max } = LIMITS.ephemeralStorage;
+    checkRange(violations, 'ephemeralStorage.size', settings.ephemeralStorageSize, min, max);
+  }
+}
 
-  const role = input.Role ?? base.role;
-  if (role === undefined) constraint('role', null, 'Member must not be null');
-  if (!ROLE_PATTERN.test(role)) {
-    constraint(
-      'role',
-      role,
-      'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+',
+function checkArchitectures(architectures: string[], violations: Violations): void {
+  if (architectures.length > 1) violations.add('architectures', architectures, 'Member must have length less than or equal to 1');
+  else if (architectures.length < 1) violations.add('architectures', architectures, 'Member must have length greater than or equal to 1');
+  else if (!ARCHITECTURES.includes(architectures[0] ?? '')) {
+    violations.add(
+      'architectures',
+      architectures,
+      'Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]',
     );
   }
+}
 
-  const description = input.Description ?? base.description ?? '';
-  if (description.length > 256) constraint('description', description, 'Member must have length less than or equal to 256');
+/**
+ * The model constraints of the members an update names, checked before anything is looked up: AWS answers
+ * ValidationException for a malformed request before 404, 409 or 412.
+ */
+export function checkSettingsInput(input: SettingsInput): void {
+  const violations = new Violations();
+  checkModelConstraints(
+    {
+      role: input.Role,
+      handler: input.Handler,
+      description: input.Description,
+      timeout: input.Timeout,
+      memorySize: input.MemorySize,
+      ephemeralStorageSize: input.EphemeralStorage?.Size,
+      architectures: input.Architectures,
+    },
+    violations,
+    false,
+  );
+  violations.throwIfAny();
+}
 
-  const architectures = (input.Architectures ?? base.architectures ?? ['x86_64']) as string[];
-  if (architectures.length !== 1) {
-    constraint('architectures', `[${architectures.join(', ')}]`, 'Member must have length less than or equal to 1');
-  }
-  if (!['x86_64', 'arm64'].includes(architectures[0] ?? '')) {
-    constraint('architectures', `[${architectures.join(', ')}]`, 'Member must satisfy enum value set: [x86_64, arm64]');
-  }
+/**
+ * Validates an input against AWS's rules and merges it over `base` (the current settings, or defaults).
+ * Model constraints come first, all of them listed in one ValidationException (with any the caller already
+ * collected in `violations`, e.g. the function name's); then the service's own checks, one at a time.
+ */
+export function resolveSettings(input: SettingsInput, base: Partial<Settings>, violations = new Violations()): Settings {
+  const merged = mergeSettings(input, base);
+  checkModelConstraints(merged, violations, true);
+  violations.throwIfAny();
+
+  if (merged.runtime === undefined) throw invalidParameter('Runtime is required for .zip deployment packages.');
+  const runtime = checkRuntime(merged.runtime);
+  if (merged.handler === undefined) throw invalidParameter('Handler is required for .zip deployment packages.');
+  const environment =
+    input.Environment === undefined ? { ...(base.environment ?? {}) } : checkEnvironment(input.Environment.Variables ?? {});
 
   return {
     runtime,
-    handler,
-    role,
-    description,
-    memorySize: range('memorySize', input.MemorySize ?? base.memorySize ?? LIMITS.memory.default, LIMITS.memory.min, LIMITS.memory.max),
-    timeout: range('timeout', input.Timeout ?? base.timeout ?? LIMITS.timeout.default, LIMITS.timeout.min, LIMITS.timeout.max),
-    environment:
-      input.Environment === undefined
-        ? { ...(base.environment ?? {}) }
-        : checkEnvironment(input.Environment.Variables ?? {}),
-    ephemeralStorageSize: range(
-      'ephemeralStorage.size',
-      input.EphemeralStorage?.Size ?? base.ephemeralStorageSize ?? LIMITS.ephemeralStorage.default,
-      LIMITS.ephemeralStorage.min,
-      LIMITS.ephemeralStorage.max,
-    ),
-    architectures: architectures as Architecture[],
+    handler: merged.handler,
+    role: merged.role as string,
+    description: merged.description,
+    memorySize: merged.memorySize,
+    timeout: merged.timeout,
+    environment,
+    ephemeralStorageSize: merged.ephemeralStorageSize,
+    architectures: merged.architectures as Architecture[],
   };
 }

@@ -96,7 +96,7 @@ export class InvokeService {
           'Member must satisfy enum value set: [None, Tail]',
       );
     }
-    const { record, qualifier } = await this.functions.resolve(request.functionName, request.qualifier);
+    const { record, qualifier } = await this.functions.resolve(request.functionName, request.qualifier, '$LATEST');
     this.checkInvocable(record);
     if (invocationType === 'DryRun') return { statusCode: 204, payload: Buffer.alloc(0) };
     if (invocationType === 'Event') {

@@ -17,6 +17,12 @@ export const ERROR_CODES = {
   ServiceException: { status: 500, messageField: 'Message' },
   ResourceNotReadyException: { status: 502, messageField: 'message' },
   InvalidZipFileException: { status: 502, messageField: 'Message' },
+  // Errors at the edge of HTTP (no route, a URL or headers the server cannot take): AWS's front end
+  // answers these before Lambda sees the request; lambdock gives them AWS's shape.
+  UnknownOperationException: { status: 404, messageField: 'message' },
+  RequestTimeoutException: { status: 408, messageField: 'message' },
+  RequestURITooLongException: { status: 414, messageField: 'message' },
+  RequestHeaderFieldsTooLargeException: { status: 431, messageField: 'message' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -4,12 +4,15 @@ import {
   GetAccountSettingsCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
+  InvokeCommand,
   LambdaServiceException,
   ListFunctionsCommand,
   ResourceNotFoundException,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
+  waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeZip, nodeZip } from '../helpers/zip.js';
 import { ROLE, startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
@@ -83,7 +86,8 @@ describe('functions API through @aws-sdk/client-lambda', () => {
     const partial = await t.client.send(
       new GetFunctionConfigurationCommand({ FunctionName: '000000000000:function:lifecycle:$LATEST' }),
     );
-    expect(partial.FunctionArn).toBe(ARN('lifecycle'));
+    // Named with a qualifier, AWS answers with the qualified ARN.
+    expect(partial.FunctionArn).toBe(`${ARN('lifecycle')}:$LATEST`);
 
     const updated = await t.client.send(
       new UpdateFunctionConfigurationCommand({ FunctionName: 'lifecycle', MemorySize: 256, Timeout: 10, Description: 'second' }),
@@ -259,6 +263,163 @@ describe('functions API through @aws-sdk/client-lambda', () => {
       new UpdateFunctionConfigurationCommand({ FunctionName: 'revisions', Timeout: 5, RevisionId: current.RevisionId }),
     );
     expect(ok.Timeout).toBe(5);
+  });
+
+  it('answers concurrent UpdateFunctionConfiguration calls without RevisionId with successes and 409s, never 412', async () => {
+    const zip = await nodeZip('exports.handler = async () => 1;');
+    await t.createFunction({ FunctionName: 'racy', Code: { ZipFile: zip } });
+    // Updates that arrive once an earlier one has finished succeed too; none may be refused with 412. The
+    // requests are written on separate connections in one go, so that they reach the server together.
+    const { hostname, port } = new URL(t.url);
+    const burst = async (size: number): Promise<number[]> => {
+      const sockets = await Promise.all(
+        Array.from({ length: size }, () => new Promise<Socket>((resolve) => { const s = connect(Number(port), hostname, () => resolve(s)); })),
+      );
+      const answers = sockets.map(
+        (socket) =>
+          new Promise<string>((resolve) => {
+            let answer = '';
+            socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+            socket.on('close', () => resolve(answer));
+          }),
+      );
+      sockets.forEach((socket, i) => {
+        const body = JSON.stringify({ Timeout: 10 + i });
+        socket.write(
+          `PUT /2015-03-31/functions/racy/configuration HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      });
+      return (await Promise.all(answers)).map((a) => Number(a.split(' ')[1]));
+    };
+    for (let round = 0; round < 4; round += 1) {
+      const statuses = await burst(16);
+      expect(statuses.filter((s) => s !== 200 && s !== 409)).toEqual([]);
+      expect(statuses).toContain(409);
+      await t.waitUpdated('racy');
+    }
+    const results = await Promise.allSettled(
+      [20, 21, 22].map((timeout) => t.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'racy', Timeout: timeout }))),
+    );
+    expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
+    expect(results.some((r) => r.status === 'rejected')).toBe(true);
+    for (const r of results) {
+      if (r.status === 'fulfilled') continue;
+      const e = r.reason as LambdaServiceException;
+      expect(e.name).toBe('ResourceConflictException');
+      expect(e.$metadata.httpStatusCode).toBe(409);
+      expect(e.message).toBe(`The operation cannot be performed at this time. An update is in progress for resource: ${ARN('racy')}`);
+    }
+    await t.waitUpdated('racy');
+  });
+
+  it('lists every violated constraint, and the SDK reads code and message', async () => {
+    const zip = await nodeZip('exports.handler = async () => 1;');
+    await expectAwsError(
+      t.client.send(
+        new CreateFunctionCommand({
+          FunctionName: 'many-wrongs', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'r1', Code: { ZipFile: zip }, MemorySize: 99999, Timeout: 0,
+        }),
+      ),
+      'ValidationException',
+      400,
+      '3 validation errors detected: ' +
+        "Value 'r1' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+; " +
+        "Value '0' at 'timeout' failed to satisfy constraint: Member must have value greater than or equal to 1; " +
+        "Value '99999' at 'memorySize' failed to satisfy constraint: Member must have value less than or equal to 10240",
+    );
+  });
+
+  it('refuses retired runtimes with AWS\'s text and runtimes lambdock cannot run yet, saying so', async () => {
+    const zip = await nodeZip('exports.handler = async () => 1;');
+    const base = { Handler: 'index.handler', Role: ROLE, Code: { ZipFile: zip } };
+    await expectAwsError(
+      t.client.send(new CreateFunctionCommand({ ...base, FunctionName: 'retired', Runtime: 'nodejs14.x' })),
+      'InvalidParameterValueException',
+      400,
+      'The runtime parameter of nodejs14.x is no longer supported for creating or updating AWS Lambda functions. ' +
+        'We recommend you use a supported runtime while creating or updating functions.',
+    );
+    await expectAwsError(
+      t.client.send(new CreateFunctionCommand({ ...base, FunctionName: 'not-yet', Runtime: 'python3.12' })),
+      'InvalidParameterValueException',
+      400,
+      'The runtime python3.12 is not supported by lambdock yet. lambdock runs nodejs20.x, provided.al2023, provided.al2.',
+    );
+  });
+
+  it('answers malformed names the way AWS does: 404 naming the qualifier for lookups, 400 where AWS refuses', async () => {
+    const long = 'a'.repeat(65);
+    await expectAwsError(t.client.send(new GetFunctionCommand({ FunctionName: long })), 'ResourceNotFoundException', 404, `Function not found: ${ARN(long)}`);
+    await expectAwsError(
+      t.client.send(new InvokeCommand({ FunctionName: long })),
+      'ResourceNotFoundException',
+      404,
+      `Function not found: ${ARN(long)}:$LATEST`,
+    );
+    await expectAwsError(
+      t.client.send(new GetFunctionCommand({ FunctionName: 'my-function', Qualifier: '$latest' })),
+      'ResourceNotFoundException',
+      404,
+      `Function not found: ${ARN('my-function')}:$latest`,
+    );
+    await expectAwsError(
+      t.client.send(new GetFunctionCommand({ FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function' })),
+      'ResourceNotFoundException',
+      404,
+      `Function not found: ${ARN('function')}`,
+    );
+    await expectAwsError(
+      t.client.send(new DeleteFunctionCommand({ FunctionName: 'my-function', Qualifier: 'prod' })),
+      'InvalidParameterValueException',
+      400,
+      'Deletion of aliases is not currently supported.',
+    );
+    const e = await expectAwsError(
+      t.client.send(new GetFunctionCommand({ FunctionName: 'my-function', Qualifier: 'invalid!' })),
+      'ValidationException',
+      400,
+    );
+    expect(e.message).toBe(
+      "1 validation error detected: Value 'invalid!' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: \\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+",
+    );
+  });
+
+  it('answers CreateFunction without LastUpdateStatus and lists functions without State, as AWS does', async () => {
+    const own = await startTestLambdock();
+    try {
+      const zip = await nodeZip('exports.handler = async () => 1;');
+      const created = await own.client.send(
+        new CreateFunctionCommand({ FunctionName: 'shaped', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: zip }, Environment: { Variables: {} } }),
+      );
+      expect(created.LastUpdateStatus).toBeUndefined();
+      expect(created.State).toBe('Pending');
+      expect(created.Environment).toEqual({ Variables: {} });
+      const listed = await own.client.send(new ListFunctionsCommand({}));
+      expect(listed.Functions?.[0]).toMatchObject({ FunctionName: 'shaped', Environment: { Variables: {} } });
+      expect(listed.Functions?.[0]?.State).toBeUndefined();
+      expect(listed.Functions?.[0]?.LastUpdateStatus).toBeUndefined();
+      await waitUntilFunctionActiveV2({ client: own.client, maxWaitTime: 60, minDelay: 1 }, { FunctionName: 'shaped' });
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('answers a 100 KB URL with an AWS-shaped error over a real socket', async () => {
+    const e = await expectAwsError(t.client.send(new GetFunctionCommand({ FunctionName: 'a'.repeat(100_000) })), 'RequestURITooLongException', 414);
+    expect(e.message).toBe('The request URI is too long.');
+    const { hostname, port } = new URL(t.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.write(`GET /2015-03-31/functions/${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`));
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+    const [head = '', body = ''] = raw.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 414 /);
+    expect(head.toLowerCase()).toContain('x-amzn-errortype: requesturitoolongexception');
+    expect(JSON.parse(body)).toStrictEqual({ Type: 'User', message: 'The request URI is too long.' });
   });
 
   it('answers /health with 200 when Redis and Docker answer', async () => {

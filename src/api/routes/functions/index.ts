@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toListedConfiguration } from '../../../control-plane/function-extras.js';
 import { toFunctionConfiguration } from '../../../control-plane/function-model.js';
 import type { FunctionService } from '../../../control-plane/function-service.js';
-import { validationError } from '../../../shared/errors.js';
+import { Violations } from '../../../shared/violations.js';
 import {
   CreateFunctionBody,
   FunctionNameParams,
@@ -11,6 +11,7 @@ import {
   UpdateCodeBody,
   UpdateConfigurationBody,
 } from './schemas.js';
+import { getCreateView, getQualifiedView } from './views.js';
 
 /** AWS's request limit for CreateFunction and UpdateFunctionCode (a 50 MB zip, base64, in JSON). */
 export const REQUEST_LIMIT = 70_167_211;
@@ -33,20 +34,25 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
     { config: { operation: 'CreateFunction', requestLimit: REQUEST_LIMIT }, schema: { body: CreateFunctionBody } },
     async (request, reply) => {
       const record = await functions.create(request.body);
-      return reply.code(201).send(configuration(record));
+      return reply.code(201).send(getCreateView(configuration(record)));
     },
   );
 
   app.get('/2015-03-31/functions', { schema: { querystring: ListFunctionsQuery } }, async (request) => {
-    const maxItems = request.query.MaxItems === undefined ? undefined : Number(request.query.MaxItems);
-    if (maxItems !== undefined && (maxItems < 1 || maxItems > 10000)) {
-      throw validationError(
-        `1 validation error detected: Value '${maxItems}' at 'maxItems' failed to satisfy constraint: ` +
-          `Member must have value ${maxItems < 1 ? 'greater than or equal to 1' : 'less than or equal to 10000'}`,
-      );
+    const { MaxItems, FunctionVersion, Marker } = request.query;
+    const maxItems = MaxItems === undefined ? undefined : Number(MaxItems);
+    const violations = new Violations();
+    if (FunctionVersion !== undefined && FunctionVersion !== 'ALL') {
+      violations.add('functionVersion', FunctionVersion, 'Member must satisfy enum value set: [ALL]');
     }
-    const page = await functions.list(request.query.Marker, maxItems);
-    const body: Record<string, unknown> = { Functions: page.records.map((r) => toListedConfiguration(configuration(r))) };
+    if (maxItems !== undefined && maxItems < 1) violations.add('maxItems', maxItems, 'Member must have value greater than or equal to 1');
+    if (maxItems !== undefined && maxItems > 10000) violations.add('maxItems', maxItems, 'Member must have value less than or equal to 10000');
+    violations.throwIfAny();
+    const page = await functions.list(Marker, maxItems);
+    const qualifier = FunctionVersion === 'ALL' ? '$LATEST' : undefined;
+    const body: Record<string, unknown> = {
+      Functions: page.records.map((r) => getQualifiedView(toListedConfiguration(configuration(r)), qualifier)),
+    };
     if (page.nextMarker !== undefined) body.NextMarker = page.nextMarker;
     return body;
   });
@@ -55,10 +61,10 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
     '/2015-03-31/functions/:FunctionName',
     { schema: { params: FunctionNameParams, querystring: QualifierQuery } },
     async (request) => {
-      const record = await functions.get(request.params.FunctionName, request.query.Qualifier);
+      const { record, qualifier } = await functions.resolve(request.params.FunctionName, request.query.Qualifier);
       const tags = await fetchTags(record.name);
       return {
-        Configuration: configuration(record),
+        Configuration: getQualifiedView(configuration(record), qualifier),
         Code: { RepositoryType: 'S3', Location: codeLocation(record.code.sha256Hex, request.headers.host) },
         // AWS leaves Tags out when the function has none.
         ...(Object.keys(tags).length > 0 ? { Tags: tags } : {}),
@@ -69,7 +75,10 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
   app.get(
     '/2015-03-31/functions/:FunctionName/configuration',
     { schema: { params: FunctionNameParams, querystring: QualifierQuery } },
-    async (request) => configuration(await functions.get(request.params.FunctionName, request.query.Qualifier)),
+    async (request) => {
+      const { record, qualifier } = await functions.resolve(request.params.FunctionName, request.query.Qualifier);
+      return getQualifiedView(configuration(record), qualifier);
+    },
   );
 
   app.put(

@@ -1,19 +1,22 @@
 import { Type } from '@sinclair/typebox';
 import { CreateOnlySchema, ExtraSettingsSchema } from './extra-schemas.js';
 
+// Types and structure only: value constraints (lengths, ranges, patterns, enums) are checked by the
+// control plane, which lists every violation in one ValidationException as AWS does.
+
 const Environment = Type.Object({
   Variables: Type.Optional(Type.Record(Type.String(), Type.String())),
 });
 
 const Settings = {
   Runtime: Type.Optional(Type.String()),
-  Handler: Type.Optional(Type.String({ maxLength: 128 })),
+  Handler: Type.Optional(Type.String()),
   Role: Type.Optional(Type.String()),
-  Description: Type.Optional(Type.String({ maxLength: 256 })),
-  MemorySize: Type.Optional(Type.Integer({ minimum: 128, maximum: 10240 })),
-  Timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 900 })),
+  Description: Type.Optional(Type.String()),
+  MemorySize: Type.Optional(Type.Number()),
+  Timeout: Type.Optional(Type.Number()),
   Environment: Type.Optional(Environment),
-  EphemeralStorage: Type.Optional(Type.Object({ Size: Type.Integer({ minimum: 512, maximum: 10240 }) })),
+  EphemeralStorage: Type.Optional(Type.Object({ Size: Type.Number() })),
   Architectures: Type.Optional(Type.Array(Type.String())),
   ...ExtraSettingsSchema,
 };
@@ -26,14 +29,14 @@ const Code = Type.Object({
   ImageUri: Type.Optional(Type.String()),
 });
 
+/** FunctionName, Role and Code are required: their absence is reported with the other violations. */
 export const CreateFunctionBody = Type.Object({
-  FunctionName: Type.String({ minLength: 1, maxLength: 140 }),
-  Code,
+  FunctionName: Type.Optional(Type.String()),
+  Code: Type.Optional(Code),
   Publish: Type.Optional(Type.Boolean()),
   PackageType: Type.Optional(Type.String()),
   ...Settings,
   ...CreateOnlySchema,
-  Role: Type.String(),
 });
 
 export const UpdateCodeBody = Type.Object({
@@ -50,13 +53,13 @@ export const UpdateCodeBody = Type.Object({
 
 export const UpdateConfigurationBody = Type.Object({ ...Settings, RevisionId: Type.Optional(Type.String()) });
 
-export const FunctionNameParams = Type.Object({ FunctionName: Type.String({ minLength: 1 }) });
+export const FunctionNameParams = Type.Object({ FunctionName: Type.String() });
 
 export const QualifierQuery = Type.Object({ Qualifier: Type.Optional(Type.String()) });
 
 export const ListFunctionsQuery = Type.Object({
   Marker: Type.Optional(Type.String()),
   MaxItems: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
-  FunctionVersion: Type.Optional(Type.Literal('ALL')),
+  FunctionVersion: Type.Optional(Type.String()),
   MasterRegion: Type.Optional(Type.String()),
 });
