@@ -19,9 +19,12 @@ export interface FuzzCase {
 
 const BASE = '/2015-03-31/functions';
 
+/** Valid names the fuzz may create, change, invoke and delete (never the fixture): short ones and edge cases. */
+const VICTIMS = ['fz-0', 'fz-1', 'fz-2', 'fz-3', 'a', '_', '-', '0', 'A'.repeat(64), '-_'.repeat(32), `${'x'.repeat(63)}_`];
+
 /** A function name as a caller might (mis)write it: plain, qualified, ARNs with wrong parts, or junk. */
 function oddName(rng: Rng, ctx: LambdaFuzzContext, fixtureAllowed: boolean): string {
-  const name = fixtureAllowed && rng.chance(0.4) ? ctx.fixture : rng.chance(0.5) ? `fz-${rng.int(10)}` : oddString(rng);
+  const name = fixtureAllowed && rng.chance(0.4) ? ctx.fixture : rng.chance(0.5) ? rng.pick(VICTIMS) : oddString(rng);
   const arn = (region: string, account: string, rest: string) => `arn:aws:lambda:${region}:${account}:function:${rest}`;
   switch (rng.int(14)) {
     case 0:
@@ -90,7 +93,8 @@ function zipFile(rng: Rng, ctx: LambdaFuzzContext): unknown {
     case 6:
       return ctx.zips.valid.toString('base64').slice(0, -3);
     case 7:
-      return rng.chance(0.1) ? ctx.zips.valid.toString('base64') : oddValue(rng);
+    case 9:
+      return rng.chance(0.7) ? ctx.zips.valid.toString('base64') : oddValue(rng);
     case 8:
       return 'UEsDBA'.repeat(1 + rng.int(50_000));
     default:
@@ -165,7 +169,8 @@ function invokeRequest(rng: Rng, ctx: LambdaFuzzContext): RawRequest {
   if (rng.chance(0.1)) headers.push(['X-Amzn-Trace-Id', oddString(rng)]);
   if (rng.chance(0.3)) headers.push(['Content-Type', rng.pick(['application/json', 'application/octet-stream', 'text/plain', ''])]);
   const target = `${BASE}/${pathSegment(rng, oddName(rng, ctx, true))}/invocations${qualifierQuery(rng)}`;
-  return { method: rng.chance(0.9) ? 'POST' : rng.pick(METHODS), target, headers, body: invokePayload(rng), ending: 'wait' };
+  // Never DELETE: the router ends a path at a raw `#`, so `DELETE …/fuzz-fixture#/invocations` deletes the fixture.
+  return { method: rng.chance(0.9) ? 'POST' : rng.pick(METHODS.filter((m) => m !== 'DELETE')), target, headers, body: invokePayload(rng), ending: 'wait' };
 }
 
 /** One malformed (or merely odd) Lambda API request. Mutating requests never name the fixture. */
@@ -173,7 +178,14 @@ export function nextLambdaCase(rng: Rng, ctx: LambdaFuzzContext): FuzzCase {
   const pick = rng.int(100);
   let label: string;
   let request: RawRequest;
-  if (pick < 22) {
+  if (pick < 4) {
+    // Well-formed, so it gets past validation into the store, activation and later invokes, updates, deletes.
+    label = 'CreateFunction (well-formed)';
+    const body: Record<string, unknown> = { FunctionName: rng.pick(VICTIMS), Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'arn:aws:iam::000000000000:role/lambda-role', Code: { ZipFile: ctx.zips.valid.toString('base64') } };
+    const extra = rng.pick<[string, unknown]>([['MemorySize', rng.pick([128, 129, 10_240])], ['Timeout', rng.pick([1, 900])], ['EphemeralStorage', { Size: rng.pick([512, 10_240]) }], ['Architectures', [rng.pick(['x86_64', 'arm64'])]], ['Environment', { Variables: { [rng.pick(['A', 'AWS_REGION', '_HANDLER', 'LD_PRELOAD', 'a'.repeat(100)])]: oddString(rng) } }], ['Description', oddString(rng)]]);
+    body[extra[0]] = extra[1];
+    request = jsonRequest(rng, 'POST', BASE, body);
+  } else if (pick < 22) {
     label = 'CreateFunction';
     request = jsonRequest(rng, 'POST', BASE + (rng.chance(0.1) ? '/' : ''), functionBody(rng, ctx));
   } else if (pick < 44) {
