@@ -67,28 +67,33 @@ export function oddValue(rng: Rng, depth = 0): unknown {
   }
 }
 
+/** Sets an own property, even `__proto__` (which plain assignment would take as the prototype). */
+function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(object, key, { value, enumerable: true, configurable: true, writable: true });
+}
+
 /** Mutates a JSON object in place: a field of another type, a field gone, an unknown or hostile key. */
 export function mutateObject(rng: Rng, object: Record<string, unknown>): void {
   const keys = Object.keys(object);
   switch (rng.int(5)) {
     case 0:
-      if (keys.length > 0) object[rng.pick(keys)] = oddValue(rng);
+      if (keys.length > 0) setOwn(object, rng.pick(keys), oddValue(rng));
       break;
     case 1:
       if (keys.length > 0) delete object[rng.pick(keys)];
       break;
     case 2:
-      object[oddString(rng)] = oddValue(rng);
+      setOwn(object, oddString(rng), oddValue(rng));
       break;
     case 3: {
       const key = keys.length > 0 ? rng.pick(keys) : 'x';
       const inner = object[key];
       if (typeof inner === 'object' && inner !== null && !Array.isArray(inner)) mutateObject(rng, inner as Record<string, unknown>);
-      else object[key] = oddValue(rng);
+      else setOwn(object, key, oddValue(rng));
       break;
     }
     default:
-      object[rng.pick(['__proto__', 'constructor', 'prototype'])] = rng.chance(0.5) ? { polluted: true } : oddValue(rng);
+      setOwn(object, rng.pick(['__proto__', 'constructor', 'prototype']), rng.chance(0.5) ? { polluted: true } : oddValue(rng));
   }
 }
 

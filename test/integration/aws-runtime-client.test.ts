@@ -28,7 +28,7 @@ beforeAll(async () => {
   // Built outside node_modules (scripts/build-aws-ric.sh): a first build takes a minute or two.
   ricDir = await fetchAwsRicDir();
   t = await startTestLambdock();
-}, 600_000);
+}, 900_000);
 afterAll(async () => {
   await t?.close();
 });
