@@ -13,6 +13,9 @@ export interface LambdaFuzzOptions {
   /** Invokes may run a function (3 s timeout) in a sandbox that may need a cold start first. */
   invokeTimeoutMs: number;
   tally: FuzzTally;
+  /** A well-behaved client's call, made every `probeEvery` requests: what went wrong, if anything. */
+  probe?: () => Promise<string | undefined>;
+  probeEvery?: number;
 }
 
 /**
@@ -25,6 +28,11 @@ export async function fuzzLambdaApi(options: LambdaFuzzOptions): Promise<void> {
   const worker = async () => {
     while (issued < count) {
       issued += 1;
+      const n = issued;
+      if (options.probe !== undefined && n % (options.probeEvery ?? 500) === 0) {
+        const failure = await options.probe();
+        if (failure !== undefined) tally.livenessFailed(`Lambda API after ${n} requests: ${failure}`);
+      }
       const fuzzCase = nextLambdaCase(rng, ctx);
       const timeout = fuzzCase.label.startsWith('Invoke') ? options.invokeTimeoutMs : options.timeoutMs;
       const outcome = await sendRaw(target, fuzzCase.request, timeout);

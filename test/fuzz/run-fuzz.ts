@@ -44,7 +44,9 @@ export async function runFuzz(t: TestLambdock, options: FuzzOptions): Promise<Fu
   const fixture = 'fuzz-fixture';
   await t.createFunction({ FunctionName: fixture, Code: { ZipFile: valid } });
   // Warm environments first: the fuzz's invokes then measure request handling, not cold starts.
-  await Promise.all([1, 2, 3, 4].map(() => checkInvoke(t, fixture)));
+  for (const failure of await Promise.all([1, 2, 3, 4].map(() => checkInvoke(t, fixture)))) {
+    if (failure !== undefined) tally.livenessFailed(`before the fuzz, the fixture: ${failure}`);
+  }
 
   const url = new URL(t.url);
   const lambdaCount = Math.round(options.count * 0.7);
@@ -57,6 +59,7 @@ export async function runFuzz(t: TestLambdock, options: FuzzOptions): Promise<Fu
     timeoutMs,
     invokeTimeoutMs: timeoutMs + 10_000,
     tally,
+    probe: () => checkInvoke(t, fixture),
   });
   await fuzzRuntimeApi({ rng, count: options.count - lambdaCount, timeoutMs, tally });
 
