@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs (from Debian) and starts what lambdock and its tests need on this host: a Docker engine,
-# Redis, the host tools for offline images and sandbox /tmp disks, and the build tools of a native dev dependency. Safe to run again: it only
-# does what is missing. Needs root (or sudo) for apt-get, dockerd and losetup.
+# Redis, the host tools for offline images and sandbox /tmp disks, and (for the tests only) the build tools
+# of AWS's runtime client. Safe to run again: it only does what is missing. Needs root (or sudo) for apt-get, dockerd and losetup.
 set -euo pipefail
 
 log() { printf '[ensure-services] %s\n' "$*"; }
@@ -15,7 +15,9 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v mkfs.ext4 >/dev/null 2>&1 || need+=(e2fsprogs)
 command -v losetup >/dev/null 2>&1 || need+=(mount)
 command -v curl >/dev/null 2>&1 || need+=(curl)
-# Build tools for aws-lambda-ric's native addon (a dev dependency: the compatibility test runs AWS's client).
+# Tests only: the compatibility test runs AWS's Node.js runtime client (aws-lambda-ric), whose native addon
+# scripts/build-aws-ric.sh compiles into .cache/ with these (no dependency of the project: `npm ci` needs
+# nothing but Node and npm).
 command -v autoreconf >/dev/null 2>&1 || need+=(autoconf)
 command -v automake >/dev/null 2>&1 || need+=(automake)
 command -v libtoolize >/dev/null 2>&1 || need+=(libtool)

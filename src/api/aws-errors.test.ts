@@ -33,6 +33,13 @@ describe('toLambdaError', () => {
     );
   });
 
+  it('quotes a value nested too deeply to print (a 20,000-deep array body) without overflowing the stack', () => {
+    const deep: unknown = JSON.parse(`${'['.repeat(20_000)}${']'.repeat(20_000)}`);
+    const error = toLambdaError(validationFailure({ instancePath: '', keyword: 'type', params: { type: 'object' }, data: deep }), undefined);
+    expect(error.code).toBe('ValidationException');
+    expect(error.message).toBe("1 validation error detected: Value '[…]' at 'body' failed to satisfy constraint: Member must be of type object");
+  });
+
   it('names a missing member from the root and from a nested object', () => {
     expect(
       toLambdaError(validationFailure({ instancePath: '', keyword: 'required', params: { missingProperty: 'Role' } }), undefined).message,

@@ -49,13 +49,22 @@ function describe(error: AjvError): string {
   }
 }
 
+/** A member's value as quoted in a validation message; one nested too deeply to print (a stack overflow) is elided. */
+function quoteValue(data: unknown): string {
+  if (typeof data !== 'object') return String(data);
+  try {
+    return JSON.stringify(data);
+  } catch {
+    return Array.isArray(data) ? '[…]' : '{…}';
+  }
+}
+
 /** AWS's "N validation error(s) detected: …" text for schema failures. */
 export function formatValidationErrors(errors: AjvError[]): string {
   const parts = errors.map((e) => {
     const text = describe(e);
     if (e.keyword === 'required') return text;
-    const value = typeof e.data === 'object' ? JSON.stringify(e.data) : String(e.data);
-    return `Value '${value}' at '${memberPath(e.instancePath) || 'body'}' failed to satisfy constraint: ${text}`;
+    return `Value '${quoteValue(e.data)}' at '${memberPath(e.instancePath) || 'body'}' failed to satisfy constraint: ${text}`;
   });
   return formatViolations(parts);
 }

@@ -1,17 +1,18 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchAwsRicDir } from '../helpers/aws-ric.js';
 import { makeZip, type ZipFiles } from '../helpers/zip.js';
 import { startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
 
 let t: TestLambdock;
-const RIC = path.resolve(import.meta.dirname, '..', '..', 'node_modules', 'aws-lambda-ric');
+let ricDir: string;
 
 /** AWS's own Node.js Runtime Interface Client (bin, dist and package.json is all it needs at run time). */
 async function ricFiles(): Promise<ZipFiles> {
   const files: ZipFiles = {};
   const add = async (relative: string) => {
-    const full = path.join(RIC, relative);
+    const full = path.join(ricDir, relative);
     const info = await stat(full);
     if (info.isDirectory()) {
       for (const entry of await readdir(full)) await add(path.join(relative, entry));
@@ -24,8 +25,10 @@ async function ricFiles(): Promise<ZipFiles> {
 }
 
 beforeAll(async () => {
+  // Built outside node_modules (scripts/build-aws-ric.sh): a first build takes a minute or two.
+  ricDir = await fetchAwsRicDir();
   t = await startTestLambdock();
-});
+}, 900_000);
 afterAll(async () => {
   await t?.close();
 });
