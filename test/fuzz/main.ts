@@ -9,7 +9,7 @@ import Dockerode from 'dockerode';
 import { Redis } from 'ioredis';
 import { ensureRuntimeImages } from '../../src/docker/images/index.js';
 import { LABELS } from '../../src/docker/container-driver.js';
-import { detachTestLoopDevices } from '../helpers/global-setup.js';
+import { detachTestLoopDevices } from '../helpers/leak-checks.js';
 import { startTestLambdock } from '../helpers/test-lambdock.js';
 import { formatReport, isClean } from './fuzz-tally.js';
 import { runFuzz } from './run-fuzz.js';
