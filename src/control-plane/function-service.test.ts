@@ -28,8 +28,13 @@ class MemoryStore implements FunctionStore {
     this.records.set(record.name, structuredClone(record));
     return 'replaced';
   }
-  async remove(name: string): Promise<boolean> {
-    return this.records.delete(name);
+  async remove(name: string): Promise<FunctionRecord | undefined> {
+    const removed = this.records.get(name);
+    this.records.delete(name);
+    return removed;
+  }
+  async countCodeReferences(sha256Hex: string): Promise<number> {
+    return [...this.records.values()].filter((r) => r.code.sha256Hex === sha256Hex).length;
   }
   async list(marker: string | undefined, maxItems: number): Promise<FunctionPage> {
     const names = [...this.records.keys()].sort().filter((n) => marker === undefined || n > marker);
@@ -74,7 +79,7 @@ describe('FunctionService', () => {
         : new Promise<void>((resolve, reject) => {
             gate = { release: resolve, fail: reject };
           });
-    service = new FunctionService(store, new CodeStore(dir), scope, prepare, (e) => backgroundErrors.push(e));
+    service = new FunctionService(store, new CodeStore(dir, { references: store }), scope, prepare, (e) => backgroundErrors.push(e));
     service.addListener({ functionChanged: (n) => events.push(`changed ${n}`), functionDeleted: (n) => events.push(`deleted ${n}`) });
   });
   afterEach(async () => {
@@ -142,7 +147,7 @@ describe('FunctionService', () => {
     gate = { release: () => undefined, fail: () => undefined };
     await create('left-pending');
     // A new process on the same store: its preparer succeeds.
-    const again = new FunctionService(store, new CodeStore(dir), scope, () => Promise.resolve(), () => undefined);
+    const again = new FunctionService(store, new CodeStore(dir, { references: store }), scope, () => Promise.resolve(), () => undefined);
     expect(await again.resumeUnfinished()).toBe(1);
     await settle();
     expect((await again.get('left-pending')).state).toBe('Active');

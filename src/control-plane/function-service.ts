@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaError, conflict, functionNotFound, invalidParameter } from '../shared/errors.js';
-import type { CodeStore } from './code/code-store.js';
+import type { CodeStore, StagedCode } from './code/code-store.js';
 import { formatLastModified, type CodeRef, type FunctionRecord } from './function-model.js';
 import { buildFunctionArn, parseFunctionRef, resolveQualifier, type Scope } from './function-ref.js';
 import { resolveSettings, type SettingsInput } from './function-settings.js';
@@ -78,11 +78,22 @@ export class FunctionService {
     }
     if (input.Publish === true) throw invalidParameter('lambdock does not publish versions yet: omit Publish.');
     const settings = resolveSettings(input, {});
-    const code = await this.storeCode(input.Code);
+    const zip = decodeZip(input.Code);
+    // Checked before anything is stored; the insert below stays the authority when two creates race.
+    if ((await this.store.load(ref.name)) !== undefined) throw conflict(`Function already exist: ${ref.name}`);
+    const staged = await this.code.stage(zip);
+    try {
+      return await this.insertStaged(ref.name, settings, staged);
+    } finally {
+      await staged.release();
+    }
+  }
+
+  private async insertStaged(name: string, settings: ReturnType<typeof resolveSettings>, staged: StagedCode): Promise<FunctionRecord> {
     const record: FunctionRecord = {
-      name: ref.name,
+      name,
       ...settings,
-      code,
+      code: staged.ref,
       revisionId: randomUUID(),
       lastModified: formatLastModified(new Date()),
       state: 'Pending',
@@ -92,7 +103,7 @@ export class FunctionService {
       lastUpdateStatusReason: 'The function is being created.',
       lastUpdateStatusReasonCode: 'Creating',
     };
-    if (!(await this.store.insert(record))) throw conflict(`Function already exist: ${ref.name}`);
+    if (!(await this.store.insert(record))) throw conflict(`Function already exist: ${name}`);
     this.activateLater(record);
     return record;
   }
@@ -121,9 +132,17 @@ export class FunctionService {
     const current = await this.loadForUpdate(functionName, input.RevisionId);
     if (input.Publish === true) throw invalidParameter('lambdock does not publish versions yet: omit Publish.');
     const settings = resolveSettings({ Architectures: input.Architectures }, current);
-    const code = await this.storeCode(input);
-    if (input.DryRun === true) return { ...current, ...settings, code };
-    return this.commitUpdate(current, { ...settings, code });
+    const zip = decodeZip(input);
+    if (input.DryRun === true) return { ...current, ...settings, code: await this.code.check(zip) };
+    const staged = await this.code.stage(zip);
+    let next: FunctionRecord;
+    try {
+      next = await this.commitUpdate(current, { ...settings, code: staged.ref }, current.code);
+    } finally {
+      await staged.release();
+    }
+    if (next.code.sha256Hex !== current.code.sha256Hex) this.collectLater(current.code.sha256Hex, current.name);
+    return next;
   }
 
   async updateConfiguration(functionName: string, input: UpdateConfigurationInput): Promise<FunctionRecord> {
@@ -136,8 +155,10 @@ export class FunctionService {
     const resolved = resolveQualifier(ref, qualifier);
     if (resolved === '$LATEST') throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
     if (resolved !== undefined) throw functionNotFound(this.arnOf(ref.name, resolved));
-    if (!(await this.store.remove(ref.name))) throw functionNotFound(this.arnOf(ref.name));
+    const removed = await this.store.remove(ref.name);
+    if (removed === undefined) throw functionNotFound(this.arnOf(ref.name));
     for (const listener of this.listeners) listener.functionDeleted(ref.name);
+    this.collectLater(removed.code.sha256Hex, ref.name);
   }
 
   async usage(): Promise<AccountUsage> {
@@ -170,19 +191,9 @@ export class FunctionService {
     return resumed;
   }
 
-  private async storeCode(input: CodeInput): Promise<CodeRef> {
-    if (input.ImageUri !== undefined) throw invalidParameter('lambdock runs .zip functions only: ImageUri is not supported.');
-    if (input.ZipFile === undefined) {
-      if (input.S3Bucket !== undefined || input.S3Key !== undefined) {
-        throw invalidParameter('lambdock does not read code from S3 yet: send the zip in Code.ZipFile.');
-      }
-      throw invalidParameter('Please provide a source for function code.');
-    }
-    const zip = Buffer.from(input.ZipFile, 'base64');
-    if (zip.length === 0 || zip.toString('base64').replace(/=+$/, '') !== input.ZipFile.replace(/\s|=+$/g, '')) {
-      throw invalidParameter('Could not unzip uploaded file. Please check your file, then try to upload again.');
-    }
-    return this.code.put(zip);
+  /** Removes code nothing references any more, in the background (a large tree takes a while). */
+  private collectLater(sha256Hex: string, name: string): void {
+    this.code.collect(sha256Hex).catch((error: unknown) => this.onBackgroundError(error, name));
   }
 
   private async loadForUpdate(functionName: string, revisionId: string | undefined): Promise<FunctionRecord> {
@@ -201,7 +212,11 @@ export class FunctionService {
     return current;
   }
 
-  private async commitUpdate(current: FunctionRecord, changes: Partial<FunctionRecord>): Promise<FunctionRecord> {
+  private async commitUpdate(
+    current: FunctionRecord,
+    changes: Partial<FunctionRecord>,
+    previousCode?: CodeRef,
+  ): Promise<FunctionRecord> {
     const next: FunctionRecord = {
       ...current,
       ...changes,
@@ -215,29 +230,37 @@ export class FunctionService {
     if (result === 'missing') throw functionNotFound(this.arnOf(current.name));
     if (result === 'revision-mismatch') throw revisionMismatch();
     for (const listener of this.listeners) listener.functionChanged(current.name);
-    this.activateLater(next);
+    this.activateLater(next, previousCode);
     return next;
   }
 
-  private activateLater(record: FunctionRecord): void {
+  private activateLater(record: FunctionRecord, previousCode?: CodeRef): void {
     setImmediate(() => {
-      this.activate(record).catch((error: unknown) => this.onBackgroundError(error, record.name));
+      this.activate(record, previousCode).catch((error: unknown) => this.onBackgroundError(error, record.name));
     });
   }
 
-  /** Pending → Active (or Failed); InProgress → Successful (or Failed). A new RevisionId either way. */
-  private async activate(record: FunctionRecord): Promise<void> {
+  /**
+   * Pending → Active (or Failed); InProgress → Successful (or Failed). A new RevisionId either way. The
+   * code is unpacked here, not in the request: a zip whose data turns out damaged fails the function
+   * (StateReasonCode InvalidZipFileException), or fails the update and keeps the previous code.
+   */
+  private async activate(record: FunctionRecord, previousCode?: CodeRef): Promise<void> {
     let outcome: Partial<FunctionRecord>;
     try {
+      await this.code.unpack(record.code);
       await this.prepare(record);
       outcome = { state: record.state === 'Pending' ? 'Active' : record.state, lastUpdateStatus: 'Successful' };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      const badZip = error instanceof LambdaError && error.code === 'InvalidZipFileException';
+      const reasonCode = badZip ? 'InvalidZipFileException' : 'InternalError';
       outcome =
         record.state === 'Pending'
-          ? { state: 'Failed', stateReason: reason, stateReasonCode: 'InternalError', lastUpdateStatus: 'Failed' }
-          : { lastUpdateStatus: 'Failed', lastUpdateStatusReason: reason, lastUpdateStatusReasonCode: 'InternalError' };
-      this.onBackgroundError(error, record.name);
+          ? { state: 'Failed', stateReason: reason, stateReasonCode: reasonCode, lastUpdateStatus: 'Failed' }
+          : { lastUpdateStatus: 'Failed', lastUpdateStatusReason: reason, lastUpdateStatusReasonCode: reasonCode };
+      if (badZip && record.state !== 'Pending' && previousCode !== undefined) outcome.code = previousCode;
+      if (!badZip) this.onBackgroundError(error, record.name);
     }
     const next: FunctionRecord = {
       ...record,
@@ -249,7 +272,24 @@ export class FunctionService {
       revisionId: randomUUID(),
     };
     await this.store.replace(JSON.parse(JSON.stringify(next)) as FunctionRecord, record.revisionId);
+    if (next.code.sha256Hex !== record.code.sha256Hex) this.collectLater(record.code.sha256Hex, record.name);
   }
+}
+
+/** The zip of a CreateFunction `Code` or an UpdateFunctionCode body, decoded and checked as base64. */
+function decodeZip(input: CodeInput): Buffer {
+  if (input.ImageUri !== undefined) throw invalidParameter('lambdock runs .zip functions only: ImageUri is not supported.');
+  if (input.ZipFile === undefined) {
+    if (input.S3Bucket !== undefined || input.S3Key !== undefined) {
+      throw invalidParameter('lambdock does not read code from S3 yet: send the zip in Code.ZipFile.');
+    }
+    throw invalidParameter('Please provide a source for function code.');
+  }
+  const zip = Buffer.from(input.ZipFile, 'base64');
+  if (zip.length === 0 || zip.toString('base64').replace(/=+$/, '') !== input.ZipFile.replace(/\s|=+$/g, '')) {
+    throw invalidParameter('Could not unzip uploaded file. Please check your file, then try to upload again.');
+  }
+  return zip;
 }
 
 function revisionMismatch(): LambdaError {

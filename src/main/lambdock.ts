@@ -90,10 +90,20 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
   });
   void images.then(() => networkHolders.warm(), () => undefined);
 
-  const code = new CodeStore(config.dataDir);
+  const functionStore = new RedisFunctionStore(redis, config.redisPrefix);
+  // A tree stays while a sandbox has it mounted (the pool is made below; sandboxes exist only once it is).
+  let sandboxes: SandboxPool | undefined;
+  const code = new CodeStore(config.dataDir, {
+    references: functionStore,
+    isTreeInUse: (tree) => sandboxes?.list().some((sandbox) => sandbox.plan.codeDir === tree) ?? false,
+    onError: (error, sha256Hex) => logger.warn({ err: error, sha256Hex }, 'Could not remove unreferenced code'),
+  });
+  await functionStore.restoreCodeReferences();
+  const sweptCode = await code.sweep();
+  if (sweptCode > 0) logger.info({ entries: sweptCode }, 'Removed unreferenced code');
   const scope = { region: config.region, accountId: config.accountId };
   const functions = new FunctionService(
-    new RedisFunctionStore(redis, config.redisPrefix),
+    functionStore,
     code,
     scope,
     async () => {
@@ -116,6 +126,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     },
     { maxConcurrency: config.accountConcurrency },
   );
+  sandboxes = pool;
   functions.addListener({
     functionChanged: (name) => pool.retireFunction(name),
     functionDeleted: (name) => pool.retireFunction(name),
@@ -182,6 +193,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
         await scratch.removeOrphans([instanceLabel]);
       }
       driver.close();
+      code.close();
       await images.catch(() => undefined);
       await redis.quit().catch(() => redis.disconnect());
     },
