@@ -141,8 +141,7 @@ export class FunctionService {
     } finally {
       await staged.release();
     }
-    if (next.code.sha256Hex !== current.code.sha256Hex) this.collectLater(current.code.sha256Hex, current.name);
-    return next;
+    return next; // the previous code goes once the update is through (activate), or stays if it fails
   }
 
   async updateConfiguration(functionName: string, input: UpdateConfigurationInput): Promise<FunctionRecord> {
@@ -272,7 +271,8 @@ export class FunctionService {
       revisionId: randomUUID(),
     };
     await this.store.replace(JSON.parse(JSON.stringify(next)) as FunctionRecord, record.revisionId);
-    if (next.code.sha256Hex !== record.code.sha256Hex) this.collectLater(record.code.sha256Hex, record.name);
+    const dropped = next.code.sha256Hex !== record.code.sha256Hex ? record.code : previousCode;
+    if (dropped !== undefined && dropped.sha256Hex !== next.code.sha256Hex) this.collectLater(dropped.sha256Hex, record.name);
   }
 }
 
