@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaError, conflict, functionNotFound, invalidParameter } from '../shared/errors.js';
 import type { CodeStore, StagedCode } from './code/code-store.js';
+import { CORRUPT_ZIP_MESSAGE } from './code/unzip-errors.js';
 import { formatLastModified, type CodeRef, type FunctionRecord } from './function-model.js';
 import { buildFunctionArn, parseFunctionRef, resolveQualifier, type Scope } from './function-ref.js';
 import { resolveSettings, type SettingsInput } from './function-settings.js';
 import type { FunctionPage, FunctionStore } from './function-store.js';
 
 export interface CodeInput {
-  ZipFile?: string;
+  /** Base64 text as in the JSON body, or the bytes already decoded by the API. */
+  ZipFile?: string | Buffer;
   S3Bucket?: string;
   S3Key?: string;
   S3ObjectVersion?: string;
@@ -285,9 +287,13 @@ function decodeZip(input: CodeInput): Buffer {
     }
     throw invalidParameter('Please provide a source for function code.');
   }
+  if (Buffer.isBuffer(input.ZipFile)) {
+    if (input.ZipFile.length === 0) throw invalidParameter(CORRUPT_ZIP_MESSAGE);
+    return input.ZipFile;
+  }
   const zip = Buffer.from(input.ZipFile, 'base64');
   if (zip.length === 0 || zip.toString('base64').replace(/=+$/, '') !== input.ZipFile.replace(/\s|=+$/g, '')) {
-    throw invalidParameter('Could not unzip uploaded file. Please check your file, then try to upload again.');
+    throw invalidParameter(CORRUPT_ZIP_MESSAGE);
   }
   return zip;
 }

@@ -26,6 +26,8 @@ export interface TestLambdock {
   client: LambdaClient;
   url: string;
   instanceId: string;
+  /** This instance's data dir (code under `code/`). */
+  dataDir: string;
   /** Creates a function and waits until it is Active. */
   createFunction(input: Partial<CreateFunctionCommandInput> & { FunctionName: string; Code: { ZipFile: Uint8Array } }): Promise<void>;
   waitUpdated(name: string): Promise<void>;
@@ -65,6 +67,7 @@ export async function startTestLambdock(env: Record<string, string> = {}, prefix
     client,
     url: lambdock.url,
     instanceId,
+    dataDir,
     async createFunction(input) {
       await client.send(
         new CreateFunctionCommand({ Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, ...input }),
