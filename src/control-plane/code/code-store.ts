@@ -3,11 +3,14 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { CodeRef } from '../function-model.js';
 import { LambdaError, tooLarge } from '../../shared/errors.js';
+import { Semaphore } from '../../shared/semaphore.js';
 import { digestCode } from './code-digest.js';
 import { extractZipSafely, inspectZipSafely } from './safe-unzip.js';
 
 export const MAX_ZIPPED_BYTES = 52_428_800;
 export const MAX_UNZIPPED_BYTES = 262_144_000;
+/** Trees unpacked at once: each reads its zip (≤ 50 MB) into memory. */
+const UNPACKS_AT_ONCE = 2;
 
 /**
  * Who holds a piece of code. The function store counts holders atomically with the records that hold
@@ -66,6 +69,7 @@ export class CodeStore {
   /** Trees known to be complete: the invoke path asks for them without touching the disk. */
   private readonly unpacked = new Set<string>();
   private retryTimer: NodeJS.Timeout | undefined;
+  private readonly unpacks = new Semaphore(UNPACKS_AT_ONCE);
 
   constructor(
     dataDir: string,
@@ -146,7 +150,7 @@ export class CodeStore {
     try {
       await this.withLock(sha, async () => {
         const tree = this.getTreePath(sha);
-        if (!(await exists(tree))) await this.extract(sha, tree);
+        if (!(await exists(tree))) await this.unpacks.run(() => this.extract(sha, tree));
         this.unpacked.add(sha);
       });
     } finally {
