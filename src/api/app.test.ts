@@ -44,9 +44,10 @@ describe('the Lambda API (app.inject)', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'lambdock-api-'));
-    const code = new CodeStore(dir);
+    const store = new MemoryFunctionStore();
+    const code = new CodeStore(dir, { references: store });
     const functions = new FunctionService(
-      new MemoryFunctionStore(),
+      store,
       code,
       { region: 'us-east-1', accountId: '000000000000' },
       () => Promise.resolve(),
@@ -59,7 +60,7 @@ describe('the Lambda API (app.inject)', () => {
   });
   afterEach(async () => {
     await app.close();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 10 });
   });
 
   const create = async (name: string, extra: Record<string, unknown> = {}) =>

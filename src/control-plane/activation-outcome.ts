@@ -21,12 +21,12 @@ export function getActivatedRecord(record: FunctionRecord, revisionId: string): 
 
 /**
  * A record whose activation failed. A create (Pending) turns Failed; a failed update keeps the function's
- * state and says why in LastUpdateStatusReason.
+ * state and says why in LastUpdateStatusReason. `reasonCode` is AWS's (InternalError, InvalidZipFileException…).
  */
-export function getFailedRecord(record: FunctionRecord, reason: string, revisionId: string): FunctionRecord {
-  const update = { lastUpdateStatus: 'Failed', lastUpdateStatusReason: reason, lastUpdateStatusReasonCode: INTERNAL_ERROR } as const;
+export function getFailedRecord(record: FunctionRecord, reason: string, revisionId: string, reasonCode = INTERNAL_ERROR): FunctionRecord {
+  const update = { lastUpdateStatus: 'Failed', lastUpdateStatusReason: reason, lastUpdateStatusReasonCode: reasonCode } as const;
   if (record.state === 'Pending') {
-    return { ...record, state: 'Failed', stateReason: reason, stateReasonCode: INTERNAL_ERROR, ...update, revisionId };
+    return { ...record, state: 'Failed', stateReason: reason, stateReasonCode: reasonCode, ...update, revisionId };
   }
   return { ...record, ...update, revisionId };
 }

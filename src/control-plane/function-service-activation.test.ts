@@ -37,7 +37,7 @@ class FlakyStore extends MemoryFunctionStore {
     }
     return super.replace(record, expected);
   }
-  override async remove(name: string): Promise<boolean> {
+  override async remove(name: string): Promise<FunctionRecord | undefined> {
     this.check();
     return super.remove(name);
   }
@@ -68,7 +68,7 @@ describe('FunctionService: an activation whose outcome cannot be stored', () => 
   const backgroundErrors: unknown[] = [];
 
   const start = (): void => {
-    service = new FunctionService(store, new CodeStore(dir), scope, async () => undefined, (e) => backgroundErrors.push(e), {
+    service = new FunctionService(store, new CodeStore(dir, { references: store }), scope, async () => undefined, (e) => backgroundErrors.push(e), {
       activation: { writeAttempts: 3, retryDelayMs: 1, recoveryIntervalMs, stuckAfterMs: 60_000 },
     });
   };
@@ -82,7 +82,7 @@ describe('FunctionService: an activation whose outcome cannot be stored', () => 
   });
   afterEach(async () => {
     service.close();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 10 });
   });
 
   const create = async (name = 'fn') =>

@@ -44,11 +44,11 @@ describe('FunctionService', () => {
         : new Promise<void>((resolve, reject) => {
             gate = { release: resolve, fail: reject };
           });
-    service = new FunctionService(store, new CodeStore(dir), scope, prepare, (e) => backgroundErrors.push(e));
+    service = new FunctionService(store, new CodeStore(dir, { references: store }), scope, prepare, (e) => backgroundErrors.push(e));
     service.addListener({ functionChanged: (n) => events.push(`changed ${n}`), functionDeleted: (n) => events.push(`deleted ${n}`) });
   });
   afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 10 });
   });
 
   const create = async (name = 'fn') =>
@@ -112,7 +112,7 @@ describe('FunctionService', () => {
     gate = { release: () => undefined, fail: () => undefined };
     await create('left-pending');
     // A new process on the same store: its preparer succeeds.
-    const again = new FunctionService(store, new CodeStore(dir), scope, () => Promise.resolve(), () => undefined);
+    const again = new FunctionService(store, new CodeStore(dir, { references: store }), scope, () => Promise.resolve(), () => undefined);
     expect(await again.resumeUnfinished()).toBe(1);
     await settle();
     expect((await again.get('left-pending')).state).toBe('Active');

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaError, conflict, functionNotFound, invalidParameter } from '../shared/errors.js';
 import { Violations, describeViolation, formatViolations } from '../shared/violations.js';
-import { UNRECORDED_REASON, getActivatedRecord, getFailedRecord } from './activation-outcome.js';
+import { INTERNAL_ERROR, UNRECORDED_REASON, getActivatedRecord, getFailedRecord } from './activation-outcome.js';
 import { ActivationRecorder, type ActivationRecorderOptions } from './activation-recorder.js';
 import { checkRunnable } from './architecture-support.js';
 import type { CodeStore } from './code/code-store.js';
+import { CORRUPT_ZIP_MESSAGE } from './code/unzip-errors.js';
 import { getExtraSettings, resolveExtraSettings, type ExtraSettingsInput } from './function-extras.js';
 import { formatLastModified, type Architecture, type CodeRef, type FunctionRecord } from './function-model.js';
 import { checkTags, type Tags } from './function-tags.js';
@@ -21,7 +22,8 @@ import { checkSettingsInput, resolveSettings, type SettingsInput } from './funct
 import type { FunctionPage, FunctionStore } from './function-store.js';
 
 export interface CodeInput {
-  ZipFile?: string;
+  /** Base64 text as in the JSON body, or the bytes already decoded by the API. */
+  ZipFile?: string | Buffer;
   S3Bucket?: string;
   S3Key?: string;
   S3ObjectVersion?: string;
@@ -134,13 +136,16 @@ export class FunctionService {
     this.checkRunnable(settings.architectures);
     const extras = resolveExtraSettings(input, getExtraSettings({ name: ref.name }), settings.runtime);
     const tags = input.Tags === undefined ? {} : checkTags(input.Tags);
-    const code = await this.storeCode(input.Code ?? {});
+    const zip = decodeZip(input.Code ?? {});
+    // Checked before anything is stored; the insert below stays the authority when two creates race.
+    if ((await this.store.load(ref.name)) !== undefined) throw conflict(`Function already exist: ${ref.name}`);
+    const staged = await this.code.stage(zip);
     const record: FunctionRecord = {
       name: ref.name,
       ...settings,
       extras,
       ...(input.Environment?.Variables === undefined ? {} : { environmentGiven: true }),
-      code,
+      code: staged.ref,
       revisionId: randomUUID(),
       lastModified: formatLastModified(new Date()),
       state: 'Pending',
@@ -150,7 +155,11 @@ export class FunctionService {
       lastUpdateStatusReason: 'The function is being created.',
       lastUpdateStatusReasonCode: 'Creating',
     };
-    if (!(await this.store.insert(record, tags))) throw conflict(`Function already exist: ${ref.name}`);
+    try {
+      if (!(await this.store.insert(record, tags))) throw conflict(`Function already exist: ${ref.name}`);
+    } finally {
+      await staged.release();
+    }
     this.activateLater(record);
     return record;
   }
@@ -190,12 +199,18 @@ export class FunctionService {
     const settings = resolveSettings({ Architectures: input.Architectures }, current);
     if (input.Publish === true) throw invalidParameter('lambdock does not publish versions yet: omit Publish.');
     this.checkRunnable(settings.architectures);
-    const code = await this.storeCode(input);
-    if (input.DryRun === true) return { ...current, ...settings, code };
-    return this.commitUpdate(name, input.RevisionId, (latest) => ({
-      ...resolveSettings({ Architectures: input.Architectures }, latest),
-      code,
-    }));
+    const zip = decodeZip(input);
+    if (input.DryRun === true) return { ...current, ...settings, code: await this.code.check(zip) };
+    const staged = await this.code.stage(zip);
+    try {
+      // The previous code goes once the update is through (activate), or stays if it fails.
+      return await this.commitUpdate(name, input.RevisionId, (latest) => ({
+        ...resolveSettings({ Architectures: input.Architectures }, latest),
+        code: staged.ref,
+      }));
+    } finally {
+      await staged.release();
+    }
   }
 
   async updateConfiguration(functionName: string, input: UpdateConfigurationInput): Promise<FunctionRecord> {
@@ -227,8 +242,10 @@ export class FunctionService {
       if ((await this.store.load(ref.name)) === undefined) throw functionNotFound(this.arnOf(ref.name));
       return;
     }
-    if (!(await this.store.remove(ref.name))) throw functionNotFound(this.arnOf(ref.name));
+    const removed = await this.store.remove(ref.name);
+    if (removed === undefined) throw functionNotFound(this.arnOf(ref.name));
     for (const listener of this.listeners) listener.functionDeleted(ref.name);
+    this.collectLater(removed.code.sha256Hex, ref.name);
   }
 
   async usage(): Promise<AccountUsage> {
@@ -265,19 +282,9 @@ export class FunctionService {
     if (this.options.runnableArchitectures !== undefined) checkRunnable(architectures, this.options.runnableArchitectures);
   }
 
-  private async storeCode(input: CodeInput): Promise<CodeRef> {
-    if (input.ImageUri !== undefined) throw invalidParameter('lambdock runs .zip functions only: ImageUri is not supported.');
-    if (input.ZipFile === undefined) {
-      if (input.S3Bucket !== undefined || input.S3Key !== undefined) {
-        throw invalidParameter('lambdock does not read code from S3 yet: send the zip in Code.ZipFile.');
-      }
-      throw invalidParameter('Please provide a source for function code.');
-    }
-    const zip = Buffer.from(input.ZipFile, 'base64');
-    if (zip.length === 0 || zip.toString('base64').replace(/=+$/, '') !== input.ZipFile.replace(/\s|=+$/g, '')) {
-      throw invalidParameter('Could not unzip uploaded file. Please check your file, then try to upload again.');
-    }
-    return this.code.put(zip);
+  /** Removes code nothing references any more, in the background (a large tree takes a while). */
+  private collectLater(sha256Hex: string, name: string): void {
+    this.code.collect(sha256Hex).catch((error: unknown) => this.onBackgroundError(error, name));
   }
 
   /** The name an update addresses: only `$LATEST` can be updated. */
@@ -334,17 +341,17 @@ export class FunctionService {
       if (result === 'missing') throw functionNotFound(this.arnOf(name));
       if (result === 'replaced') {
         for (const listener of this.listeners) listener.functionChanged(name);
-        this.activateLater(next);
+        this.activateLater(next, current.code);
         return next;
       }
     }
     throw conflict(`The operation cannot be performed at this time. An update is in progress for resource: ${this.arnOf(name)}`);
   }
 
-  private activateLater(record: FunctionRecord): void {
+  private activateLater(record: FunctionRecord, previousCode?: CodeRef): void {
     if (!this.activations.claim(record)) return;
     setImmediate(() => {
-      this.activate(record)
+      this.activate(record, previousCode)
         .catch((error: unknown) => this.onBackgroundError(error, record.name))
         .finally(() => this.activations.release(record));
     });
@@ -352,20 +359,48 @@ export class FunctionService {
 
   /**
    * Pending → Active (or Failed); InProgress → Successful (or Failed). A new RevisionId either way. The
+   * code is unpacked here, not in the request: a zip whose data turns out damaged fails the function
+   * (StateReasonCode InvalidZipFileException), or fails the update and keeps the previous code. The
    * outcome's write is retried; if the store keeps failing, the function turns Failed once it answers.
    */
-  private async activate(record: FunctionRecord): Promise<void> {
+  private async activate(record: FunctionRecord, previousCode?: CodeRef): Promise<void> {
     let outcome: FunctionRecord;
     try {
+      await this.code.unpack(record.code);
       await this.prepare(record);
       outcome = getActivatedRecord(record, randomUUID());
     } catch (error) {
-      outcome = getFailedRecord(record, error instanceof Error ? error.message : String(error), randomUUID());
-      this.onBackgroundError(error, record.name);
+      const badZip = error instanceof LambdaError && error.code === 'InvalidZipFileException';
+      const reason = error instanceof Error ? error.message : String(error);
+      outcome = getFailedRecord(record, reason, randomUUID(), badZip ? 'InvalidZipFileException' : INTERNAL_ERROR);
+      if (badZip && record.state !== 'Pending' && previousCode !== undefined) outcome.code = previousCode;
+      if (!badZip) this.onBackgroundError(error, record.name);
     }
     const unrecorded = getFailedRecord(record, UNRECORDED_REASON, randomUUID());
     await this.activations.record(outcome, record.revisionId, unrecorded);
+    const dropped = outcome.code.sha256Hex !== record.code.sha256Hex ? record.code : previousCode;
+    if (dropped !== undefined && dropped.sha256Hex !== outcome.code.sha256Hex) this.collectLater(dropped.sha256Hex, record.name);
   }
+}
+
+/** The zip of a CreateFunction `Code` or an UpdateFunctionCode body, decoded and checked as base64. */
+function decodeZip(input: CodeInput): Buffer {
+  if (input.ImageUri !== undefined) throw invalidParameter('lambdock runs .zip functions only: ImageUri is not supported.');
+  if (input.ZipFile === undefined) {
+    if (input.S3Bucket !== undefined || input.S3Key !== undefined) {
+      throw invalidParameter('lambdock does not read code from S3 yet: send the zip in Code.ZipFile.');
+    }
+    throw invalidParameter('Please provide a source for function code.');
+  }
+  if (Buffer.isBuffer(input.ZipFile)) {
+    if (input.ZipFile.length === 0) throw invalidParameter(CORRUPT_ZIP_MESSAGE);
+    return input.ZipFile;
+  }
+  const zip = Buffer.from(input.ZipFile, 'base64');
+  if (zip.length === 0 || zip.toString('base64').replace(/=+$/, '') !== input.ZipFile.replace(/\s|=+$/g, '')) {
+    throw invalidParameter(CORRUPT_ZIP_MESSAGE);
+  }
+  return zip;
 }
 
 function revisionMismatch(): LambdaError {

@@ -14,8 +14,8 @@ export interface FunctionStore {
   load(name: string): Promise<FunctionRecord | undefined>;
   /** Replaces the record only while its stored RevisionId is still `expectedRevisionId`. */
   replace(record: FunctionRecord, expectedRevisionId: string): Promise<ReplaceResult>;
-  /** Removes the function and its tags. */
-  remove(name: string): Promise<boolean>;
+  /** Removes the function and its tags; answers the record removed, or undefined when there was none. */
+  remove(name: string): Promise<FunctionRecord | undefined>;
   /** Functions in name order, starting after `marker`. */
   list(marker: string | undefined, maxItems: number): Promise<FunctionPage>;
 }

@@ -36,11 +36,11 @@ describe('runtime image builds behind activations', () => {
     gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    service = new FunctionService(store, new CodeStore(dir), scope, createImagePreparer(builder), () => undefined);
+    service = new FunctionService(store, new CodeStore(dir, { references: store }), scope, createImagePreparer(builder), () => undefined);
   });
   afterEach(async () => {
     service.close();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 10 });
   });
 
   const create = async (name: string) =>
@@ -84,7 +84,7 @@ describe('runtime image builds behind activations', () => {
   it('fails the function, saying so, when the build does not end', async () => {
     const hanging = new SharedAttempt<unknown>(() => new Promise(() => undefined));
     service.close();
-    service = new FunctionService(store, new CodeStore(dir), scope, createImagePreparer(hanging, 50), () => undefined);
+    service = new FunctionService(store, new CodeStore(dir, { references: store }), scope, createImagePreparer(hanging, 50), () => undefined);
     await create('waiting');
     await vi.waitFor(() =>
       expect(stored('waiting')).toMatchObject({

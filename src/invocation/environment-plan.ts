@@ -82,6 +82,7 @@ export function planEnvironment(record: FunctionRecord, ctx: PlanContext, sandbo
     runtimeApiAdvertiseHost: ctx.runtimeApiAdvertiseHost,
     maxPayloadBytes: ENVIRONMENT_LIMITS.maxPayloadBytes,
     labels,
+    codeDir: ctx.codeDir,
     containerSpec: (runtimeApi, scratchVolume, networkMode) => ({
       name: `lambdock-${record.name}-${sandboxId.slice(0, 12)}`,
       image: ctx.image,

@@ -106,6 +106,8 @@ export class InvokeService {
     }
     const payload = checkPayload(request.payload);
     const clientContext = decodeClientContext(request.clientContext);
+    // The tree is unpacked in the background: an invoke during an UpdateFunctionCode waits for it.
+    await this.code.unpack(record.code);
     const running = this.pool.run(
       `${record.name}\n${getEnvironmentKey(record)}`,
       (id) => planEnvironment(record, this.planContext(record), id),

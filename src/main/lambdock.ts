@@ -125,11 +125,21 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
   });
   images.get().catch((error: unknown) => logger.error({ err: error }, 'Could not build the runtime images'));
 
-  const code = new CodeStore(config.dataDir);
+  const functionStore = new RedisFunctionStore(redis, config.redisPrefix);
+  // A tree stays while a sandbox has it mounted (the pool is made below; sandboxes exist only once it is).
+  let sandboxes: SandboxPool | undefined;
+  const code = new CodeStore(config.dataDir, {
+    references: functionStore,
+    isTreeInUse: (tree) => sandboxes?.list().some((sandbox) => sandbox.plan.codeDir === tree) ?? false,
+    onError: (error, sha256Hex) => logger.warn({ err: error, sha256Hex }, 'Could not remove unreferenced code'),
+  });
+  await functionStore.restoreCodeReferences();
+  const sweptCode = await code.sweep();
+  if (sweptCode > 0) logger.info({ entries: sweptCode }, 'Removed unreferenced code');
   const scope = { region: config.region, accountId: config.accountId };
   const runnableArchitectures = getRunnableArchitectures(await fetchHostFacts(docker));
   const functions = new FunctionService(
-    new RedisFunctionStore(redis, config.redisPrefix),
+    functionStore,
     code,
     scope,
     createImagePreparer(images),
@@ -152,6 +162,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     },
     { maxConcurrency: config.accountConcurrency },
   );
+  sandboxes = pool;
   functions.addListener({
     functionChanged: (name) => pool.retireFunction(name),
     functionDeleted: (name) => pool.retireFunction(name),
@@ -222,6 +233,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
       }
       driver.close();
       functions.close();
+      code.close();
       await images.settled();
       await redis.quit().catch(() => redis.disconnect());
     },

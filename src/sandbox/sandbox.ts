@@ -51,6 +51,8 @@ export interface SandboxPlan {
   runtimeApiAdvertiseHost: string;
   maxPayloadBytes: number;
   labels: Record<string, string>;
+  /** Host folder of the function's code, mounted at /var/task (the code store keeps it while this sandbox lives). */
+  codeDir?: string;
   /** The container to run, given the Runtime API address, the /tmp volume and the network to join. */
   containerSpec(runtimeApi: string, scratchVolume: string, networkMode: string): ContainerSpec;
 }

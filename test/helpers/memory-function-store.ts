@@ -1,8 +1,9 @@
+import type { CodeReferences } from '../../src/control-plane/code/code-store.js';
 import type { FunctionRecord } from '../../src/control-plane/function-model.js';
 import type { FunctionPage, FunctionStore, ReplaceResult } from '../../src/control-plane/function-store.js';
 
-/** The FunctionStore contract, in memory (for unit tests of the services). */
-export class MemoryFunctionStore implements FunctionStore {
+/** The FunctionStore contract in memory, for tests: each record holds its code. */
+export class MemoryFunctionStore implements FunctionStore, CodeReferences {
   readonly records = new Map<string, FunctionRecord>();
 
   async insert(record: FunctionRecord): Promise<boolean> {
@@ -12,8 +13,8 @@ export class MemoryFunctionStore implements FunctionStore {
   }
 
   async load(name: string): Promise<FunctionRecord | undefined> {
-    const r = this.records.get(name);
-    return r === undefined ? undefined : structuredClone(r);
+    const record = this.records.get(name);
+    return record === undefined ? undefined : structuredClone(record);
   }
 
   async replace(record: FunctionRecord, expected: string): Promise<ReplaceResult> {
@@ -24,14 +25,21 @@ export class MemoryFunctionStore implements FunctionStore {
     return 'replaced';
   }
 
-  async remove(name: string): Promise<boolean> {
-    return this.records.delete(name);
+  async remove(name: string): Promise<FunctionRecord | undefined> {
+    const removed = this.records.get(name);
+    this.records.delete(name);
+    return removed;
   }
 
   async list(marker: string | undefined, maxItems: number): Promise<FunctionPage> {
     const names = [...this.records.keys()].sort().filter((n) => marker === undefined || n > marker);
     const page = names.slice(0, maxItems);
     const records = page.map((n) => structuredClone(this.records.get(n) as FunctionRecord));
-    return names.length > maxItems ? { records, nextMarker: page[page.length - 1] } : { records };
+    const last = page[page.length - 1];
+    return names.length > maxItems && last !== undefined ? { records, nextMarker: last } : { records };
+  }
+
+  async countCodeReferences(sha256Hex: string): Promise<number> {
+    return [...this.records.values()].filter((r) => r.code.sha256Hex === sha256Hex).length;
   }
 }

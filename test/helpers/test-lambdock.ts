@@ -28,6 +28,7 @@ export interface TestLambdock {
   url: string;
   /** The installation's id: the harness's own (`<run prefix>-<random>`), or the one lambdock generated. */
   instanceId: string;
+  /** This instance's data dir (code under `code/`). */
   dataDir: string;
   /** Creates a function and waits until it is Active. */
   createFunction(input: Partial<CreateFunctionCommandInput> & { FunctionName: string; Code: { ZipFile: Uint8Array } }): Promise<void>;

@@ -200,6 +200,17 @@ describe('extractZipSafely refuses', () => {
     await expectRefused(zip, `Could not unzip uploaded file: ${detail}`);
   });
 
+  it('an entry whose whole path passes 4 KB (each segment within 255 bytes), with a 400 and not ENAMETOOLONG', async () => {
+    const name = `${'s'.repeat(250)}/`.repeat(17) + 'index.js';
+    const zip = await buildZip((z) => z.addBuffer(Buffer.from('x'), name));
+    await expectRefused(zip, `Could not unzip uploaded file: entry '${'s'.repeat(200)}…' has a path longer than 2048 bytes.`);
+  });
+
+  it('an entry nested deeper than 128 levels', async () => {
+    const zip = await buildZip((z) => z.addBuffer(Buffer.from('x'), `${'d/'.repeat(130)}f`));
+    await expectRefused(zip, `Could not unzip uploaded file: entry '${'d/'.repeat(100)}…' is nested deeper than 128 levels.`);
+  });
+
   it('a symbolic link with an absolute target', async () => {
     const zip = await buildZip(symlinkEntry('/etc/passwd', 'passwd'));
     await expectRefused(

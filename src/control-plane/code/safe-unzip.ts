@@ -1,7 +1,8 @@
 import { createWriteStream } from 'node:fs';
-import { chmod, lstat, mkdir, mkdtemp, realpath, rename, rm, symlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable, type Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import { crc32, inflateRawSync } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { fromBuffer, getFileNameLowLevel, type Entry, type ZipFile } from 'yauzl';
 import { LambdaError } from '../../shared/errors.js';
@@ -11,6 +12,7 @@ import {
   checkSymlinkTargets,
   planExtraction,
   type ExtractionPlan,
+  type PlannedFile,
   type ZipEntryInfo,
   type ZipEntryKind,
 } from './zip-entry-plan.js';
@@ -39,11 +41,41 @@ const S_IFDIR = 0o040000;
 const S_IFLNK = 0o120000;
 const MAX_LINK_TARGET_BYTES = 4095;
 
+/** Entries whose data is inflated in memory in one call; larger ones are streamed to disk. */
+const INLINE_MAX_BYTES = 4 * 1024 * 1024;
+/** Files written at once: enough to keep libuv's thread pool busy, small enough to bound buffered data. */
+const WRITE_CONCURRENCY = 16;
+const LOCAL_HEADER_SIGNATURE = 0x04034b50;
+const LOCAL_HEADER_BYTES = 30;
+
 /** One zip, read and checked, ready to be written. */
 interface InspectedZip {
+  zip: Buffer;
   zipfile: ZipFile;
   entries: readonly Entry[];
   plan: ExtractionPlan;
+  /** Each symbolic link's normalised path → its target, already checked. */
+  targets: ReadonlyMap<string, string>;
+  budget: ByteBudget;
+}
+
+export interface ZipSummary {
+  /** Regular files and symbolic links the zip would create. */
+  fileCount: number;
+  /** Sum of the sizes its headers declare. */
+  declaredBytes: number;
+}
+
+/**
+ * Everything that can be checked without writing the tree, and fast (the central directory and the few
+ * bytes of symbolic links): names, relations, links, limits, compression. What `extractZipSafely` can still
+ * refuse afterwards is damaged data (a CRC-32 or size that does not match, a broken deflate stream).
+ */
+export async function inspectZipSafely(zip: Buffer, limits: ExtractLimits = {}): Promise<ZipSummary> {
+  const inspected = await inspectZip(zip, limits);
+  inspected.zipfile.close();
+  const { files, symlinks, declaredBytes } = inspected.plan;
+  return { fileCount: files.length + symlinks.length, declaredBytes };
 }
 
 /**
@@ -58,40 +90,44 @@ export async function extractZipSafely(
   destDir: string,
   limits: ExtractLimits = {},
 ): Promise<ExtractResult> {
-  const maxUnzippedBytes = limits.maxUnzippedBytes ?? DEFAULT_MAX_UNZIPPED_BYTES;
   if (await pathExists(destDir)) throw destinationExists(destDir);
-  const inspected = await inspectZip(zip, maxUnzippedBytes, limits.maxEntries ?? DEFAULT_MAX_ENTRIES);
+  const inspected = await inspectZip(zip, limits);
   try {
-    const budget = new ByteBudget(maxUnzippedBytes);
-    const targets = await readSymlinkTargets(inspected, budget);
-    checkSymlinkTargets(targets);
     const parent = path.dirname(destDir);
     await mkdir(parent, { recursive: true });
     const staging = await mkdtemp(path.join(parent, `.${path.basename(destDir)}.partial-`));
     try {
-      await writeTree(inspected, targets, staging, budget);
+      assertPathsFit(staging, inspected.plan);
+      await writeTree(inspected, staging);
       await moveIntoPlace(staging, destDir);
     } catch (error) {
       await rm(staging, { recursive: true, force: true });
       throw error;
     }
     const { files, symlinks } = inspected.plan;
-    return { fileCount: files.length + symlinks.length, unzippedBytes: budget.used };
+    return { fileCount: files.length + symlinks.length, unzippedBytes: inspected.budget.used };
   } finally {
     inspected.zipfile.close();
   }
 }
 
-/** Opens the zip and reads its central directory; refuses it before anything touches the disk. */
-async function inspectZip(zip: Buffer, maxUnzippedBytes: number, maxEntries: number): Promise<InspectedZip> {
+/** Opens the zip, reads its central directory and its links' targets; refuses it before anything touches the disk. */
+async function inspectZip(zip: Buffer, limits: ExtractLimits): Promise<InspectedZip> {
+  const maxUnzippedBytes = limits.maxUnzippedBytes ?? DEFAULT_MAX_UNZIPPED_BYTES;
   const zipfile = await openZip(zip);
   try {
-    const entries = await readEntries(zipfile, maxEntries);
+    const entries = await readEntries(zipfile, limits.maxEntries ?? DEFAULT_MAX_ENTRIES);
     const infos = entries.map((entry, index) => describeEntry(entry, index));
     const plan = planExtraction(infos);
     for (const info of infos) assertDecodable(info, entryAt(entries, info.index));
     if (plan.declaredBytes > maxUnzippedBytes) throw unzippedTooLarge(maxUnzippedBytes);
-    return { zipfile, entries, plan };
+    const budget = new ByteBudget(maxUnzippedBytes);
+    const targets = new Map<string, string>();
+    for (const link of plan.symlinks) {
+      targets.set(link.path, readInline(zip, entryAt(entries, link.index), budget).toString('utf8'));
+    }
+    checkSymlinkTargets(targets);
+    return { zip, zipfile, entries, plan, targets, budget };
   } catch (error) {
     zipfile.close();
     throw error;
@@ -159,6 +195,41 @@ function entryAt(entries: readonly Entry[], index: number): Entry {
   return entry;
 }
 
+/** The host refuses paths of PATH_MAX (4,096) bytes and more: refuse them as the zip's fault, not ours. */
+function assertPathsFit(staging: string, plan: ExtractionPlan): void {
+  const room = 4095 - Buffer.byteLength(staging) - 1;
+  for (const entry of [...plan.files, ...plan.symlinks]) {
+    if (Buffer.byteLength(entry.path) > room) {
+      throw refusedZip(`entry ${quoteName(entry.path)} has a path too long to be unpacked.`);
+    }
+  }
+}
+
+/**
+ * One entry's data, read straight from the zip in memory: the local header located, the data inflated in one
+ * call (never past the declared size), then its size and CRC-32 checked. No stream, no promise per entry.
+ */
+function readInline(zip: Buffer, entry: Entry, budget: ByteBudget): Buffer {
+  const at = entry.relativeOffsetOfLocalHeader;
+  if (at + LOCAL_HEADER_BYTES > zip.length || zip.readUInt32LE(at) !== LOCAL_HEADER_SIGNATURE) {
+    throw corruptZip(new Error(`no local file header at ${at}`));
+  }
+  const start = at + LOCAL_HEADER_BYTES + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28);
+  const end = start + entry.compressedSize;
+  if (end > zip.length) throw corruptZip(new Error('entry data runs past the end of the zip'));
+  const raw = zip.subarray(start, end);
+  let data: Buffer;
+  try {
+    data = entry.compressionMethod === 0 ? raw : inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.uncompressedSize) });
+  } catch (error) {
+    throw corruptZip(error);
+  }
+  if (data.length !== entry.uncompressedSize) throw corruptZip(new Error('entry size differs from its header'));
+  budget.take(data.length);
+  if (crc32(data) !== entry.crc32 >>> 0) throw corruptZip(new Error('CRC-32 mismatch'));
+  return data;
+}
+
 /**
  * Streams one entry's data into `sink` through the byte budget and CRC check, with backpressure. Errors of
  * the sink (the disk) pass through; anything else wrong with the data means the zip is corrupt.
@@ -183,43 +254,68 @@ async function copyEntry(zipfile: ZipFile, entry: Entry, budget: ByteBudget, sin
   }
 }
 
-async function readSymlinkTargets(
-  { zipfile, entries, plan }: InspectedZip,
-  budget: ByteBudget,
-): Promise<Map<string, string>> {
-  const targets = new Map<string, string>();
-  for (const link of plan.symlinks) {
-    const chunks: Buffer[] = [];
-    const collect = new Writable({
-      write(chunk: Buffer, _encoding, callback): void {
-        chunks.push(chunk);
-        callback();
-      },
-    });
-    await copyEntry(zipfile, entryAt(entries, link.index), budget, collect);
-    targets.set(link.path, Buffer.concat(chunks).toString('utf8'));
-  }
-  return targets;
+/** Runs `work` on every item, at most `limit` at once; stops starting new ones after the first failure. */
+async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== undefined) throw failure.error;
 }
 
-/** Creates directories, then regular files, then (only once no file is left to write) symbolic links. */
-async function writeTree(
-  { zipfile, entries, plan }: InspectedZip,
-  targets: ReadonlyMap<string, string>,
-  staging: string,
-  budget: ByteBudget,
-): Promise<void> {
+/** Whether the process umask would take bits off 0755 (then modes are set again with chmod). */
+function umaskStripsModes(): boolean {
+  try {
+    return (process.umask() & 0o755) !== 0;
+  } catch {
+    return true; // worker threads cannot read the umask
+  }
+}
+
+/** Creates directories (a level at a time), then regular files, then (once no file is left to write) symbolic links. */
+async function writeTree(inspected: InspectedZip, staging: string): Promise<void> {
+  const { plan } = inspected;
+  const fixModes = umaskStripsModes();
+  const levels = new Map<number, string[]>();
   for (const directory of plan.directories) {
-    await mkdir(path.join(staging, directory), { recursive: true, mode: 0o755 });
+    const depth = directory.split('/').length;
+    levels.set(depth, [...(levels.get(depth) ?? []), directory]);
   }
-  for (const file of plan.files) {
-    const filePath = path.join(staging, file.path);
-    const sink = createWriteStream(filePath, { flags: 'wx', mode: file.mode });
-    await copyEntry(zipfile, entryAt(entries, file.index), budget, sink);
-    await chmod(filePath, file.mode); // the umask may have taken bits off
+  for (const depth of [...levels.keys()].sort((a, b) => a - b)) {
+    await forEachLimited(levels.get(depth) ?? [], WRITE_CONCURRENCY, (directory) =>
+      mkdir(path.join(staging, directory), { mode: 0o755 }).then(() => undefined),
+    );
   }
-  await createSymlinks(plan, targets, staging);
-  for (const directory of ['.', ...plan.directories]) await chmod(path.join(staging, directory), 0o755);
+  await forEachLimited(plan.files, WRITE_CONCURRENCY, (file) => writeFileEntry(inspected, staging, file, fixModes));
+  await createSymlinks(plan, inspected.targets, staging);
+  const directories = fixModes ? ['.', ...plan.directories] : ['.'];
+  await forEachLimited(directories, WRITE_CONCURRENCY, (directory) => chmod(path.join(staging, directory), 0o755));
+}
+
+async function writeFileEntry(
+  { zip, zipfile, entries, budget }: InspectedZip,
+  staging: string,
+  file: PlannedFile,
+  fixModes: boolean,
+): Promise<void> {
+  const entry = entryAt(entries, file.index);
+  const filePath = path.join(staging, file.path);
+  if (entry.uncompressedSize <= INLINE_MAX_BYTES) {
+    await writeFile(filePath, readInline(zip, entry, budget), { flag: 'wx', mode: file.mode });
+  } else {
+    await copyEntry(zipfile, entry, budget, createWriteStream(filePath, { flags: 'wx', mode: file.mode }));
+  }
+  if (fixModes) await chmod(filePath, file.mode);
 }
 
 async function createSymlinks(

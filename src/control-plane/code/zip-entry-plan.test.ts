@@ -23,6 +23,8 @@ describe('normalizeEntryName', () => {
     ['dir/', 'dir'],
     ['./', ''],
     ['a..b/..c', 'a..b/..c'],
+    [`${'s'.repeat(255)}/`.repeat(8), `${'s'.repeat(255)}/`.repeat(8).slice(0, -1)],
+    ['d/'.repeat(127) + 'f.js', 'd/'.repeat(127) + 'f.js'],
   ])('normalises %j to %j', (name, expected) => {
     expect(normalizeEntryName(name)).toBe(expected);
   });
@@ -35,6 +37,8 @@ describe('normalizeEntryName', () => {
     ['c:relative-to-drive', "entry 'c:relative-to-drive' has an absolute path."],
     ['x\0y', "entry 'x\\x00y' contains a NUL byte."],
     [`${'n'.repeat(256)}`, `entry '${'n'.repeat(200)}…' has a path segment longer than 255 bytes.`],
+    [`${'s'.repeat(255)}/`.repeat(17), `entry '${'s'.repeat(200)}…' has a path longer than 2048 bytes.`],
+    ['d/'.repeat(128) + 'f.js', `entry '${'d/'.repeat(100)}…' is nested deeper than 128 levels.`],
   ])('refuses %j', (name, detail) => {
     expect(() => normalizeEntryName(name)).toThrow(expect.objectContaining(refusal(detail)));
   });

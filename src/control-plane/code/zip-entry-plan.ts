@@ -43,6 +43,14 @@ export interface ExtractionPlan {
 }
 
 const MAX_SEGMENT_BYTES = 255;
+/**
+ * Longest relative path an entry may have. Linux refuses paths of 4,096 bytes and more (ENAMETOOLONG) and the
+ * code root itself takes some (`<dataDir>/code/<sha>/` here, `/var/task/` in the sandbox); macOS caps paths at
+ * 1,024. 2,048 leaves room for both and is far beyond any real package.
+ */
+export const MAX_PATH_BYTES = 2048;
+/** Most path segments (directories and the file name) an entry may have. */
+export const MAX_PATH_DEPTH = 128;
 /** Linux follows at most 40 links while resolving one path. */
 const MAX_LINK_HOPS = 40;
 
@@ -62,6 +70,12 @@ export function normalizeEntryName(name: string): string {
     throw refusedZip(`entry ${quoteName(name)} has a path segment longer than ${MAX_SEGMENT_BYTES} bytes.`);
   }
   const normalized = segments.join('/');
+  if (Buffer.byteLength(normalized) > MAX_PATH_BYTES) {
+    throw refusedZip(`entry ${quoteName(name)} has a path longer than ${MAX_PATH_BYTES} bytes.`);
+  }
+  if (segments.length > MAX_PATH_DEPTH) {
+    throw refusedZip(`entry ${quoteName(name)} is nested deeper than ${MAX_PATH_DEPTH} levels.`);
+  }
   // Belt and braces: whatever the rules above missed, the path must stay under the root.
   const root = path.posix.resolve('/code-root');
   const resolved = path.posix.resolve(root, normalized);

@@ -1,46 +1,25 @@
 import type { Redis } from 'ioredis';
 import { serviceError } from '../../shared/errors.js';
+import type { CodeReferences } from '../code/code-store.js';
 import type { FunctionRecord } from '../function-model.js';
 import type { FunctionPage, FunctionStore, ReplaceResult } from '../function-store.js';
+import { defineLuaCommand } from './lua-scripts.js';
 import { redisKeys } from './redis-keys.js';
 
-/**
- * insertFunction-3: KEYS[1] function key, KEYS[2] name index (sorted set, lexicographic), KEYS[3] tags hash;
- * ARGV[1] record JSON, ARGV[2] name, ARGV[3..] tag key, value, key, value… Returns 1 when stored, 0 when
- * the name is taken.
+/*
+ * Code references: `<prefix>:code-holders:<sha256Hex>` is the set of what holds that code, changed in the
+ * same script as the record that holds it. `$LATEST` of a function is the holder `function:<name>`;
+ * published versions will be holders of their own (`version:<name>:<n>`). The code store removes code
+ * whose set is empty.
  */
-const INSERT_FUNCTION = `
-if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
-  redis.call('ZADD', KEYS[2], 0, ARGV[2])
-  redis.call('DEL', KEYS[3])
-  if #ARGV > 2 then redis.call('HSET', KEYS[3], unpack(ARGV, 3)) end
-  return 1
-end
-return 0`;
-
-/**
- * replaceFunction-1: KEYS[1] function key; ARGV[1] expected RevisionId, ARGV[2] new record JSON.
- * Returns 1 replaced, 0 missing, -1 revision mismatch.
- */
-const REPLACE_FUNCTION = `
-local current = redis.call('GET', KEYS[1])
-if not current then return 0 end
-if cjson.decode(current)['revisionId'] ~= ARGV[1] then return -1 end
-redis.call('SET', KEYS[1], ARGV[2])
-return 1`;
-
-/** removeFunction-3: KEYS[1] function key, KEYS[2] name index, KEYS[3] tags hash; ARGV[1] name. Returns 1 when removed. */
-const REMOVE_FUNCTION = `
-local removed = redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('DEL', KEYS[3])
-return removed`;
 
 type Commands = Redis & {
-  insertFunction(fnKey: string, indexKey: string, tagsKey: string, json: string, name: string, ...tags: string[]): Promise<number>;
-  replaceFunction(fnKey: string, expectedRevision: string, json: string): Promise<number>;
-  removeFunction(fnKey: string, indexKey: string, tagsKey: string, name: string): Promise<number>;
+  insertFunction(fnKey: string, indexKey: string, tagsKey: string, holdersKey: string, json: string, name: string, holder: string, ...tags: string[]): Promise<number>;
+  replaceFunction(fnKey: string, expectedRevision: string, json: string, holdersPrefix: string, holder: string): Promise<number>;
+  removeFunction(fnKey: string, indexKey: string, tagsKey: string, name: string, holdersPrefix: string, holder: string): Promise<string | null>;
 };
+
+const holderOf = (name: string): string => `function:${name}`;
 
 /**
  * A Redis command's answer; a Redis that failed or did not answer within the client's `commandTimeout`
@@ -54,16 +33,16 @@ async function call<T>(command: Promise<T>): Promise<T> {
   }
 }
 
-export class RedisFunctionStore implements FunctionStore {
+export class RedisFunctionStore implements FunctionStore, CodeReferences {
   private readonly redis: Commands;
 
   constructor(
     redis: Redis,
     private readonly prefix: string,
   ) {
-    redis.defineCommand('insertFunction', { numberOfKeys: 3, lua: INSERT_FUNCTION });
-    redis.defineCommand('replaceFunction', { numberOfKeys: 1, lua: REPLACE_FUNCTION });
-    redis.defineCommand('removeFunction', { numberOfKeys: 3, lua: REMOVE_FUNCTION });
+    defineLuaCommand(redis, 'insertFunction-4.lua');
+    defineLuaCommand(redis, 'replaceFunction-1.lua');
+    defineLuaCommand(redis, 'removeFunction-3.lua');
     this.redis = redis as Commands;
   }
 
@@ -75,18 +54,40 @@ export class RedisFunctionStore implements FunctionStore {
     return redisKeys.functionIndex(this.prefix);
   }
 
+  private get holdersPrefix(): string {
+    return `${this.prefix}:code-holders:`;
+  }
+
   async insert(record: FunctionRecord, tags: Record<string, string> = {}): Promise<boolean> {
     const inserted = await call(
       this.redis.insertFunction(
         this.key(record.name),
         this.indexKey,
         redisKeys.functionTags(this.prefix, record.name),
+        `${this.holdersPrefix}${record.code.sha256Hex}`,
         JSON.stringify(record),
         record.name,
+        holderOf(record.name),
         ...Object.entries(tags).flat(),
       ),
     );
     return inserted === 1;
+  }
+
+  async countCodeReferences(sha256Hex: string): Promise<number> {
+    return call(this.redis.scard(`${this.holdersPrefix}${sha256Hex}`));
+  }
+
+  /** Adds every record's hold on its code (idempotent): for data written before holders were counted. */
+  async restoreCodeReferences(): Promise<void> {
+    let marker: string | undefined;
+    do {
+      const page = await this.list(marker, 1000);
+      const pipeline = this.redis.pipeline();
+      for (const record of page.records) pipeline.sadd(`${this.holdersPrefix}${record.code.sha256Hex}`, holderOf(record.name));
+      await call(pipeline.exec());
+      marker = page.nextMarker;
+    } while (marker !== undefined);
   }
 
   async load(name: string): Promise<FunctionRecord | undefined> {
@@ -95,12 +96,25 @@ export class RedisFunctionStore implements FunctionStore {
   }
 
   async replace(record: FunctionRecord, expectedRevisionId: string): Promise<ReplaceResult> {
-    const result = await call(this.redis.replaceFunction(this.key(record.name), expectedRevisionId, JSON.stringify(record)));
+    const json = JSON.stringify(record);
+    const result = await call(
+      this.redis.replaceFunction(this.key(record.name), expectedRevisionId, json, this.holdersPrefix, holderOf(record.name)),
+    );
     return result === 1 ? 'replaced' : result === 0 ? 'missing' : 'revision-mismatch';
   }
 
-  async remove(name: string): Promise<boolean> {
-    return (await call(this.redis.removeFunction(this.key(name), this.indexKey, redisKeys.functionTags(this.prefix, name), name))) === 1;
+  async remove(name: string): Promise<FunctionRecord | undefined> {
+    const json = await call(
+      this.redis.removeFunction(
+        this.key(name),
+        this.indexKey,
+        redisKeys.functionTags(this.prefix, name),
+        name,
+        this.holdersPrefix,
+        holderOf(name),
+      ),
+    );
+    return json === null ? undefined : (JSON.parse(json) as FunctionRecord);
   }
 
   async list(marker: string | undefined, maxItems: number): Promise<FunctionPage> {

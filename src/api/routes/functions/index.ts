@@ -12,6 +12,7 @@ import {
   UpdateConfigurationBody,
 } from './schemas.js';
 import { getCreateView, getQualifiedView } from './views.js';
+import { registerZipBodyParser } from './zip-body-parser.js';
 
 /** AWS's request limit for CreateFunction and UpdateFunctionCode (a 50 MB zip, base64, in JSON). */
 export const REQUEST_LIMIT = 70_167_211;
@@ -28,12 +29,16 @@ export interface FunctionRoutesOptions {
 export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = async (app, { functions, fetchTags, codeLocation }) => {
   const configuration = (record: Parameters<typeof toFunctionConfiguration>[0]) =>
     toFunctionConfiguration(record, functions.scope);
+  registerZipBodyParser(app, REQUEST_LIMIT);
 
   app.post(
     '/2015-03-31/functions',
     { config: { operation: 'CreateFunction', requestLimit: REQUEST_LIMIT }, schema: { body: CreateFunctionBody } },
     async (request, reply) => {
-      const record = await functions.create(request.body);
+      const { body, uploadedZip } = request;
+      const record = await functions.create(
+        uploadedZip === undefined ? body : { ...body, Code: { ...body.Code, ZipFile: uploadedZip } },
+      );
       return reply.code(201).send(getCreateView(configuration(record)));
     },
   );
@@ -84,7 +89,11 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
   app.put(
     '/2015-03-31/functions/:FunctionName/code',
     { config: { operation: 'UpdateFunctionCode', requestLimit: REQUEST_LIMIT }, schema: { params: FunctionNameParams, body: UpdateCodeBody } },
-    async (request) => configuration(await functions.updateCode(request.params.FunctionName, request.body)),
+    async (request) => {
+      const { body, uploadedZip } = request;
+      const input = uploadedZip === undefined ? body : { ...body, ZipFile: uploadedZip };
+      return configuration(await functions.updateCode(request.params.FunctionName, input));
+    },
   );
 
   app.put(
