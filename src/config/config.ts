@@ -14,8 +14,17 @@ export interface Config {
   dataDir: string;
   region: string;
   accountId: string;
-  /** Docker network the sandboxes join. */
+  /** Docker network the sandboxes join: by default one lambdock creates for itself (and removes on close). */
   sandboxNetwork: string;
+  /** True when lambdock creates `sandboxNetwork` itself (LAMBDOCK_SANDBOX_NETWORK unset). */
+  sandboxNetworkOwned: boolean;
+  /**
+   * 'blocked': sandboxes reach nothing on the host but their own Runtime API (firewall rules on lambdock's
+   * own network), and not each other. 'open': whatever the host serves on the network's gateway.
+   */
+  sandboxHostAccess: SandboxHostAccess;
+  /** Ports the Runtime API servers take theirs from (the only host ports sandboxes may reach). */
+  runtimeApiPorts: PortRange;
   /** Address the per-sandbox Runtime API servers bind to, and the one advertised to sandboxes. */
   runtimeApiBindHost: string;
   runtimeApiAdvertiseHost: string;
@@ -33,6 +42,13 @@ export interface Config {
   logLevel: string;
   /** Where the host's cgroup tree is visible (sandboxes' peak memory for REPORT lines). */
   cgroupRoot: string;
+}
+
+export type SandboxHostAccess = 'blocked' | 'open';
+
+export interface PortRange {
+  first: number;
+  last: number;
 }
 
 export class ConfigError extends Error {
@@ -59,6 +75,25 @@ function bool(env: Env, key: string, fallback: boolean): boolean {
   throw new ConfigError(`${key} must be true or false, got '${raw}'`);
 }
 
+function portRange(env: Env, key: string, fallback: PortRange): PortRange {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const match = /^(\d+)-(\d+)$/.exec(raw);
+  const first = Number(match?.[1]);
+  const last = Number(match?.[2]);
+  if (!match || first < 1024 || last > 65535 || last - first < 15) {
+    throw new ConfigError(`${key} must be a range of at least 16 ports within 1024-65535 such as 20000-29999, got '${raw}'`);
+  }
+  return { first, last };
+}
+
+function hostAccess(env: Env): SandboxHostAccess {
+  const raw = env.LAMBDOCK_SANDBOX_HOST_ACCESS;
+  if (raw === undefined || raw === '' || raw === 'blocked') return 'blocked';
+  if (raw === 'open') return 'open';
+  throw new ConfigError(`LAMBDOCK_SANDBOX_HOST_ACCESS must be blocked or open, got '${raw}'`);
+}
+
 /** The docker0 bridge address when lambdock runs on the Docker host itself. */
 export function detectBridgeAddress(interfaces = os.networkInterfaces()): string | undefined {
   return interfaces.docker0?.find((i) => i.family === 'IPv4')?.address;
@@ -83,6 +118,8 @@ export function loadConfig(env: Env = process.env): Config {
   const advertise =
     env.LAMBDOCK_RUNTIME_API_ADVERTISE ?? (bind === '0.0.0.0' ? detectPrimaryAddress() ?? '127.0.0.1' : bind);
 
+  const instanceId = env.LAMBDOCK_INSTANCE_ID ?? 'default';
+  const network = env.LAMBDOCK_SANDBOX_NETWORK;
   return {
     host: env.LAMBDOCK_HOST ?? '127.0.0.1',
     port: int(env, 'LAMBDOCK_PORT', 9000, 0, 65535),
@@ -91,13 +128,16 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.LAMBDOCK_DATA_DIR ?? path.join(process.cwd(), '.data')),
     region,
     accountId,
-    sandboxNetwork: env.LAMBDOCK_SANDBOX_NETWORK ?? 'bridge',
+    sandboxNetwork: network === undefined || network === '' ? `lambdock-sandboxes-${instanceId}` : network,
+    sandboxNetworkOwned: network === undefined || network === '',
+    sandboxHostAccess: hostAccess(env),
+    runtimeApiPorts: portRange(env, 'LAMBDOCK_RUNTIME_API_PORTS', { first: 20000, last: 29999 }),
     runtimeApiBindHost: bind,
     runtimeApiAdvertiseHost: advertise,
     runtimeApiHostExplicit: env.LAMBDOCK_RUNTIME_API_HOST !== undefined || env.LAMBDOCK_RUNTIME_API_ADVERTISE !== undefined,
     pauseGraceMs: int(env, 'LAMBDOCK_PAUSE_GRACE_MS', 100, 0, 3_600_000),
     idleKeepAliveMs: int(env, 'LAMBDOCK_IDLE_TIMEOUT_MS', 600_000, 1_000, 86_400_000),
-    instanceId: env.LAMBDOCK_INSTANCE_ID ?? 'default',
+    instanceId,
     buildImagesOnStart: bool(env, 'LAMBDOCK_BUILD_IMAGES', true),
     accountConcurrency: int(env, 'LAMBDOCK_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000),
     logLevel: env.LAMBDOCK_LOG_LEVEL ?? 'info',
