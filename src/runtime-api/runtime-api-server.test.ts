@@ -139,7 +139,8 @@ describe('RuntimeApiServer: who may call', () => {
   it('keeps serving the sandbox however many strangers connected and idled during its start', async () => {
     const { api, port } = await startServer();
     // Strangers (another loopback address) connect before the sandbox's address is allowed, and idle.
-    const strangers = await Promise.all(Array.from({ length: 20 }, () => connectIdle(port, '127.0.0.2').catch(() => undefined)));
+    const strangers = await Promise.all(Array.from({ length: 20 }, () => connectIdle(port, '127.0.0.1', '127.0.0.2').catch(() => undefined)));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the server has taken them all in
     api.allow('127.0.0.1');
     const reply = await call(port, 'GET', '/2018-06-01/ping');
     expect(reply.body).toBe('pong');
