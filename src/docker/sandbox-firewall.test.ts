@@ -13,6 +13,7 @@ const PLAN: FirewallPlan = {
   bridge: 'br-0123456789ab',
   runtimeApiAddress: '172.18.0.1',
   runtimeApiPorts: { first: 20000, last: 29999 },
+  runtimeApiOnBridge: false,
 };
 const CHAIN = getChainName('ci-42');
 
@@ -66,12 +67,23 @@ describe('sandbox firewall rules', () => {
       ['-A', CHAIN, '-p', 'tcp', '-j', 'REJECT', '--reject-with', 'tcp-reset'],
       ['-A', CHAIN, '-j', 'REJECT', '--reject-with', 'icmp-port-unreachable'],
       ['-N', `${CHAIN}-F`],
+      ['-A', `${CHAIN}-F`, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'RETURN'],
       ['-A', `${CHAIN}-F`, '-o', 'br-0123456789ab', '-p', 'tcp', '-j', 'REJECT', '--reject-with', 'tcp-reset'],
       ['-A', `${CHAIN}-F`, '-o', 'br-0123456789ab', '-j', 'REJECT', '--reject-with', 'icmp-port-unreachable'],
       ['-A', `${CHAIN}-F`, '-m', 'conntrack', '--ctstate', 'DNAT', '-p', 'tcp', '-j', 'REJECT', '--reject-with', 'tcp-reset'],
       ['-A', `${CHAIN}-F`, '-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'REJECT', '--reject-with', 'icmp-port-unreachable'],
       ['-I', 'INPUT', '-i', 'br-0123456789ab', '-m', 'comment', '--comment', 'lambdock:ci-42', '-j', CHAIN],
       ['-I', 'DOCKER-USER', '-i', 'br-0123456789ab', '-m', 'comment', '--comment', 'lambdock:ci-42', '-j', `${CHAIN}-F`],
+    ]);
+  });
+
+  it('lets sandboxes reach lambdock\'s own container on the bridge at the Runtime API ports only (compose)', () => {
+    const commands = getInstallCommands({ ...PLAN, runtimeApiAddress: '172.18.0.2', runtimeApiOnBridge: true });
+    const forward = commands.filter((c) => c[0] === '-A' && c[1] === `${CHAIN}-F`);
+    expect(forward.slice(0, 3)).toEqual([
+      ['-A', `${CHAIN}-F`, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'RETURN'],
+      ['-A', `${CHAIN}-F`, '-o', 'br-0123456789ab', '-p', 'tcp', '-d', '172.18.0.2', '--dport', '20000:29999', '-j', 'RETURN'],
+      ['-A', `${CHAIN}-F`, '-o', 'br-0123456789ab', '-p', 'tcp', '-j', 'REJECT', '--reject-with', 'tcp-reset'],
     ]);
   });
 
@@ -114,6 +126,6 @@ describe('IptablesSandboxFirewall', () => {
     await new IptablesSandboxFirewall(iptables.run).install({ ...PLAN, bridge: 'br-old' });
     await new IptablesSandboxFirewall(iptables.run).install(PLAN);
     expect(iptables.chains.get('INPUT')).toEqual([['-i', 'br-0123456789ab', '-m', 'comment', '--comment', 'lambdock:ci-42', '-j', CHAIN]]);
-    expect(iptables.chains.get(`${CHAIN}-F`)?.[0]).toContain('br-0123456789ab');
+    expect(iptables.chains.get(`${CHAIN}-F`)?.[1]).toContain('br-0123456789ab');
   });
 });

@@ -12,14 +12,17 @@ import { promisify } from 'node:util';
  *   only TCP to the Runtime API address and port range; everything else is refused (tcp-reset or
  *   icmp-port-unreachable, so a probe learns at once).
  * - DOCKER-USER (Docker's hook in FORWARD) from the sandbox bridge: refused back onto the same bridge
- *   (another sandbox) and to ports the host publishes for containers (DNAT).
+ *   (another sandbox; lambdock's own container's Runtime API ports excepted when it runs on that bridge)
+ *   and to ports the host publishes for containers (DNAT).
  */
 export interface FirewallPlan {
   instanceId: string;
   /** The host interface of the sandbox network. */
   bridge: string;
-  /** Where the Runtime API servers listen (the network's gateway). */
+  /** Where the Runtime API servers listen: the network's gateway, or lambdock's container on the bridge. */
   runtimeApiAddress: string;
+  /** lambdock runs in a container on the sandbox bridge (compose), not on the host. */
+  runtimeApiOnBridge: boolean;
   runtimeApiPorts: { first: number; last: number };
 }
 
@@ -51,6 +54,10 @@ export function getInstallCommands(plan: FirewallPlan): string[][] {
     ['-A', input, '-p', 'tcp', '-d', plan.runtimeApiAddress, '--dport', `${first}:${last}`, '-j', 'ACCEPT'],
     ...REFUSE.map((rule) => ['-A', input, ...rule]),
     ['-N', forward],
+    ['-A', forward, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'RETURN'],
+    ...(plan.runtimeApiOnBridge
+      ? [['-A', forward, '-o', plan.bridge, '-p', 'tcp', '-d', plan.runtimeApiAddress, '--dport', `${first}:${last}`, '-j', 'RETURN']]
+      : []),
     ...REFUSE.map((rule) => ['-A', forward, '-o', plan.bridge, ...rule]),
     ...REFUSE.map((rule) => ['-A', forward, '-m', 'conntrack', '--ctstate', 'DNAT', ...rule]),
     ['-I', 'INPUT', '-i', plan.bridge, ...comment, '-j', input],

@@ -2,7 +2,8 @@ import os from 'node:os';
 import type Dockerode from 'dockerode';
 import type { Config } from '../config/config.js';
 import { LABELS } from '../docker/container-driver.js';
-import { IptablesSandboxFirewall } from '../docker/sandbox-firewall.js';
+import { openEngineIptables } from '../docker/engine-iptables.js';
+import { hostIptables, IptablesSandboxFirewall, type IptablesRunner } from '../docker/sandbox-firewall.js';
 import {
   createSandboxNetwork,
   fetchSandboxNetwork,
@@ -32,68 +33,95 @@ async function fetchSelf(docker: Dockerode): Promise<Dockerode.ContainerInspectI
 }
 
 /**
+ * Runs `use` with the host's iptables: directly on the host; from a container (compose), through a
+ * short-lived helper container in the host's network namespace, made from lambdock's own image.
+ */
+async function withIptables<T>(
+  docker: Dockerode,
+  self: Dockerode.ContainerInspectInfo | undefined,
+  instanceId: string,
+  use: (firewall: IptablesSandboxFirewall) => Promise<T>,
+): Promise<T> {
+  if (self === undefined) return use(new IptablesSandboxFirewall(hostIptables));
+  const engine = await openEngineIptables(docker, self.Image, instanceId);
+  try {
+    const run: IptablesRunner = engine.run;
+    return await use(new IptablesSandboxFirewall(run));
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Creates the installation's own network, after sweeping what an earlier run left (lambdock attached to it, too). */
+async function createOwnNetwork(docker: Dockerode, config: Config, self: Dockerode.ContainerInspectInfo | undefined): Promise<SandboxNetwork> {
+  const labels = { [LABELS.managed]: 'true', [LABELS.instance]: config.instanceId };
+  const stale = self?.NetworkSettings.Networks[config.sandboxNetwork];
+  if (self !== undefined && stale !== undefined) {
+    await docker.getNetwork(stale.NetworkID).disconnect({ Container: self.Id, Force: true }).catch(() => undefined);
+  }
+  await removeOrphanNetworks(docker, [`${LABELS.instance}=${config.instanceId}`]);
+  // In a container, lambdock itself is on the network and sandboxes must reach it there: the firewall
+  // keeps them from each other instead.
+  const network = await createSandboxNetwork(docker, config.sandboxNetwork, labels, { interContainer: self !== undefined });
+  if (self !== undefined) await docker.getNetwork(network.id).connect({ Container: self.Id });
+  return network;
+}
+
+/**
  * Sets up where sandboxes live. With the network lambdock owns (the default) it sweeps this installation's
  * leftovers (network, firewall rules), creates a fresh network, and with host access blocked installs the
  * firewall that lets sandboxes reach the host only at their Runtime API ports.
  */
 export async function openSandboxIsolation(docker: Dockerode, config: Config, logger: Logger): Promise<SandboxIsolation> {
-  const firewall = new IptablesSandboxFirewall();
-  const instanceLabel = `${LABELS.instance}=${config.instanceId}`;
   const self = await fetchSelf(docker);
-  let network: SandboxNetwork;
-  if (config.sandboxNetworkOwned) {
-    const sweptRules = self === undefined ? await firewall.remove(config.instanceId) : false;
-    const sweptNetworks = await removeOrphanNetworks(docker, [instanceLabel]);
-    if (sweptRules || sweptNetworks > 0) logger.info({ networks: sweptNetworks, firewall: sweptRules }, 'Removed the sandbox network of an earlier run');
-    network = await createSandboxNetwork(
-      docker,
-      config.sandboxNetwork,
-      { [LABELS.managed]: 'true', [LABELS.instance]: config.instanceId },
-      // In a container, lambdock itself is on the network and sandboxes must reach it there.
-      { interContainer: self !== undefined },
+  const owned = config.sandboxNetworkOwned;
+  const blocked = config.sandboxHostAccess === 'blocked' && owned;
+  if (owned) {
+    const swept = await withIptables(docker, self, config.instanceId, (firewall) => firewall.remove(config.instanceId)).catch(
+      (error: unknown) => (blocked ? Promise.reject(error) : false),
     );
-    if (self !== undefined) await docker.getNetwork(network.id).connect({ Container: self.Id });
-  } else {
-    network = await fetchSandboxNetwork(docker, config.sandboxNetwork);
+    if (swept) logger.info({ instanceId: config.instanceId }, 'Removed the sandbox firewall rules of an earlier run');
   }
+  const network = owned ? await createOwnNetwork(docker, config, self) : await fetchSandboxNetwork(docker, config.sandboxNetwork);
   const runtimeApiAddress = await resolveRuntimeApiAddress(docker, config, network);
 
   const removeNetwork = async () => {
-    if (!config.sandboxNetworkOwned) return;
+    if (!owned) return;
     if (self !== undefined) await docker.getNetwork(network.id).disconnect({ Container: self.Id, Force: true }).catch(() => undefined);
     await removeSandboxNetwork(docker, network.id);
   };
-  let hostBlocked = false;
-  if (config.sandboxHostAccess === 'blocked' && config.sandboxNetworkOwned && self === undefined) {
+  if (blocked) {
+    const plan = {
+      instanceId: config.instanceId,
+      bridge: network.bridge,
+      runtimeApiAddress: runtimeApiAddress.advertise,
+      runtimeApiOnBridge: self !== undefined,
+      runtimeApiPorts: config.runtimeApiPorts,
+    };
     try {
-      await firewall.install({
-        instanceId: config.instanceId,
-        bridge: network.bridge,
-        runtimeApiAddress: runtimeApiAddress.advertise,
-        runtimeApiPorts: config.runtimeApiPorts,
-      });
-      hostBlocked = true;
+      await withIptables(docker, self, config.instanceId, (firewall) => firewall.install(plan));
     } catch (error) {
       await removeNetwork().catch(() => undefined);
       throw new Error(
         `Could not install the firewall that keeps sandboxes off the host (${(error as Error).message.trim()}). ` +
-          'lambdock needs root and iptables; set LAMBDOCK_SANDBOX_HOST_ACCESS=open to run without it.',
+          'lambdock needs root and iptables, or the Docker socket when it runs in a container; ' +
+          'set LAMBDOCK_SANDBOX_HOST_ACCESS=open to run without it.',
         { cause: error },
       );
     }
   } else if (config.sandboxHostAccess === 'blocked') {
     logger.warn(
       { network: network.name },
-      'Sandboxes can reach the host: the firewall is only installed on the network lambdock creates itself, from the host',
+      'Sandboxes can reach the host: the firewall is only installed on the network lambdock creates itself (leave LAMBDOCK_SANDBOX_NETWORK unset)',
     );
   }
 
   return {
     network,
     runtimeApiAddress,
-    hostBlocked,
+    hostBlocked: blocked,
     async close() {
-      if (hostBlocked) await firewall.remove(config.instanceId);
+      if (blocked) await withIptables(docker, self, config.instanceId, (firewall) => firewall.remove(config.instanceId));
       await removeNetwork();
     },
   };
