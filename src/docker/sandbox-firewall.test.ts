@@ -59,7 +59,7 @@ describe('sandbox firewall rules', () => {
     expect(`${CHAIN}-F`.length).toBeLessThanOrEqual(28);
   });
 
-  it('lets the bridge reach only the Runtime API ports, refusing the rest of the host and other sandboxes', () => {
+  it('lets the bridge reach only the Runtime API ports, refusing the rest of the host, other sandboxes and other containers', () => {
     expect(getInstallCommands(PLAN)).toEqual([
       ['-N', CHAIN],
       ['-A', CHAIN, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'],
@@ -72,6 +72,10 @@ describe('sandbox firewall rules', () => {
       ['-A', `${CHAIN}-F`, '-o', 'br-0123456789ab', '-j', 'REJECT', '--reject-with', 'icmp-port-unreachable'],
       ['-A', `${CHAIN}-F`, '-m', 'conntrack', '--ctstate', 'DNAT', '-p', 'tcp', '-j', 'REJECT', '--reject-with', 'tcp-reset'],
       ['-A', `${CHAIN}-F`, '-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'REJECT', '--reject-with', 'icmp-port-unreachable'],
+      ['-A', `${CHAIN}-F`, '-o', 'docker0', '-p', 'tcp', '-j', 'REJECT', '--reject-with', 'tcp-reset'],
+      ['-A', `${CHAIN}-F`, '-o', 'docker0', '-j', 'REJECT', '--reject-with', 'icmp-port-unreachable'],
+      ['-A', `${CHAIN}-F`, '-o', 'br-+', '-p', 'tcp', '-j', 'REJECT', '--reject-with', 'tcp-reset'],
+      ['-A', `${CHAIN}-F`, '-o', 'br-+', '-j', 'REJECT', '--reject-with', 'icmp-port-unreachable'],
       ['-I', 'INPUT', '-i', 'br-0123456789ab', '-m', 'comment', '--comment', 'lambdock:ci-42', '-j', CHAIN],
       ['-I', 'DOCKER-USER', '-i', 'br-0123456789ab', '-m', 'comment', '--comment', 'lambdock:ci-42', '-j', `${CHAIN}-F`],
     ]);

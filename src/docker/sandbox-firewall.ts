@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
  *   icmp-port-unreachable, so a probe learns at once).
  * - DOCKER-USER (Docker's hook in FORWARD) from the sandbox bridge: refused back onto the same bridge
  *   (another sandbox; lambdock's own container's Runtime API ports excepted when it runs on that bridge)
- *   and to ports the host publishes for containers (DNAT).
+ *   to ports the host publishes for containers (DNAT), and to the host's other Docker bridges.
  */
 export interface FirewallPlan {
   instanceId: string;
@@ -60,6 +60,8 @@ export function getInstallCommands(plan: FirewallPlan): string[][] {
       : []),
     ...REFUSE.map((rule) => ['-A', forward, '-o', plan.bridge, ...rule]),
     ...REFUSE.map((rule) => ['-A', forward, '-m', 'conntrack', '--ctstate', 'DNAT', ...rule]),
+    // Containers on the host's other Docker networks (Docker itself would DROP these: refuse them at once).
+    ...['docker0', 'br-+'].flatMap((bridge) => REFUSE.map((rule) => ['-A', forward, '-o', bridge, ...rule])),
     ['-I', 'INPUT', '-i', plan.bridge, ...comment, '-j', input],
     ['-I', 'DOCKER-USER', '-i', plan.bridge, ...comment, '-j', forward],
   ];

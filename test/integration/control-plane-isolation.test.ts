@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
+import type Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LABELS } from '../../src/docker/container-driver.js';
+import { getRuntimeImageTag } from '../../src/docker/images/index.js';
 import { nodeZip } from '../helpers/zip.js';
 import { startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
 
@@ -120,6 +123,7 @@ describe('the host, seen from a sandbox (host access blocked, the default)', () 
   let t: TestLambdock;
   let listener: net.Server;
   let listenerPort = 0;
+  let other: Dockerode.Container | undefined;
   beforeAll(async () => {
     // Something else on the host, listening on every address.
     listener = net.createServer((socket) => socket.end('host service\n'));
@@ -129,13 +133,22 @@ describe('the host, seen from a sandbox (host access blocked, the default)', () 
     t = await startTestLambdock({ LAMBDOCK_HOST: '0.0.0.0', LAMBDOCK_PAUSE_GRACE_MS: '60000' });
     await t.createFunction({ FunctionName: 'curious', Timeout: 15, Code: { ZipFile: await nodeZip(PROBE) } });
     await t.createFunction({ FunctionName: 'neighbour', Code: { ZipFile: await nodeZip(NEIGHBOUR) } });
+    // A container that is no sandbox, on the default bridge (under compose: Redis on lambdock's network).
+    other = await t.lambdock.docker.createContainer({
+      Image: getRuntimeImageTag('nodejs20.x') ?? 'lambdock-runtime:nodejs20.x',
+      Entrypoint: ['node', '-e', "require('net').createServer((s) => s.end('other\\n')).listen(8080)"],
+      Labels: { [LABELS.managed]: 'true', [LABELS.instance]: t.instanceId },
+      HostConfig: { NetworkMode: 'bridge', Init: true },
+    });
+    await other.start();
   });
   afterAll(async () => {
+    await other?.remove({ force: true });
     await t?.close();
     await new Promise((resolve) => listener?.close(resolve));
   });
 
-  it('refuses every host address on Redis, the Lambda API and any other port, and other sandboxes; its own Runtime API works', async () => {
+  it('refuses every host address on Redis, the Lambda API and any other port, other sandboxes and containers; its own Runtime API works', async () => {
     // The host service answers from the host itself: what a sandbox must not reach is really there.
     const direct = await new Promise<string>((resolve, reject) => {
       const s = net.connect(listenerPort, '127.0.0.1');
@@ -145,16 +158,20 @@ describe('the host, seen from a sandbox (host access blocked, the default)', () 
     expect(direct).toBe('host service\n');
     const neighbour = (await t.invoke({ FunctionName: 'neighbour' })).json() as { address: string; port: number };
     expect(neighbour.address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const otherAddress = (await other?.inspect())?.NetworkSettings.Networks.bridge?.IPAddress ?? '';
+    expect(otherAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
 
     const addresses = await everyHostAddress(t);
     const apiPort = Number(new URL(t.url).port);
     const targets = [
       ...addresses.flatMap((host) => [6379, apiPort, listenerPort].map((port) => ({ host, port }))),
       { host: neighbour.address, port: neighbour.port },
+      { host: otherAddress, port: 8080 },
     ];
     // The invocation answering at all shows the sandbox's own Runtime API still works.
     const probes = await probeFromSandbox(t, 'curious', targets, addresses);
     expect(probes.some((p) => p.host === neighbour.address)).toBe(true);
+    expect(probes.some((p) => p.host === otherAddress)).toBe(true);
     expect(probes.length).toBeGreaterThan(6);
     expect(refusals(probes).filter((p) => !p.refused)).toEqual([]);
   });
