@@ -62,6 +62,7 @@ describe('a sandbox\'s Runtime API, seen from another sandbox', () => {
 
     // While another sandbox keeps connecting to the victim's Runtime API port, the victim restarts.
     const squatting = t.invoke({ FunctionName: 'squatter', Payload: Buffer.from(JSON.stringify({ target, ms: 4000 })) });
+    squatting.catch(() => undefined); // awaited below; a failure above must not leave it unhandled
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const restarted = await t.invoke({ FunctionName: 'victim', Payload: Buffer.from('{}') });
     expect(restarted.FunctionError, restarted.body).toBeUndefined();
