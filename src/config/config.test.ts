@@ -184,6 +184,11 @@ describe('loadConfig: overrides', () => {
     expect(config.runtimeApiAdvertiseHost).toBe('10.9.8.7');
   });
 
+  it('names its own sandbox network after the instance id, in characters Docker accepts', () => {
+    fakeInterfaces(HOST_WITH_DOCKER);
+    expect(loadConfig({ LAMBDOCK_INSTANCE_ID: 'team a/ci:42' }).sandboxNetwork).toBe('lambdock-sandboxes-team-a-ci-42');
+  });
+
   it('resolves a relative data directory against the working directory', () => {
     fakeInterfaces(HOST_WITH_DOCKER);
     expect(loadConfig({ LAMBDOCK_DATA_DIR: 'state' }).dataDir).toBe(path.resolve(process.cwd(), 'state'));

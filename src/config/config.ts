@@ -128,7 +128,8 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.LAMBDOCK_DATA_DIR ?? path.join(process.cwd(), '.data')),
     region,
     accountId,
-    sandboxNetwork: network === undefined || network === '' ? `lambdock-sandboxes-${instanceId}` : network,
+    sandboxNetwork:
+      network === undefined || network === '' ? `lambdock-sandboxes-${instanceId.replace(/[^a-zA-Z0-9_.-]/g, '-')}` : network,
     sandboxNetworkOwned: network === undefined || network === '',
     sandboxHostAccess: hostAccess(env),
     runtimeApiPorts: portRange(env, 'LAMBDOCK_RUNTIME_API_PORTS', { first: 20000, last: 29999 }),
