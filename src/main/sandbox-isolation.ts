@@ -116,6 +116,10 @@ export async function openSandboxIsolation(docker: Dockerode, config: Config, lo
     );
   }
 
+  logger.info(
+    { network: network.name, subnets: network.subnets, runtimeApi: runtimeApiAddress.advertise, hostAccess: blocked ? 'blocked' : 'open' },
+    'Sandbox network ready',
+  );
   return {
     network,
     runtimeApiAddress,
