@@ -133,7 +133,7 @@ describe('RuntimeApiServer: who may call', () => {
   it('cuts idle connections off at once before the sandbox address is allowed', async () => {
     const { port } = await startServer();
     const socket = await connectIdle(port, '127.0.0.1');
-    expect(await closedWithin(socket, 500)).toBe(true);
+    expect(await closedWithin(socket, 2000)).toBe(true);
   });
 
   it('keeps serving the sandbox however many strangers connected and idled during its start', async () => {
@@ -152,7 +152,7 @@ describe('RuntimeApiServer: who may call', () => {
     api.allow('127.0.0.1');
     api.reset();
     expect((await call(port, 'GET', '/2018-06-01/ping')).body).toBe('pong');
-    expect(await closedWithin(await connectIdle(port, '127.0.0.1', '127.0.0.2'), 500)).toBe(true);
+    expect(await closedWithin(await connectIdle(port, '127.0.0.1', '127.0.0.2'), 2000)).toBe(true);
   });
 
   it('answers 404 for unknown paths', async () => {
