@@ -17,7 +17,8 @@ function statusOf(error: unknown): number | undefined {
   return (error as { statusCode?: number }).statusCode;
 }
 
-function describe(info: Dockerode.NetworkInspectInfo): SandboxNetwork {
+/** What lambdock needs of a network, from the engine's description of it. */
+export function getSandboxNetwork(info: Dockerode.NetworkInspectInfo): SandboxNetwork {
   const configs = info.IPAM?.Config ?? [];
   const v4 = configs.filter((c) => c.Subnet !== undefined && !c.Subnet.includes(':'));
   const bridgeOption = info.Options?.['com.docker.network.bridge.name'];
@@ -31,7 +32,7 @@ function describe(info: Dockerode.NetworkInspectInfo): SandboxNetwork {
 }
 
 export async function fetchSandboxNetwork(docker: Dockerode, name: string): Promise<SandboxNetwork> {
-  return describe((await docker.getNetwork(name).inspect()) as Dockerode.NetworkInspectInfo);
+  return getSandboxNetwork((await docker.getNetwork(name).inspect()) as Dockerode.NetworkInspectInfo);
 }
 
 /**
