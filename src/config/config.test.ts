@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError, detectBridgeAddress, detectPrimaryAddress, loadConfig } from './config.js';
+import { ConfigError, detectBridgeAddress, detectPrimaryAddress, getOwnSandboxNetworkName, loadConfig } from './config.js';
 
 type Interfaces = ReturnType<typeof os.networkInterfaces>;
 type Info = os.NetworkInterfaceInfo;
@@ -84,7 +84,10 @@ describe('loadConfig: defaults', () => {
       dataDir: path.resolve(process.cwd(), '.data'),
       region: 'us-east-1',
       accountId: '000000000000',
-      sandboxNetwork: 'bridge',
+      sandboxNetwork: undefined,
+      sandboxNetworkOwned: true,
+      sandboxHostAccess: 'blocked',
+      runtimeApiPorts: { first: 20000, last: 29999 },
       runtimeApiBindHost: '172.17.0.1',
       runtimeApiAdvertiseHost: '172.17.0.1',
       runtimeApiHostExplicit: false,
@@ -144,6 +147,8 @@ describe('loadConfig: overrides', () => {
       LAMBDOCK_REGION: 'eu-west-1',
       LAMBDOCK_ACCOUNT_ID: '123456789012',
       LAMBDOCK_SANDBOX_NETWORK: 'lambdock-net',
+      LAMBDOCK_SANDBOX_HOST_ACCESS: 'open',
+      LAMBDOCK_RUNTIME_API_PORTS: '41000-41099',
       LAMBDOCK_RUNTIME_API_HOST: '10.0.0.1',
       LAMBDOCK_RUNTIME_API_ADVERTISE: 'lambdock.internal',
       LAMBDOCK_PAUSE_GRACE_MS: '0',
@@ -167,6 +172,9 @@ describe('loadConfig: overrides', () => {
       region: 'eu-west-1',
       accountId: '123456789012',
       sandboxNetwork: 'lambdock-net',
+      sandboxNetworkOwned: false,
+      sandboxHostAccess: 'open',
+      runtimeApiPorts: { first: 41000, last: 41099 },
       runtimeApiBindHost: '10.0.0.1',
       runtimeApiAdvertiseHost: 'lambdock.internal',
       runtimeApiHostExplicit: true,
@@ -186,6 +194,11 @@ describe('loadConfig: overrides', () => {
     fakeInterfaces(CONTAINER);
     const config = loadConfig({ LAMBDOCK_RUNTIME_API_HOST: '10.9.8.7' });
     expect(config.runtimeApiAdvertiseHost).toBe('10.9.8.7');
+  });
+
+  it('names its own sandbox network after the instance id, in characters Docker accepts', () => {
+    fakeInterfaces(HOST_WITH_DOCKER);
+    expect(getOwnSandboxNetworkName('team a/ci:42')).toBe('lambdock-sandboxes-team-a-ci-42');
   });
 
   it('resolves a relative data directory against the working directory', () => {
@@ -260,6 +273,16 @@ describe('loadConfig: invalid values', () => {
 
   it('refuses a boolean it cannot read', () => {
     expect(configErrorOf({ LAMBDOCK_BUILD_IMAGES: 'maybe' }).message).toBe("LAMBDOCK_BUILD_IMAGES must be true or false, got 'maybe'");
+  });
+
+  it.each(['80-90', '20000', '2000-1999', '1000-2000', '60000-70000'])('refuses LAMBDOCK_RUNTIME_API_PORTS=%s', (raw) => {
+    expect(configErrorOf({ LAMBDOCK_RUNTIME_API_PORTS: raw }).message).toContain('LAMBDOCK_RUNTIME_API_PORTS must be a range');
+  });
+
+  it('refuses a host access it does not know', () => {
+    expect(configErrorOf({ LAMBDOCK_SANDBOX_HOST_ACCESS: 'partly' }).message).toBe(
+      "LAMBDOCK_SANDBOX_HOST_ACCESS must be blocked or open, got 'partly'",
+    );
   });
 
   it('is a named Error', () => {

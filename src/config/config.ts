@@ -18,8 +18,20 @@ export interface Config {
   dataDir: string;
   region: string;
   accountId: string;
-  /** Docker network the sandboxes join. */
-  sandboxNetwork: string;
+  /**
+   * Docker network the sandboxes join, when LAMBDOCK_SANDBOX_NETWORK names one; unset, lambdock creates one
+   * for itself (getOwnSandboxNetworkName of the instance id) and removes it on close.
+   */
+  sandboxNetwork: string | undefined;
+  /** True when lambdock creates the sandbox network itself (LAMBDOCK_SANDBOX_NETWORK unset). */
+  sandboxNetworkOwned: boolean;
+  /**
+   * 'blocked': sandboxes reach nothing on the host but their own Runtime API (firewall rules on lambdock's
+   * own network), and not each other. 'open': whatever the host serves on the network's gateway.
+   */
+  sandboxHostAccess: SandboxHostAccess;
+  /** Ports the Runtime API servers take theirs from (the only host ports sandboxes may reach). */
+  runtimeApiPorts: PortRange;
   /** Address the per-sandbox Runtime API servers bind to, and the one advertised to sandboxes. */
   runtimeApiBindHost: string;
   runtimeApiAdvertiseHost: string;
@@ -49,6 +61,18 @@ export interface Config {
 /** What an instance id may look like: it goes into labels, volume names and image file names. */
 export const INSTANCE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
+/** The network lambdock creates for an installation's sandboxes. */
+export function getOwnSandboxNetworkName(instanceId: string): string {
+  return `lambdock-sandboxes-${instanceId.replace(/[^a-zA-Z0-9_.-]/g, '-')}`;
+}
+
+export type SandboxHostAccess = 'blocked' | 'open';
+
+export interface PortRange {
+  first: number;
+  last: number;
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -71,6 +95,25 @@ function bool(env: Env, key: string, fallback: boolean): boolean {
   if (/^(1|true|yes)$/i.test(raw)) return true;
   if (/^(0|false|no)$/i.test(raw)) return false;
   throw new ConfigError(`${key} must be true or false, got '${raw}'`);
+}
+
+function portRange(env: Env, key: string, fallback: PortRange): PortRange {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const match = /^(\d+)-(\d+)$/.exec(raw);
+  const first = Number(match?.[1]);
+  const last = Number(match?.[2]);
+  if (!match || first < 1024 || last > 65535 || last - first < 15) {
+    throw new ConfigError(`${key} must be a range of at least 16 ports within 1024-65535 such as 20000-29999, got '${raw}'`);
+  }
+  return { first, last };
+}
+
+function hostAccess(env: Env): SandboxHostAccess {
+  const raw = env.LAMBDOCK_SANDBOX_HOST_ACCESS;
+  if (raw === undefined || raw === '' || raw === 'blocked') return 'blocked';
+  if (raw === 'open') return 'open';
+  throw new ConfigError(`LAMBDOCK_SANDBOX_HOST_ACCESS must be blocked or open, got '${raw}'`);
 }
 
 /** The docker0 bridge address when lambdock runs on the Docker host itself. */
@@ -101,6 +144,7 @@ export function loadConfig(env: Env = process.env): Config {
   const advertise =
     env.LAMBDOCK_RUNTIME_API_ADVERTISE ?? (bind === '0.0.0.0' ? detectPrimaryAddress() ?? '127.0.0.1' : bind);
 
+  const network = env.LAMBDOCK_SANDBOX_NETWORK;
   return {
     host: env.LAMBDOCK_HOST ?? '127.0.0.1',
     port: int(env, 'LAMBDOCK_PORT', 9000, 0, 65535),
@@ -111,7 +155,10 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.LAMBDOCK_DATA_DIR ?? path.join(process.cwd(), '.data')),
     region,
     accountId,
-    sandboxNetwork: env.LAMBDOCK_SANDBOX_NETWORK ?? 'bridge',
+    sandboxNetwork: network === undefined || network === '' ? undefined : network,
+    sandboxNetworkOwned: network === undefined || network === '',
+    sandboxHostAccess: hostAccess(env),
+    runtimeApiPorts: portRange(env, 'LAMBDOCK_RUNTIME_API_PORTS', { first: 20000, last: 29999 }),
     runtimeApiBindHost: bind,
     runtimeApiAdvertiseHost: advertise,
     runtimeApiHostExplicit: env.LAMBDOCK_RUNTIME_API_HOST !== undefined || env.LAMBDOCK_RUNTIME_API_ADVERTISE !== undefined,

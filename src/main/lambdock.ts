@@ -23,7 +23,8 @@ import { ScratchDiskPool } from '../docker/scratch-disk-pool.js';
 import { removeOrphanContainers } from '../docker/reaper.js';
 import { InvokeService } from '../invocation/invoke-service.js';
 import { createLogger, type Logger } from '../observability/logger.js';
-import { resolveRuntimeApiAddress } from './runtime-api-address.js';
+import { isInAnySubnet } from '../shared/ipv4-subnet.js';
+import { openSandboxIsolation } from './sandbox-isolation.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import { SandboxPool } from '../sandbox/sandbox-pool.js';
 import { SharedAttempt } from '../shared/shared-attempt.js';
@@ -84,7 +85,8 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
   });
   if (swept + sweptDisks > 0) logger.info({ instanceId, containers: swept, disks: sweptDisks }, 'Removed orphans of an earlier run');
 
-  const runtimeApiAddress = await resolveRuntimeApiAddress(docker, config);
+  const isolation = await openSandboxIsolation(docker, { ...config, instanceId }, logger);
+  const { runtimeApiAddress, network: sandboxNetwork } = isolation;
   const driver = new DockerodeContainerDriver(docker, instanceId, config.cgroupRoot, {
     onLateCreate: (name, error) =>
       error === undefined
@@ -105,7 +107,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
 
   const networkHolders = new NetworkHolderPool(driver, {
     image: getRuntimeImageTag('provided.al2023') ?? 'lambdock-runtime:provided',
-    network: config.sandboxNetwork,
+    network: sandboxNetwork.name,
     instanceId,
     spares: 2,
     onError: (error) => logger.warn({ err: error }, 'Could not start a spare network holder'),
@@ -153,7 +155,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
       driver,
       scratch: scratchPool,
       network: networkHolders,
-      createRuntimeApi: (apiOptions) => new RuntimeApiServer(apiOptions),
+      createRuntimeApi: (apiOptions) => new RuntimeApiServer({ ...apiOptions, ports: config.runtimeApiPorts }),
       logSink: (line) => logger.info({ stream: 'function' }, line),
       onStarted: (sandbox, phases) =>
         logger.debug({ sandboxId: sandbox.id, functionName: sandbox.plan.functionName, phases }, 'Started sandbox'),
@@ -196,10 +198,12 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
       return { redis: redisState, docker: dockerState };
     },
   });
-  // Sandboxes reach lambdock at the Runtime API address: the Lambda API is never served there, whatever
-  // LAMBDOCK_HOST says, so function code cannot call the control plane.
+  // Function code must never call the control plane, whatever LAMBDOCK_HOST says and whichever of the
+  // host's addresses it aims at: the Lambda API drops every peer on the sandbox network, and everything
+  // arriving on the address sandboxes reach lambdock at.
   app.server.on('connection', (socket) => {
-    if (socket.localAddress?.replace(/^::ffff:/, '') === runtimeApiAddress.advertise) socket.destroy();
+    const local = socket.localAddress?.replace(/^::ffff:/, '');
+    if (isInAnySubnet(socket.remoteAddress, sandboxNetwork.subnets) || local === runtimeApiAddress.advertise) socket.destroy();
   });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
@@ -231,6 +235,11 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
         await removeOrphanContainers(docker, ownLabels);
         await scratch.removeOrphans().catch((error: unknown) => logger.warn({ err: error }, 'Could not remove every /tmp disk'));
       }
+      await isolation.close().catch(async () => {
+        // A container still on the network (a holder made while closing) keeps it: remove those, then retry.
+        await removeOrphanContainers(docker, ownLabels);
+        await isolation.close();
+      });
       driver.close();
       functions.close();
       code.close();

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type Dockerode from 'dockerode';
 import type { Config } from '../config/config.js';
+import type { SandboxNetwork } from '../docker/sandbox-network.js';
 
 export interface RuntimeApiAddress {
   bind: string;
@@ -10,17 +11,22 @@ export interface RuntimeApiAddress {
 /**
  * Where the per-sandbox Runtime API servers listen and what sandboxes are told. Set explicitly, that
  * wins. When lambdock itself runs in a container of the same engine (compose), it uses its own address
- * on the sandbox network: the only address sandboxes can reach it at. Otherwise the config's defaults
- * (the docker0 bridge address on a host).
+ * on the sandbox network: the only address sandboxes can reach it at. On a host, the gateway of the
+ * sandbox network (the host's own address on it); failing that, the config's defaults.
  */
-export async function resolveRuntimeApiAddress(docker: Dockerode, config: Config): Promise<RuntimeApiAddress> {
+export async function resolveRuntimeApiAddress(
+  docker: Dockerode,
+  config: Config,
+  network: SandboxNetwork,
+): Promise<RuntimeApiAddress> {
   const fallback = { bind: config.runtimeApiBindHost, advertise: config.runtimeApiAdvertiseHost };
   if (config.runtimeApiHostExplicit) return fallback;
   try {
     const self = await docker.getContainer(os.hostname()).inspect();
-    const address = self.NetworkSettings.Networks[config.sandboxNetwork]?.IPAddress;
-    return address ? { bind: address, advertise: address } : fallback;
+    const address = self.NetworkSettings.Networks[network.name]?.IPAddress;
+    if (address) return { bind: address, advertise: address };
   } catch {
-    return fallback; // not a container of this engine
+    // not a container of this engine
   }
+  return network.gateway === undefined ? fallback : { bind: network.gateway, advertise: network.gateway };
 }

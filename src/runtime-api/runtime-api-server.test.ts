@@ -74,6 +74,29 @@ async function withRunningInvocation(invocation: RuntimeInvocation = INVOCATION)
   return s;
 }
 
+/** An idle TCP connection to the server, from `localAddress`. */
+function connectIdle(port: number, host: string, localAddress = host): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ port, host, localAddress }, () => resolve(socket));
+    socket.on('error', reject);
+  });
+}
+
+/** Whether the server closed `socket` within `ms` (without it sending anything). */
+function closedWithin(socket: net.Socket, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(false);
+    }, ms);
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((api) => api.close()));
 });
@@ -95,17 +118,6 @@ describe('sanitizeErrorType', () => {
 });
 
 describe('RuntimeApiServer: who may call', () => {
-  it('holds requests until the sandbox\'s address is known, then serves them', async () => {
-    const { api, port } = await startServer();
-    api.expectAddress();
-    const ping = call(port, 'GET', '/2018-06-01/ping');
-    expect(await stillPending(ping)).toBe(true);
-    api.allow('127.0.0.1');
-    const reply = await ping;
-    expect(reply.status).toBe(200);
-    expect(reply.body).toBe('pong');
-  });
-
   it('drops the connection of a caller that is not the sandbox', async () => {
     const { api, port, listener } = await startServer();
     api.allow('10.255.255.1');
@@ -113,18 +125,34 @@ describe('RuntimeApiServer: who may call', () => {
     expect(listener.waiting).not.toHaveBeenCalled();
   });
 
-  it('drops requests held for the address when another address turns out to be the sandbox\'s', async () => {
-    const { api, port } = await startServer();
-    api.expectAddress();
-    const next = call(port, 'GET', NEXT);
-    expect(await stillPending(next)).toBe(true);
-    api.allow('10.255.255.1');
-    await expect(next).rejects.toThrow();
-  });
-
-  it('refuses everyone before any address was allowed when none is expected', async () => {
+  it('refuses everyone before any address was allowed', async () => {
     const { port } = await startServer();
     await expect(call(port, 'GET', '/2018-06-01/ping')).rejects.toThrow();
+  });
+
+  it('cuts idle connections off at once before the sandbox address is allowed', async () => {
+    const { port } = await startServer();
+    const socket = await connectIdle(port, '127.0.0.1');
+    expect(await closedWithin(socket, 2000)).toBe(true);
+  });
+
+  it('keeps serving the sandbox however many strangers connected and idled during its start', async () => {
+    const { api, port } = await startServer();
+    // Strangers (another loopback address) connect before the sandbox's address is allowed, and idle.
+    const strangers = await Promise.all(Array.from({ length: 20 }, () => connectIdle(port, '127.0.0.1', '127.0.0.2').catch(() => undefined)));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the server has taken them all in
+    api.allow('127.0.0.1');
+    const reply = await call(port, 'GET', '/2018-06-01/ping');
+    expect(reply.body).toBe('pong');
+    for (const s of strangers) s?.destroy();
+  });
+
+  it('keeps the allowed address across a reset (a restart of the same container)', async () => {
+    const { api, port } = await startServer();
+    api.allow('127.0.0.1');
+    api.reset();
+    expect((await call(port, 'GET', '/2018-06-01/ping')).body).toBe('pong');
+    expect(await closedWithin(await connectIdle(port, '127.0.0.1', '127.0.0.2'), 2000)).toBe(true);
   });
 
   it('answers 404 for unknown paths', async () => {
@@ -403,13 +431,17 @@ describe('RuntimeApiServer: reset and close', () => {
     await expect(call(port, 'GET', '/2018-06-01/ping')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
-  it('closes even while requests wait for the sandbox\'s address', async () => {
-    const { api, port } = await startServer();
-    api.expectAddress();
-    const ping = call(port, 'GET', '/2018-06-01/ping');
-    expect(await stillPending(ping)).toBe(true);
-    await api.close();
-    await expect(ping).rejects.toThrow();
+  it('takes its port from the range it is given, skipping ports in use', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', () => resolve()));
+    const first = (taken.address() as net.AddressInfo).port;
+    try {
+      const api = new RuntimeApiServer({ bindHost: '127.0.0.1', maxPayloadBytes: MAX, listener: recordingListener(), ports: { first, last: first + 1 } });
+      servers.push(api);
+      expect(await api.listen()).toBe(first + 1);
+    } finally {
+      taken.close();
+    }
   });
 });
 

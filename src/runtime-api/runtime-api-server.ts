@@ -25,6 +25,8 @@ export interface RuntimeApiListener {
 
 export interface RuntimeApiOptions {
   bindHost: string;
+  /** Ports to take one from (the host firewall lets sandboxes reach these only); any free port without. */
+  ports?: { first: number; last: number };
   /** Largest response or error body accepted (AWS: 6 MiB + 100 bytes). */
   maxPayloadBytes: number;
   listener: RuntimeApiListener;
@@ -33,7 +35,7 @@ export interface RuntimeApiOptions {
 /** What a sandbox needs of its Runtime API (RuntimeApiServer is the implementation). */
 export interface RuntimeApi {
   listen(): Promise<number>;
-  expectAddress(): void;
+  /** The only peer that may connect (the sandbox's address, known before its container starts). */
   allow(address: string): void;
   deliver(invocation: RuntimeInvocation): void;
   reset(): void;
@@ -93,11 +95,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<Body> {
   });
 }
 
+/** Tries on a port in use; past this many, the range is taken to be full. */
+const PORT_ATTEMPTS = 64;
+
+function isAddressInUse(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+}
+
 /**
  * The Lambda Runtime API of ONE sandbox, on a port of its own. It knows nothing of functions: it hands
  * the sandbox's current invocation to a waiting `next`, checks request ids, and reports what the runtime
- * does. Only the sandbox's own address may call it (`authorize`), so a sandbox can neither take nor
- * answer another's invocations. No server-side timeouts: `next` must survive a frozen container.
+ * does. Only the sandbox's own address may connect (`allow`, called before its container starts): every
+ * other peer is cut off on connect, so strangers can neither take nor answer its invocations nor hold its
+ * connection slots. No server-side timeouts: `next` must survive a frozen container.
  */
 export class RuntimeApiServer implements RuntimeApi {
   private readonly server: http.Server;
@@ -108,16 +118,13 @@ export class RuntimeApiServer implements RuntimeApi {
   private initialized = false;
   private initErrorReceived = false;
   private allowedAddress: string | undefined;
-  private addressKnown: Promise<void> = Promise.resolve();
-  private resolveAddress: (() => void) | undefined;
 
   constructor(private readonly options: RuntimeApiOptions) {
     this.server = http.createServer((req, res) => this.handle(req, res));
-    // Strangers are cut off on connect, before they can send anything (and at the request, for
-    // connections made before the address was known).
+    // Strangers are cut off on connect, before they can send anything; before `allow`, everyone is one.
     this.server.on('connection', (socket) => {
       const remote = socket.remoteAddress?.replace(/^::ffff:/, '');
-      if (this.allowedAddress !== undefined && remote !== this.allowedAddress) socket.destroy();
+      if (this.allowedAddress === undefined || remote !== this.allowedAddress) socket.destroy();
     });
     this.server.maxConnections = MAX_CONNECTIONS;
     this.server.keepAliveTimeout = 0;
@@ -126,25 +133,33 @@ export class RuntimeApiServer implements RuntimeApi {
     this.server.timeout = 0;
   }
 
+  /** Listens on a free port (of the range, when there is one) and answers it. */
   async listen(): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, this.options.bindHost, () => resolve());
-    });
-    return (this.server.address() as AddressInfo).port;
+    const range = this.options.ports;
+    for (let attempt = 1; ; attempt += 1) {
+      const port = range === undefined ? 0 : range.first + Math.floor(Math.random() * (range.last - range.first + 1));
+      try {
+        await this.listenOn(port);
+        return (this.server.address() as AddressInfo).port;
+      } catch (error) {
+        if (range === undefined || !isAddressInUse(error) || attempt >= PORT_ATTEMPTS) throw error;
+      }
+    }
   }
 
-  /** Until `allow` is called (the container's address is learned after start), requests wait. */
-  expectAddress(): void {
-    this.allowedAddress = undefined;
-    if (this.resolveAddress !== undefined) return; // requests already parked keep waiting on the same promise
-    this.addressKnown = new Promise((resolve) => (this.resolveAddress = resolve));
+  private listenOn(port: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.server.once('error', onError);
+      this.server.listen(port, this.options.bindHost, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
   }
 
   allow(address: string): void {
-    this.allowedAddress = address;
-    this.resolveAddress?.();
-    this.resolveAddress = undefined;
+    this.allowedAddress = address.replace(/^::ffff:/, '');
   }
 
   /** Hands an invocation to the waiting `next`, or to the next one to come. */
@@ -172,7 +187,6 @@ export class RuntimeApiServer implements RuntimeApi {
 
   async close(): Promise<void> {
     this.reset();
-    this.resolveAddress?.();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -197,14 +211,6 @@ export class RuntimeApiServer implements RuntimeApi {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
-    if (this.allowedAddress === undefined) {
-      void this.addressKnown.then(() => this.route(req, res));
-      return;
-    }
-    this.route(req, res);
-  }
-
-  private route(req: IncomingMessage, res: ServerResponse): void {
     if (!this.isAllowed(req)) {
       req.socket.destroy();
       return;

@@ -310,7 +310,6 @@ export class Sandbox {
       return now;
     };
     this.runtimeApi.reset();
-    this.runtimeApi.expectAddress();
     let at = began;
     if (this.containerId === undefined) {
       const [port, disk, slot] = await Promise.allSettled([
@@ -323,6 +322,8 @@ export class Sandbox {
       if (slot.status === 'fulfilled') this.networkSlot = slot.value;
       for (const result of [port, disk, slot]) if (result.status === 'rejected') throw result.reason;
       if (port.status !== 'fulfilled' || disk.status !== 'fulfilled' || slot.status !== 'fulfilled') return;
+      // The holder's address is the sandbox's: from now on only it may reach this Runtime API.
+      this.runtimeApi.allow(slot.value.address);
       at = mark('resources', at);
       const spec = this.plan.containerSpec(
         `${this.plan.runtimeApiAdvertiseHost}:${port.value}`,
@@ -341,7 +342,6 @@ export class Sandbox {
     at = mark('attach', at);
     await driver.startContainer(id);
     mark('start', at);
-    if (this.networkSlot !== undefined) this.runtimeApi.allow(this.networkSlot.address);
     this.deps.onStarted?.(this, phases);
   }
 

@@ -5,6 +5,7 @@ import Dockerode from 'dockerode';
 import { Redis } from 'ioredis';
 import { ensureRuntimeImages } from '../../src/docker/images/index.js';
 import { LABELS } from '../../src/docker/container-driver.js';
+import { hostIptables, IptablesSandboxFirewall, splitRule } from '../../src/docker/sandbox-firewall.js';
 import { detachTestLoopDevices, removeTestImageFiles } from './leak-checks.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -54,8 +55,30 @@ export async function teardown(): Promise<void> {
     leaked.push(`volume ${v.Name}`);
     await docker.getVolume(v.Name).remove().catch(() => undefined);
   }
+  // Networks after containers: a network goes only once nothing is attached to it.
+  const networks = await docker.listNetworks({ filters: { label: [`${LABELS.managed}=true`] } });
+  for (const n of networks) {
+    if (!n.Labels?.[LABELS.instance]?.startsWith(`${runPrefix}-`)) continue;
+    leaked.push(`network ${n.Name}`);
+    await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  }
+  leaked.push(...(await removeTestFirewallRules(runPrefix)).map((id) => `firewall rules of ${id}`));
   leaked.push(...(await detachTestLoopDevices(runPrefix)).map((d) => `loop device ${d}`));
   leaked.push(...(await removeTestImageFiles(runPrefix)).map((f) => `image file ${f}`));
   if (leaked.length > 0) throw new Error(`The tests left ${leaked.length} things on the engine: ${leaked.join(', ')}`);
 }
 
+/** Removes the host firewall rules (and chains) of this run's instances, and answers whose they were. */
+export async function removeTestFirewallRules(prefix: string): Promise<string[]> {
+  const instances = new Set<string>();
+  for (const chain of ['INPUT', 'DOCKER-USER']) {
+    const listing = await hostIptables(['-S', chain]).catch(() => '');
+    for (const line of listing.split('\n')) {
+      const comment = splitRule(line).find((arg) => arg.startsWith(`lambdock:${prefix}-`));
+      if (comment !== undefined) instances.add(comment.slice('lambdock:'.length));
+    }
+  }
+  const firewall = new IptablesSandboxFirewall();
+  for (const id of instances) await firewall.remove(id).catch(() => undefined);
+  return [...instances];
+}

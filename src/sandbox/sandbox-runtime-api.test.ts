@@ -1,0 +1,97 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { ContainerDriver, ContainerSpec } from '../docker/container-driver.js';
+import type { RuntimeApi, RuntimeApiOptions } from '../runtime-api/runtime-api-server.js';
+import { Sandbox, type SandboxPlan } from './sandbox.js';
+
+/** A Runtime API that records who it would let in at each moment. */
+class FakeRuntimeApi implements RuntimeApi {
+  allowed: string | undefined;
+  constructor(readonly options: RuntimeApiOptions) {}
+  listen = () => Promise.resolve(20_001);
+  allow(address: string): void {
+    this.allowed = address;
+  }
+  /** What a server that forgets its peer on restart would do (not part of the interface). */
+  expectAddress(): void {
+    this.allowed = undefined;
+  }
+  deliver = vi.fn();
+  reset = vi.fn();
+  close = () => Promise.resolve();
+}
+
+function fakeDriver(api: () => FakeRuntimeApi | undefined, allowedAtStart: Array<string | undefined>): ContainerDriver {
+  return {
+    createContainer: vi.fn((_spec: ContainerSpec) => Promise.resolve('container-1')),
+    attachOutput: vi.fn(() => Promise.resolve()),
+    startContainer: vi.fn(() => {
+      allowedAtStart.push(api()?.allowed);
+      return Promise.resolve();
+    }),
+    fetchAddress: vi.fn(() => Promise.resolve('10.0.0.9')),
+    pauseContainer: vi.fn(() => Promise.resolve()),
+    unpauseContainer: vi.fn(() => Promise.resolve()),
+    killContainer: vi.fn(() => Promise.resolve()),
+    removeContainer: vi.fn(() => Promise.resolve()),
+    fetchExit: vi.fn(() => Promise.resolve({ exitCode: 1, oomKilled: false })),
+    waitForExit: vi.fn(() => Promise.resolve({ exitCode: 137, oomKilled: false })),
+    fetchPeakMemory: vi.fn(() => Promise.resolve(undefined)),
+    watchExits: vi.fn(() => () => undefined),
+  };
+}
+
+const PLAN: SandboxPlan = {
+  id: 'sandbox-1',
+  functionName: 'f',
+  version: '$LATEST',
+  memorySizeMb: 128,
+  timeoutMs: 3000,
+  initTimeoutMs: 10_000,
+  pauseGraceMs: 100,
+  idleKeepAliveMs: 60_000,
+  ephemeralStorageMb: 512,
+  runtimeApiBindHost: '10.0.0.1',
+  runtimeApiAdvertiseHost: '10.0.0.1',
+  maxPayloadBytes: 6 * 1024 * 1024,
+  labels: {},
+  containerSpec: (runtimeApi, scratchVolume, networkMode) => ({
+    name: 'sandbox-1',
+    image: 'runtime',
+    env: { AWS_LAMBDA_RUNTIME_API: runtimeApi },
+    labels: {},
+    user: '993:990',
+    memoryBytes: 128 * 1048576,
+    cpuShares: 72,
+    pidsLimit: 1024,
+    networkMode,
+    scratchVolume,
+  }),
+};
+
+describe('Sandbox: its Runtime API', () => {
+  it('admits only the sandbox address from before its container starts, and again before each restart', async () => {
+    let api: FakeRuntimeApi | undefined;
+    const allowedAtStart: Array<string | undefined> = [];
+    const driver = fakeDriver(() => api, allowedAtStart);
+    const sandbox = new Sandbox(PLAN, {
+      driver,
+      scratch: { createScratchDisk: () => Promise.resolve({ volume: 'tmp-1', release: () => Promise.resolve() }) },
+      network: { acquireNetworkSlot: () => Promise.resolve({ holderId: 'holder-1', address: '10.0.0.9', release: () => Promise.resolve() }) },
+      createRuntimeApi: (options) => (api = new FakeRuntimeApi(options)),
+      logSink: () => undefined,
+      onStateChange: () => undefined,
+      onOperationError: (error) => {
+        throw error;
+      },
+    });
+    await vi.waitFor(() => expect(driver.startContainer).toHaveBeenCalledTimes(1));
+    // The runtime comes up, then crashes; the next invocation restarts the same container.
+    sandbox.dispatch({ type: 'RuntimeWaiting' });
+    sandbox.dispatch({ type: 'Exited', exit: { exitCode: 1, oomKilled: false } });
+    expect(sandbox.currentState.kind).toBe('Stopped');
+    void sandbox.invoke({ requestId: 'r-1', payload: Buffer.from('{}'), invokedFunctionArn: 'arn', tail: false });
+    await vi.waitFor(() => expect(driver.startContainer).toHaveBeenCalledTimes(2));
+    expect(driver.createContainer).toHaveBeenCalledTimes(1);
+    expect(allowedAtStart).toEqual(['10.0.0.9', '10.0.0.9']);
+  });
+});
