@@ -9,7 +9,7 @@ export interface PoolOptions {
 }
 
 /** The order in which idle sandboxes are reused: a running runtime first, a stopped one last. */
-const PREFERENCE: Partial<Record<SandboxState['kind'], number>> = { Ready: 0, AwaitingNext: 1, Pausing: 2, Paused: 3, Starting: 4, Stopping: 5, Stopped: 6 };
+const PREFERENCE: Partial<Record<SandboxState['kind'], number>> = { Ready: 0, Pausing: 2, Paused: 3, Starting: 4, Stopping: 5, Stopped: 6 };
 
 /**
  * Every execution environment of this worker, grouped by environment key (a function and the settings
@@ -51,15 +51,29 @@ export class SandboxPool {
         extra: { Reason: 'ConcurrentInvocationLimitExceeded' },
       });
     }
+    // The slot is held until the invocation is over, which can be after its answer: work a runtime does
+    // between posting its response and asking for the next event counts, as on AWS.
     this.inFlight += 1;
-    try {
-      return await this.place(key, plan, invocation);
-    } finally {
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
       this.inFlight -= 1;
+    };
+    try {
+      return await this.place(key, plan, invocation, release);
+    } catch (error) {
+      release();
+      throw error;
     }
   }
 
-  private place(key: string, plan: (id: string) => SandboxPlan, invocation: SandboxInvocation): Promise<SandboxResult> {
+  private place(
+    key: string,
+    plan: (id: string) => SandboxPlan,
+    invocation: SandboxInvocation,
+    onEnded: () => void,
+  ): Promise<SandboxResult> {
     const candidates = [...(this.byKey.get(key) ?? [])]
       .filter((s) => s.available)
       .sort(
@@ -67,11 +81,11 @@ export class SandboxPool {
           (PREFERENCE[a.currentState.kind] ?? 9) - (PREFERENCE[b.currentState.kind] ?? 9) || b.lastUsedAt - a.lastUsedAt,
       );
     for (const sandbox of candidates) {
-      const running = sandbox.invoke(invocation);
+      const running = sandbox.invoke(invocation, onEnded);
       if (running !== undefined) return running;
     }
     const sandbox = this.create(key, plan(randomBytes(16).toString('hex')));
-    const running = sandbox.invoke(invocation);
+    const running = sandbox.invoke(invocation, onEnded);
     if (running === undefined) throw new Error('a new sandbox refused its first invocation');
     return running;
   }

@@ -55,6 +55,7 @@ describe('sandbox failures come back in AWS error shapes, and the function works
       errorMessage: `RequestId: ${id} Error: Task timed out after 1.00 seconds`,
     });
     expect(out.logs).toMatch(new RegExp(`${id} Task timed out after 1.00 seconds`));
+    expect(out.logs).toMatch(new RegExp(`\\nREPORT RequestId: ${id}\\tDuration: 1000.00 ms\\tBilled Duration: 1000 ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB\\tStatus: timeout\\n$`));
     const after = (await invokeAction('moody', 'ok')).json() as { ok: boolean; globalCounter: number; tmp: string };
     expect(after).toEqual({ ok: true, globalCounter: 1, tmp: 'some-content' });
     expect(await t.containersOf('moody')).toHaveLength(1);
@@ -77,16 +78,18 @@ describe('sandbox failures come back in AWS error shapes, and the function works
       errorType: 'Runtime.ExitError',
       errorMessage: `RequestId: ${out.$metadata.requestId} Error: Runtime exited with error: exit status 3`,
     });
+    expect(out.logs).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError\n$/);
     expect(((await invokeAction('moody', 'ok')).json() as { ok: boolean }).ok).toBe(true);
   });
 
-  it('reports an out-of-memory kill as Runtime.ExitError "signal: killed"', async () => {
+  it('reports an out-of-memory kill as Runtime.OutOfMemory "signal: killed", in the answer and in REPORT', async () => {
     const out = await invokeAction('moody', 'oom');
     expect(out.FunctionError).toBe('Unhandled');
     expect(out.json()).toEqual({
-      errorType: 'Runtime.ExitError',
+      errorType: 'Runtime.OutOfMemory',
       errorMessage: `RequestId: ${out.$metadata.requestId} Error: Runtime exited with error: signal: killed`,
     });
+    expect(out.logs).toMatch(/\tStatus: error\tError Type: Runtime\.OutOfMemory\n$/);
     expect(((await invokeAction('moody', 'ok')).json() as { ok: boolean }).ok).toBe(true);
   });
 
@@ -111,9 +114,17 @@ describe('init failures', () => {
       Code: { ZipFile: await nodeZip("throw new Error('broken at init');") },
     });
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      const out = await t.invoke({ FunctionName: 'init-throws' });
+      const out = await t.invoke({ FunctionName: 'init-throws', LogType: 'Tail' });
       expect(out.FunctionError).toBe('Unhandled');
       expect(out.json()).toMatchObject({ errorType: 'Error', errorMessage: 'broken at init' });
+      // As on AWS: the init's own output and an INIT_REPORT come before START, in this invocation's tail.
+      const id = out.$metadata.requestId ?? '';
+      const lines = out.logs.trim().split('\n');
+      const start = lines.indexOf(`START RequestId: ${id} Version: $LATEST`);
+      expect(start).toBeGreaterThan(0);
+      expect(lines.slice(0, start).join('\n')).toMatch(/\tundefined\tERROR\tUncaught Exception.*broken at init/);
+      expect(lines[start - 1]).toMatch(/^INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Runtime\.\w+$/);
+      expect(lines.at(-1)).toMatch(new RegExp(`^REPORT RequestId: ${id}\\t.*\\tStatus: error\\tError Type: Runtime\\.\\w+$`));
     }
   });
 
