@@ -195,6 +195,8 @@ export class Sandbox {
   dispatch(event: SandboxEvent): void {
     if (event.type === 'RuntimeWaiting' && this.state.kind === 'Starting') {
       this.initDurationMs = performance.now() - this.startBeganAt;
+      // Everything init printed is in before the first START.
+      this.output?.drain();
       this.initializing = false;
     }
     const t = transition(this.state, event);
@@ -254,8 +256,6 @@ export class Sandbox {
     if (running === undefined) return;
     running.deliveredAt = performance.now();
     const inv = running.invocation;
-    // What the runtime wrote before asking for work (its init, say) is in before START.
-    this.output?.drain();
     this.logs.begin(requestId, this.plan.version, inv.tail);
     const delivered: RuntimeInvocation = {
       requestId,
