@@ -129,9 +129,11 @@ export class Sandbox {
   private initDurationMs: number | undefined;
   private peakMemoryMb: number | undefined;
   /**
-   * The runtime process generation: one per start of the container, with the engine-clock time it was
-   * started at. An engine 'die' event from before it belongs to an earlier run (e.g. the one a kill
-   * ended) and is not news; one whose lookup finishes after a newer start is dropped too.
+   * The runtime process generation: one per start of the container, with the time it was started at
+   * (the engine runs on this host, so its event times are on the same clock). An engine 'die' event from
+   * before it belongs to an earlier run (e.g. the one a kill ended) and is not news; one whose lookup
+   * finishes after a newer start is dropped too. Kills need no bookkeeping: the state machine waits for
+   * the kill itself in Stopping and ignores the engine's report of it there.
    */
   private run = 0;
   private runStartedAt = Number.POSITIVE_INFINITY;
@@ -418,7 +420,9 @@ export class Sandbox {
     this.logs.startInit();
     this.initializing = true;
     this.run += 1;
-    this.runStartedAt = Date.now();
+    // Date.now() is in whole ms: +1 so that the previous run's 'die' in this same ms is still before it
+    // (no run dies within a millisecond of its start request: the engine's start alone takes longer).
+    this.runStartedAt = Date.now() + 1;
     await driver.startContainer(id);
     mark('start', at);
     if (this.networkSlot !== undefined) this.runtimeApi.allow(this.networkSlot.address);
