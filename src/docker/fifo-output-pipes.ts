@@ -63,6 +63,9 @@ class FifoOutputPipe implements OutputPipe {
   drain(): void {
     const onOutput = this.onOutput;
     if (this.closed || onOutput === undefined) return;
+    // Output the stream has already read but not yet handed over comes first (read() emits it as 'data').
+    const socket = this.socket;
+    while (socket !== undefined && socket.readableLength > 0 && socket.read() !== null);
     // An empty pipe ends the loop with EAGAIN, thrown: without a stack trace that costs half as much.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
