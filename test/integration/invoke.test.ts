@@ -105,6 +105,12 @@ describe('synchronous invoke through a real sandbox', () => {
     expect((await t.containersOf('probe')).map((c) => c.id)).toEqual(containers.map((c) => c.id));
   });
 
+  it('keeps back-to-back invocations in one environment, though the caller has its answer before the runtime asks for more', async () => {
+    await t.createFunction({ FunctionName: 'back-to-back', Code: { ZipFile: await nodeZip('exports.handler = async (e) => e;') } });
+    for (let i = 0; i < 200; i += 1) expect((await t.invoke({ FunctionName: 'back-to-back', Payload: Buffer.from(String(i)) })).body).toBe(String(i));
+    expect(await t.containersOf('back-to-back')).toHaveLength(1);
+  });
+
   it('returns the log tail with START, the function output, END and REPORT', async () => {
     const out = await t.invoke({ FunctionName: 'probe', LogType: 'Tail' });
     const id = out.$metadata.requestId ?? '';
