@@ -81,6 +81,8 @@ interface Running {
   deliveredAt?: number;
   /** Set once the caller has been answered (tail callers get their answer when the log ends). */
   result?: SandboxResult;
+  /** The REPORT's memory figure, read while the runtime gets round to asking for more (tail callers). */
+  peakRead?: Promise<void>;
   resolve: (result: SandboxResult) => void;
   /** The invocation is over (the runtime asked for more, or was cut short): its slot is free. */
   onEnded: () => void;
@@ -277,6 +279,7 @@ export class Sandbox {
     const durationMs = Math.min(performance.now() - (running.deliveredAt ?? running.acceptedAt), this.plan.timeoutMs);
     running.result = { outcome, durationMs };
     if (!running.invocation.tail) running.resolve(running.result);
+    else running.peakRead = this.refreshPeakMemory();
   }
 
   /**
@@ -313,7 +316,7 @@ export class Sandbox {
       initDurationMs,
       ...(status === undefined ? {} : { status }),
     });
-    const ended = this.logs.end(requestId, report, this.refreshPeakMemory());
+    const ended = this.logs.end(requestId, report, running.peakRead ?? this.refreshPeakMemory());
     running.onEnded();
     const result = running.result ?? { outcome: { kind: 'platform-error', message: 'The invocation ended unanswered.' }, durationMs };
     if (!tail) return;
