@@ -306,7 +306,11 @@ export class Sandbox {
         `${new Date().toISOString()} ${requestId} Task timed out after ${(this.plan.timeoutMs / 1000).toFixed(2)} seconds`,
       );
     }
-    const durationMs = Math.min(now - (running.deliveredAt ?? running.acceptedAt), this.plan.timeoutMs);
+    // A timed-out invocation lasted its timeout (its timer may fire a fraction of a ms early).
+    const durationMs =
+      status?.status === 'timeout' && running.deliveredAt !== undefined
+        ? this.plan.timeoutMs
+        : Math.min(now - (running.deliveredAt ?? running.acceptedAt), this.plan.timeoutMs);
     const initDurationMs = this.initDurationMs;
     this.initDurationMs = undefined;
     const report = () => ({
