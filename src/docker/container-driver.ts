@@ -21,7 +21,13 @@ export interface ContainerSpec {
   scratchVolume?: string;
   /** Replaces the image's entrypoint. */
   entrypoint?: string[];
+  /** Host folder holding the output pipe, mounted read-only at OUTPUT_PIPE_DIR. */
+  outputDir?: string;
 }
+
+/** Where a sandbox's output pipe appears inside its container (the FIFO the runtime's stdout/stderr go to). */
+export const OUTPUT_PIPE_DIR = '/var/lambdock';
+export const OUTPUT_PIPE_PATH = `${OUTPUT_PIPE_DIR}/output`;
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -46,8 +52,30 @@ export interface ContainerDriver {
   waitForExit(id: string): Promise<ContainerExit>;
   /** Peak memory of the container's cgroup in bytes, when the host exposes it. */
   fetchPeakMemory(id: string): Promise<number | undefined>;
-  /** Calls `onExit` whenever a container of this installation stops. Returns the unsubscribe. */
-  watchExits(onExit: (id: string) => void): () => void;
+  /**
+   * Calls `onExit` whenever a container of this installation stops, with the engine's time of the stop
+   * (epoch ms, the host's clock). Returns the unsubscribe.
+   */
+  watchExits(onExit: (id: string, atMs: number) => void): () => void;
+}
+
+/**
+ * A pipe the container's stdout and stderr are redirected to, read by lambdock directly (not through the
+ * engine's attach stream, which trails the Runtime API): `drain` reads synchronously what is already in
+ * it, so everything the runtime wrote before an HTTP request is delivered before that request is handled.
+ */
+export interface OutputPipe {
+  /** Host folder to mount into the container (ContainerSpec.outputDir). */
+  readonly hostDir: string;
+  /** Delivers output as it arrives, from now on. */
+  read(onOutput: (chunk: Buffer) => void): void;
+  /** Delivers, synchronously, everything written to the pipe so far. */
+  drain(): void;
+  close(): Promise<void>;
+}
+
+export interface OutputPipeProvider {
+  createOutputPipe(sandboxId: string): Promise<OutputPipe>;
 }
 
 /** A size-limited /tmp that lives outside the memory cgroup (a loop-mounted ext4 image). */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type Dockerode from 'dockerode';
 import type { ContainerDriver, ContainerExit, ContainerSpec, OutputStream } from './container-driver.js';
-import { LABELS } from './container-driver.js';
+import { LABELS, OUTPUT_PIPE_DIR } from './container-driver.js';
 import { FrameDemuxer } from './frame-demuxer.js';
 
 const COMMAND_TIMEOUT_MS = 30_000;
@@ -47,7 +47,7 @@ function statusOf(error: unknown): number | undefined {
 
 /** The one ContainerDriver implementation, on dockerode. */
 export class DockerodeContainerDriver implements ContainerDriver {
-  private readonly exitListeners = new Set<(id: string) => void>();
+  private readonly exitListeners = new Set<(id: string, atMs: number) => void>();
   private events: NodeJS.ReadableStream | undefined;
   private lastEventTime: number | undefined;
   private readonly seenEvents = new Set<string>();
@@ -138,7 +138,10 @@ export class DockerodeContainerDriver implements ContainerDriver {
         Ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 1024 }],
         NetworkMode: spec.networkMode,
         LogConfig: { Type: 'none', Config: {} },
-        Binds: spec.codeDir === undefined ? [] : [`${spec.codeDir}:/var/task:ro`],
+        Binds: [
+          ...(spec.codeDir === undefined ? [] : [`${spec.codeDir}:/var/task:ro`]),
+          ...(spec.outputDir === undefined ? [] : [`${spec.outputDir}:${OUTPUT_PIPE_DIR}:ro`]),
+        ],
         Mounts: spec.scratchVolume === undefined ? [] : [{ Type: 'volume', Source: spec.scratchVolume, Target: '/tmp' }],
       },
     };
@@ -240,7 +243,7 @@ export class DockerodeContainerDriver implements ContainerDriver {
     return undefined;
   }
 
-  watchExits(onExit: (id: string) => void): () => void {
+  watchExits(onExit: (id: string, atMs: number) => void): () => void {
     this.exitListeners.add(onExit);
     return () => this.exitListeners.delete(onExit);
   }
@@ -290,7 +293,8 @@ export class DockerodeContainerDriver implements ContainerDriver {
     if (this.seenEvents.size > 256) this.seenEvents.delete(this.seenEvents.values().next().value as string);
     if (event.time !== undefined) this.lastEventTime = event.time;
     const id = event.id;
-    if (id !== undefined) for (const listener of this.exitListeners) listener(id);
+    const atMs = event.timeNano !== undefined ? event.timeNano / 1e6 : Date.now();
+    if (id !== undefined) for (const listener of this.exitListeners) listener(id, atMs);
   }
 
   close(): void {

@@ -160,7 +160,7 @@ describe('planEnvironment', () => {
       [LABELS.sandbox]: SANDBOX_ID,
     };
     expect(plan.labels).toStrictEqual(labels);
-    expect(plan.containerSpec(RUNTIME_API, 'vol', 'bridge').labels).toStrictEqual(labels);
+    expect(plan.containerSpec(RUNTIME_API, 'vol', 'bridge', '/out').labels).toStrictEqual(labels);
     expect(labels).toHaveProperty(['lambdock.managed'], 'true');
   });
 
@@ -168,7 +168,7 @@ describe('planEnvironment', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2024-03-05T12:00:00Z'));
     const plan = planEnvironment(record(), CTX, SANDBOX_ID);
-    const spec = plan.containerSpec(RUNTIME_API, 'scratch-vol-1', 'container:holder-1');
+    const spec = plan.containerSpec(RUNTIME_API, 'scratch-vol-1', 'container:holder-1', '/data/output/sbx');
     expect(spec).toMatchObject({
       name: 'lambdock-my-function-0123456789ab',
       image: 'lambdock/nodejs20.x:latest',
@@ -178,8 +178,14 @@ describe('planEnvironment', () => {
       networkMode: 'container:holder-1',
       codeDir: '/data/code/abab',
       scratchVolume: 'scratch-vol-1',
+      outputDir: '/data/output/sbx',
     });
     expect(spec.env).toStrictEqual(buildEnvironment(record(), 'eu-central-1', RUNTIME_API, STREAM));
+  });
+
+  it("sends the runtime's stdout and stderr to the sandbox's output pipe, through the image's /bin/sh", () => {
+    const spec = planEnvironment(record(), CTX, SANDBOX_ID).containerSpec(RUNTIME_API, 'v', 'bridge', '/out');
+    expect(spec.entrypoint).toStrictEqual(['/bin/sh', '-c', 'exec "$0" "$@" >/var/lambdock/output 2>&1', '/var/runtime/bootstrap']);
   });
 
   it.each([
@@ -188,13 +194,13 @@ describe('planEnvironment', () => {
     [128, 74],
     [10240, 5928],
   ])('gives %i MB a CPU weight of %i (1024 per 1769 MB)', (memorySize, shares) => {
-    const spec = planEnvironment(record({ memorySize }), CTX, SANDBOX_ID).containerSpec(RUNTIME_API, 'v', 'bridge');
+    const spec = planEnvironment(record({ memorySize }), CTX, SANDBOX_ID).containerSpec(RUNTIME_API, 'v', 'bridge', '/out');
     expect(spec.cpuShares).toBe(shares);
     expect(spec.memoryBytes).toBe(memorySize * 1048576);
   });
 
   it('uses the Runtime API address it is given at container creation time', () => {
     const plan = planEnvironment(record(), CTX, SANDBOX_ID);
-    expect(plan.containerSpec('10.0.0.5:9001', 'v', 'bridge').env.AWS_LAMBDA_RUNTIME_API).toBe('10.0.0.5:9001');
+    expect(plan.containerSpec('10.0.0.5:9001', 'v', 'bridge', '/out').env.AWS_LAMBDA_RUNTIME_API).toBe('10.0.0.5:9001');
   });
 });

@@ -1,6 +1,6 @@
 import { getLoggingEnvironment } from '../control-plane/function-extras.js';
 import type { FunctionRecord } from '../control-plane/function-model.js';
-import { LABELS, SANDBOX_GID, SANDBOX_UID } from '../docker/container-driver.js';
+import { LABELS, OUTPUT_PIPE_PATH, SANDBOX_GID, SANDBOX_UID } from '../docker/container-driver.js';
 import type { SandboxPlan } from '../sandbox/sandbox.js';
 
 /** AWS's limits for one execution environment. */
@@ -22,6 +22,17 @@ export interface PlanContext {
   idleKeepAliveMs: number;
   codeDir: string;
   image: string;
+}
+
+/** The entrypoint of lambdock's runtime images. */
+export const RUNTIME_BOOTSTRAP = '/var/runtime/bootstrap';
+
+/**
+ * The runtime's command with its stdout and stderr sent to the sandbox's output pipe (by the image's own
+ * /bin/sh, which then execs the bootstrap: no process is left in between).
+ */
+export function redirectOutput(command: string[]): string[] {
+  return ['/bin/sh', '-c', `exec "$0" "$@" >${OUTPUT_PIPE_PATH} 2>&1`, ...command];
 }
 
 /** `2024/01/31/[$LATEST]<32 hex>`, the real Lambda log stream name. */
@@ -83,7 +94,7 @@ export function planEnvironment(record: FunctionRecord, ctx: PlanContext, sandbo
     maxPayloadBytes: ENVIRONMENT_LIMITS.maxPayloadBytes,
     labels,
     codeDir: ctx.codeDir,
-    containerSpec: (runtimeApi, scratchVolume, networkMode) => ({
+    containerSpec: (runtimeApi, scratchVolume, networkMode, outputDir) => ({
       name: `lambdock-${record.name}-${sandboxId.slice(0, 12)}`,
       image: ctx.image,
       env: buildEnvironment(record, ctx.region, runtimeApi, logStream),
@@ -95,6 +106,8 @@ export function planEnvironment(record: FunctionRecord, ctx: PlanContext, sandbo
       networkMode,
       codeDir: ctx.codeDir,
       scratchVolume,
+      outputDir,
+      entrypoint: redirectOutput([RUNTIME_BOOTSTRAP]),
     }),
   };
 }

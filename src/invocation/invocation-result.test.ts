@@ -53,11 +53,11 @@ describe('renderOutcome', () => {
     });
   });
 
-  it('answers Runtime.ExitError "signal: killed" for an OOM kill', () => {
+  it('answers Runtime.OutOfMemory "signal: killed" for an OOM kill, as AWS\'s current runtimes do', () => {
     const rendered = renderOutcome(RID, { kind: 'exit', exit: { exitCode: 137, oomKilled: true } }, 3);
     expect(rendered.functionError).toBe('Unhandled');
     expect(body(rendered)).toStrictEqual({
-      errorType: 'Runtime.ExitError',
+      errorType: 'Runtime.OutOfMemory',
       errorMessage: `RequestId: ${RID} Error: Runtime exited with error: signal: killed`,
     });
   });

@@ -53,7 +53,8 @@ export function renderOutcome(
       return {
         functionError: 'Unhandled',
         payload: json({
-          errorType: 'Runtime.ExitError',
+          // AWS's current runtimes report a memory-limit kill as its own error type.
+          errorType: outcome.exit.oomKilled ? 'Runtime.OutOfMemory' : 'Runtime.ExitError',
           errorMessage: `RequestId: ${requestId} Error: ${describeExit(outcome.exit.exitCode, outcome.exit.oomKilled)}`,
         }),
       };

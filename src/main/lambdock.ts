@@ -18,6 +18,7 @@ import { LABELS } from '../docker/container-driver.js';
 import { DockerodeContainerDriver } from '../docker/dockerode-container-driver.js';
 import { ensureRuntimeImages, getRuntimeImageTag } from '../docker/images/index.js';
 import { createDiskHost, LoopScratchDisks } from '../docker/loop-scratch-disks.js';
+import { FifoOutputPipes } from '../docker/fifo-output-pipes.js';
 import { NetworkHolderPool } from '../docker/network-holder-pool.js';
 import { ScratchDiskPool } from '../docker/scratch-disk-pool.js';
 import { removeOrphanContainers } from '../docker/reaper.js';
@@ -155,6 +156,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
       driver,
       scratch: scratchPool,
       network: networkHolders,
+      outputs: new FifoOutputPipes(config.dataDir),
       createRuntimeApi: (apiOptions) => new RuntimeApiServer({ ...apiOptions, ports: config.runtimeApiPorts }),
       logSink: (line) => logger.info({ stream: 'function' }, line),
       onStarted: (sandbox, phases) =>

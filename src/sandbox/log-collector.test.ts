@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LogCollector, MAX_LINE_BYTES, TAIL_BYTES, formatReport, type ReportFigures } from './log-collector.js';
+import { LogCollector, MAX_LINE_BYTES, TAIL_BYTES, formatInitReport, formatReport, type ReportFigures } from './log-collector.js';
 
 const FIGURES: ReportFigures = { durationMs: 12.345, memorySizeMb: 128, maxMemoryUsedMb: 42, initDurationMs: undefined };
 
@@ -176,47 +176,41 @@ describe('LogCollector: invocation framing', () => {
   });
 });
 
-describe('LogCollector: waiting for output to settle', () => {
-  it('ends at once when the output has been quiet', async () => {
-    const { logs } = collector();
-    logs.begin('req-1', '$LATEST', false);
-    const started = performance.now();
-    await logs.end('req-1', report);
-    expect(performance.now() - started).toBeLessThan(20);
-  });
-
-  it('waits for a quiet spell after recent output', async () => {
-    const { logs } = collector();
-    logs.begin('req-1', '$LATEST', false);
-    logs.write('stdout', text('just now\n'));
-    const started = performance.now();
-    await logs.end('req-1', report);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(8);
-  });
-
-  it('catches output that trails the answer, including an unfinished last line', async () => {
-    const { logs } = collector();
+describe('LogCollector: ending exactly, init output, statuses', () => {
+  it('ends at once with the unfinished last line; later output is not the ended invocation\'s', async () => {
+    const { logs, lines } = collector();
     logs.begin('req-1', '$LATEST', true);
-    logs.write('stdout', text('first\n'));
-    setTimeout(() => logs.write('stdout', text('late and unfinished')), 3);
-    const tail = decode(await logs.end('req-1', report));
-    expect(tail).toContain('first\nlate and unfinished\nEND RequestId: req-1\n');
+    logs.write('stdout', text('first\nunfinished'));
+    const ended = logs.end('req-1', report);
+    logs.write('stdout', text('after the end\n'));
+    const tail = decode(await ended);
+    expect(tail).toBe(`START RequestId: req-1 Version: $LATEST\nfirst\nunfinished\nEND RequestId: req-1\n${formatReport('req-1', FIGURES)}\n`);
+    expect(lines).toContain('after the end');
   });
 
-  it('gives up waiting after a bounded time when the output never stops', async () => {
+  it('puts init output in the tail of the invocation that ran the init, before its START', async () => {
     const { logs } = collector();
-    logs.begin('req-1', '$LATEST', false);
-    logs.write('stdout', text('x\n'));
-    const chatter = setInterval(() => logs.write('stdout', text('x\n')), 2);
-    try {
-      const started = performance.now();
-      await logs.end('req-1', report);
-      const waited = performance.now() - started;
-      expect(waited).toBeGreaterThanOrEqual(100);
-      expect(waited).toBeLessThan(1000);
-    } finally {
-      clearInterval(chatter);
-    }
+    logs.startInit();
+    logs.write('stdout', text('loading the module\n'));
+    logs.begin('req-1', '$LATEST', true);
+    logs.write('stdout', text('handling\n'));
+    const tail = decode(await logs.end('req-1', report));
+    expect(tail.startsWith('loading the module\nSTART RequestId: req-1 Version: $LATEST\nhandling\nEND RequestId: req-1\n')).toBe(true);
+    logs.begin('req-2', '$LATEST', true);
+    expect(decode(await logs.end('req-2', report))).not.toContain('loading');
+  });
+
+  it('formats INIT_REPORT for a failed init, and REPORT with Status and Error Type', () => {
+    expect(formatInitReport(150.789, { status: 'error', errorType: 'Runtime.UserCodeSyntaxError' })).toBe(
+      'INIT_REPORT Init Duration: 150.79 ms\tPhase: init\tStatus: error\tError Type: Runtime.UserCodeSyntaxError',
+    );
+    expect(formatInitReport(10000, { status: 'timeout' })).toBe('INIT_REPORT Init Duration: 10000.00 ms\tPhase: init\tStatus: timeout');
+    expect(formatReport('r', { ...FIGURES, durationMs: 3000, status: { status: 'timeout' } })).toBe(
+      'REPORT RequestId: r\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\tMax Memory Used: 42 MB\tStatus: timeout',
+    );
+    expect(formatReport('r', { ...FIGURES, initDurationMs: 5, status: { status: 'error', errorType: 'Runtime.OutOfMemory' } })).toBe(
+      'REPORT RequestId: r\tDuration: 12.35 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\tMax Memory Used: 42 MB\tInit Duration: 5.00 ms\tStatus: error\tError Type: Runtime.OutOfMemory',
+    );
   });
 });
 

@@ -6,17 +6,23 @@ export type LogSink = (line: string) => void;
 export const TAIL_BYTES = 4096;
 /** Longer lines are cut, as CloudWatch cuts events at 256 KB; it also bounds what one line costs. */
 export const MAX_LINE_BYTES = 256 * 1024;
-const QUIET_MS = 10;
-const MAX_SETTLE_MS = 150;
 
 export interface ReportFigures {
   durationMs: number;
   memorySizeMb: number;
   maxMemoryUsedMb: number | undefined;
   initDurationMs: number | undefined;
+  /** AWS's newer REPORT fields for an invocation cut short: `Status: timeout`, `Status: error` + type. */
+  status?: ReportStatus;
 }
 
-/** `REPORT RequestId: …\tDuration: … ms\tBilled Duration: … ms\tMemory Size: … MB\tMax Memory Used: … MB[\tInit Duration: … ms]` */
+export type ReportStatus = { status: 'timeout' } | { status: 'error'; errorType: string };
+
+function formatStatus(s: ReportStatus): string[] {
+  return s.status === 'timeout' ? ['Status: timeout'] : ['Status: error', `Error Type: ${s.errorType}`];
+}
+
+/** `REPORT RequestId: …\tDuration: … ms\tBilled Duration: … ms\tMemory Size: … MB\tMax Memory Used: … MB[\tInit Duration: … ms][\tStatus: …]` */
 export function formatReport(requestId: string, f: ReportFigures): string {
   const parts = [
     `REPORT RequestId: ${requestId}`,
@@ -26,36 +32,47 @@ export function formatReport(requestId: string, f: ReportFigures): string {
     `Max Memory Used: ${f.maxMemoryUsedMb ?? f.memorySizeMb} MB`,
   ];
   if (f.initDurationMs !== undefined) parts.push(`Init Duration: ${f.initDurationMs.toFixed(2)} ms`);
+  if (f.status !== undefined) parts.push(...formatStatus(f.status));
   return parts.join('\t');
+}
+
+/** `INIT_REPORT Init Duration: … ms\tPhase: init\tStatus: error\tError Type: …`, for an init that failed. */
+export function formatInitReport(initDurationMs: number, status: ReportStatus): string {
+  return [`INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms`, 'Phase: init', ...formatStatus(status)].join('\t');
+}
+
+interface Tail {
+  lines: string[];
+  bytes: number;
 }
 
 interface Ending {
   requestId: string;
   report: () => ReportFigures;
+  tail: Tail | undefined;
   resolve: (tail: string | undefined) => void;
-  timer: NodeJS.Timeout | undefined;
 }
 
 /**
  * Splits a sandbox's output into lines and frames each invocation with START … END, REPORT, keeping the
- * current invocation's lines for `X-Amz-Log-Type: Tail`. Output reaches lambdock on the engine's channel,
- * so it can trail the runtime's answer a little: an invocation ends once the output has been quiet for a
- * moment, or at once when the next invocation starts.
+ * current invocation's lines for `X-Amz-Log-Type: Tail`. The output comes from a pipe the runner drains
+ * before it begins or ends an invocation, so an invocation holds exactly what its runtime wrote between
+ * being handed the event and asking for the next one. Init output (between `startInit` and the first
+ * `begin`) goes to the tail of the invocation that ran the init, before its START, as on AWS.
  */
 export class LogCollector {
   /** The unfinished line of each stream, as raw bytes (a newline byte never occurs inside a UTF-8 character). */
   private readonly partial: Record<OutputStream, Buffer[]> = { stdout: [], stderr: [] };
   private readonly partialBytes: Record<OutputStream, number> = { stdout: 0, stderr: 0 };
-  /** The current invocation's last lines, about TAIL_BYTES of them, when a tail was asked for. */
-  private tail: { lines: string[]; bytes: number } | undefined;
+  /** Where lines go for a tail: the current invocation's, or the init's (kept for the invocation that waits). */
+  private tail: Tail | undefined;
+  private initializing = false;
   private ending: Ending | undefined;
-  private lastOutputAt = 0;
 
   constructor(private readonly sink: LogSink) {}
 
   /** Takes output in any chunking; costs time linear in its size, however long the lines. */
   write(stream: OutputStream, chunk: Buffer): void {
-    this.lastOutputAt = performance.now();
     let start = 0;
     for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
       this.append(stream, chunk.subarray(start, newline));
@@ -87,11 +104,21 @@ export class LogCollector {
     this.emit(line);
   }
 
-  /** Begins an invocation's log (and its tail, when asked for); ends the previous one first. */
+  /** The runtime (re)starts: its init output is kept for the invocation that will run first. */
+  startInit(): void {
+    this.finishEnding();
+    this.flushPartial();
+    this.initializing = true;
+    this.tail = { lines: [], bytes: 0 };
+  }
+
+  /** Begins an invocation's log (and its tail, when asked for, after any init output); ends the previous one first. */
   begin(requestId: string, version: string, keepTail: boolean): void {
     this.finishEnding();
     this.flushPartial();
-    this.tail = keepTail ? { lines: [], bytes: 0 } : undefined;
+    const init = this.initializing ? this.tail : undefined;
+    this.initializing = false;
+    this.tail = keepTail ? (init ?? { lines: [], bytes: 0 }) : undefined;
     this.emit(`START RequestId: ${requestId} Version: ${version}`);
   }
 
@@ -101,23 +128,23 @@ export class LogCollector {
   }
 
   /**
-   * Ends the invocation once its output has settled and `ready` (e.g. reading the figures) is done:
-   * writes END and REPORT (figures read then) and resolves with the last 4 KB of its log, base64, when
-   * a tail was kept. The next `begin` ends it at once.
+   * Ends the invocation now: its unfinished lines and END go in at once (later output is not its own);
+   * REPORT follows once `ready` (e.g. reading the figures) is done, or at once when the next invocation
+   * begins. Resolves with the last 4 KB of its log, base64, when a tail was kept.
    */
   end(requestId: string, report: () => ReportFigures, ready: Promise<unknown> = Promise.resolve()): Promise<string | undefined> {
     this.finishEnding();
+    this.flushPartial();
+    this.emit(`END RequestId: ${requestId}`);
+    const tail = this.tail;
+    this.tail = undefined;
+    this.initializing = false;
     return new Promise((resolve) => {
-      const ending: Ending = { requestId, report, resolve, timer: undefined };
+      const ending: Ending = { requestId, report, tail, resolve };
       this.ending = ending;
-      const deadline = performance.now() + MAX_SETTLE_MS;
-      const check = () => {
-        if (this.ending !== ending) return;
-        const quietFor = performance.now() - this.lastOutputAt;
-        if (quietFor >= QUIET_MS || performance.now() >= deadline) return this.finishEnding();
-        ending.timer = setTimeout(check, QUIET_MS - quietFor + 1);
-      };
-      void ready.catch(() => undefined).then(check);
+      void ready.catch(() => undefined).then(() => {
+        if (this.ending === ending) this.finishEnding();
+      });
     });
   }
 
@@ -125,13 +152,11 @@ export class LogCollector {
     const ending = this.ending;
     if (ending === undefined) return;
     this.ending = undefined;
-    clearTimeout(ending.timer);
-    this.flushPartial();
-    this.emit(`END RequestId: ${ending.requestId}`);
-    this.emit(formatReport(ending.requestId, ending.report()));
-    const tail = this.tail;
-    this.tail = undefined;
+    const line = formatReport(ending.requestId, ending.report());
+    this.sink(line);
+    const tail = ending.tail;
     if (tail === undefined) return ending.resolve(undefined);
+    keep(tail, line);
     const bytes = Buffer.from(`${tail.lines.join('\n')}\n`, 'utf8');
     ending.resolve(bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)).toString('base64'));
   }
@@ -143,15 +168,16 @@ export class LogCollector {
   }
 
   private emit(line: string): void {
-    const tail = this.tail;
-    if (tail !== undefined) {
-      tail.lines.push(line);
-      tail.bytes += Buffer.byteLength(line) + 1;
-      // Keep just enough lines to cover the last TAIL_BYTES.
-      while (tail.lines.length > 1 && tail.bytes - Buffer.byteLength(tail.lines[0] as string) - 1 >= TAIL_BYTES) {
-        tail.bytes -= Buffer.byteLength(tail.lines.shift() as string) + 1;
-      }
-    }
+    if (this.tail !== undefined) keep(this.tail, line);
     this.sink(line);
+  }
+}
+
+/** Adds a line, keeping just enough lines to cover the last TAIL_BYTES. */
+function keep(tail: Tail, line: string): void {
+  tail.lines.push(line);
+  tail.bytes += Buffer.byteLength(line) + 1;
+  while (tail.lines.length > 1 && tail.bytes - Buffer.byteLength(tail.lines[0] as string) - 1 >= TAIL_BYTES) {
+    tail.bytes -= Buffer.byteLength(tail.lines.shift() as string) + 1;
   }
 }

@@ -8,8 +8,14 @@ export interface PoolOptions {
   maxConcurrency: number;
 }
 
+/** How long an invocation waits for a runtime that has just answered to ask for its next one. */
+const HANDOFF_MS = 25;
+
+/** Hands a free environment to a waiting invocation; false when the environment would not take it. */
+type Handoff = (sandbox: Sandbox) => boolean;
+
 /** The order in which idle sandboxes are reused: a running runtime first, a stopped one last. */
-const PREFERENCE: Partial<Record<SandboxState['kind'], number>> = { Ready: 0, AwaitingNext: 1, Pausing: 2, Paused: 3, Starting: 4, Stopping: 5, Stopped: 6 };
+const PREFERENCE: Partial<Record<SandboxState['kind'], number>> = { Ready: 0, Pausing: 2, Paused: 3, Starting: 4, Stopping: 5, Stopped: 6 };
 
 /**
  * Every execution environment of this worker, grouped by environment key (a function and the settings
@@ -22,6 +28,8 @@ export class SandboxPool {
   private inFlight = 0;
   private draining = false;
   private readonly removed = new Set<() => void>();
+  /** Invocations waiting briefly for an environment of their key that has answered to ask for more. */
+  private readonly handoffs = new Map<string, Set<Handoff>>();
 
   constructor(
     private readonly deps: Omit<SandboxDeps, 'onStateChange'>,
@@ -51,15 +59,44 @@ export class SandboxPool {
         extra: { Reason: 'ConcurrentInvocationLimitExceeded' },
       });
     }
+    // The slot is held until the invocation is over, which can be after its answer: work a runtime does
+    // between posting its response and asking for the next event counts, as on AWS.
     this.inFlight += 1;
-    try {
-      return await this.place(key, plan, invocation);
-    } finally {
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
       this.inFlight -= 1;
+    };
+    try {
+      return await this.place(key, plan, invocation, release);
+    } catch (error) {
+      release();
+      throw error;
     }
   }
 
-  private place(key: string, plan: (id: string) => SandboxPlan, invocation: SandboxInvocation): Promise<SandboxResult> {
+  private place(
+    key: string,
+    plan: (id: string) => SandboxPlan,
+    invocation: SandboxInvocation,
+    onEnded: () => void,
+  ): Promise<SandboxResult> {
+    const running = this.placeNow(key, invocation, onEnded);
+    if (running !== undefined) return running;
+    // A runtime that has just answered asks for its next invocation within moments: wait for it briefly
+    // rather than start a new environment (a client on the same host can be quicker than the runtime).
+    const answered = [...(this.byKey.get(key) ?? [])].filter((s) => s.currentState.kind === 'AwaitingNext').length;
+    if (answered > (this.handoffs.get(key)?.size ?? 0)) {
+      return this.waitForHandoff(key, invocation, onEnded).then(
+        (handed) => handed?.running ?? this.placeNow(key, invocation, onEnded) ?? this.createFor(key, plan, invocation, onEnded),
+      );
+    }
+    return this.createFor(key, plan, invocation, onEnded);
+  }
+
+  /** In a free environment, if there is one: a running runtime first, the most recently used first. */
+  private placeNow(key: string, invocation: SandboxInvocation, onEnded: () => void): Promise<SandboxResult> | undefined {
     const candidates = [...(this.byKey.get(key) ?? [])]
       .filter((s) => s.available)
       .sort(
@@ -67,13 +104,46 @@ export class SandboxPool {
           (PREFERENCE[a.currentState.kind] ?? 9) - (PREFERENCE[b.currentState.kind] ?? 9) || b.lastUsedAt - a.lastUsedAt,
       );
     for (const sandbox of candidates) {
-      const running = sandbox.invoke(invocation);
+      const running = sandbox.invoke(invocation, onEnded);
       if (running !== undefined) return running;
     }
+    return undefined;
+  }
+
+  private createFor(key: string, plan: (id: string) => SandboxPlan, invocation: SandboxInvocation, onEnded: () => void) {
     const sandbox = this.create(key, plan(randomBytes(16).toString('hex')));
-    const running = sandbox.invoke(invocation);
+    const running = sandbox.invoke(invocation, onEnded);
     if (running === undefined) throw new Error('a new sandbox refused its first invocation');
     return running;
+  }
+
+  /** Takes the first environment of `key` that becomes free within HANDOFF_MS, if any. */
+  private waitForHandoff(
+    key: string,
+    invocation: SandboxInvocation,
+    onEnded: () => void,
+  ): Promise<{ running: Promise<SandboxResult> } | undefined> {
+    return new Promise((resolve) => {
+      const waiters = this.handoffs.get(key) ?? new Set<Handoff>();
+      this.handoffs.set(key, waiters);
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(take);
+        if (waiters.size === 0) this.handoffs.delete(key);
+      };
+      const take: Handoff = (sandbox) => {
+        const running = sandbox.invoke(invocation, onEnded);
+        if (running === undefined) return false;
+        done();
+        resolve({ running });
+        return true;
+      };
+      const timer = setTimeout(() => {
+        done();
+        resolve(undefined);
+      }, HANDOFF_MS);
+      waiters.add(take);
+    });
   }
 
   private create(key: string, plan: SandboxPlan): Sandbox {
@@ -89,6 +159,7 @@ export class SandboxPool {
   }
 
   private track(sandbox: Sandbox, state: SandboxState): void {
+    if (sandbox.available) this.handOver(sandbox);
     if (state.kind !== 'Removed') return;
     const key = this.keyOf.get(sandbox);
     if (key === undefined) return;
@@ -100,6 +171,14 @@ export class SandboxPool {
       for (const notify of this.removed) notify();
       this.removed.clear();
     }
+  }
+
+  /** Gives an environment that just became free to an invocation waiting for one of its key. */
+  private handOver(sandbox: Sandbox): void {
+    const key = this.keyOf.get(sandbox);
+    const waiters = key === undefined ? undefined : this.handoffs.get(key);
+    if (waiters === undefined) return;
+    for (const take of waiters) if (take(sandbox)) return;
   }
 
   /** Retires a function's environments: idle ones go now, busy ones when their invocation ends. */

@@ -77,6 +77,9 @@ describe('Sandbox: its Runtime API', () => {
       driver,
       scratch: { createScratchDisk: () => Promise.resolve({ volume: 'tmp-1', release: () => Promise.resolve() }) },
       network: { acquireNetworkSlot: () => Promise.resolve({ holderId: 'holder-1', address: '10.0.0.9', release: () => Promise.resolve() }) },
+      outputs: {
+        createOutputPipe: async () => ({ hostDir: '/nowhere', read: () => undefined, drain: () => undefined, close: async () => undefined }),
+      },
       createRuntimeApi: (options) => (api = new FakeRuntimeApi(options)),
       logSink: () => undefined,
       onStateChange: () => undefined,

@@ -4,6 +4,7 @@ import {
   isAvailable,
   transition,
   type ExitInfo,
+  type InvocationEnding,
   type PendingInvocation,
   type SandboxEffect,
   type SandboxEvent,
@@ -49,6 +50,16 @@ const complete = (invocation: PendingInvocation, outcome: SandboxOutcome): Sandb
   type: 'Complete',
   invocation,
   outcome,
+});
+const respond = (invocation: PendingInvocation, outcome: SandboxOutcome): SandboxEffect => ({
+  type: 'Respond',
+  invocation,
+  outcome,
+});
+const end = (invocation: PendingInvocation, ending: InvocationEnding = { kind: 'next' }): SandboxEffect => ({
+  type: 'End',
+  invocation,
+  ending,
 });
 const START: SandboxEffect = { type: 'Start' };
 const PAUSE: SandboxEffect = { type: 'Pause' };
@@ -121,22 +132,16 @@ describe('transition: cold start and warm reuse', () => {
   it('runs a cold start end to end: init, invoke, idle, freeze, thaw, invoke again', () => {
     let s = createSandbox(A).next;
     s = step(s, waiting, { kind: 'Running', invocation: A }, [cancel('init'), deliver(A), arm('deadline')]);
-    s = step(s, responded('req-a'), { kind: 'AwaitingNext' }, [
-      cancel('deadline'),
-      complete(A, { kind: 'response', payload: PAYLOAD }),
-      arm('idle'),
-    ]);
-    s = step(s, waiting, { kind: 'Ready' }, [arm('grace'), arm('idle')]);
+    s = step(s, responded('req-a'), { kind: 'AwaitingNext', invocation: A }, [respond(A, { kind: 'response', payload: PAYLOAD })]);
+    s = step(s, waiting, { kind: 'Ready' }, [cancel('deadline'), end(A), arm('grace'), arm('idle')]);
     s = step(s, fired('grace'), { kind: 'Pausing' }, [PAUSE]);
     s = step(s, PAUSED, { kind: 'Paused' }, []);
     s = step(s, invoke(B), { kind: 'Unpausing', invocation: B }, [cancel('idle'), UNPAUSE, deliver(B), arm('deadline')]);
     s = step(s, UNPAUSED, { kind: 'Running', invocation: B }, []);
-    s = step(s, errored('req-b'), { kind: 'AwaitingNext' }, [
-      cancel('deadline'),
-      complete(B, { kind: 'function-error', errorType: 'Function.Error', payload: ERROR_BODY }),
-      arm('idle'),
+    s = step(s, errored('req-b'), { kind: 'AwaitingNext', invocation: B }, [
+      respond(B, { kind: 'function-error', errorType: 'Function.Error', payload: ERROR_BODY }),
     ]);
-    step(s, waiting, { kind: 'Ready' }, [arm('grace'), arm('idle')]);
+    step(s, waiting, { kind: 'Ready' }, [cancel('deadline'), end(B), arm('grace'), arm('idle')]);
   });
 
   it('becomes Ready after an init without a pending invocation', () => {
@@ -153,21 +158,31 @@ describe('transition: cold start and warm reuse', () => {
   });
 
   it('finishes with response-too-large when the runtime answers too much', () => {
-    step({ kind: 'Running', invocation: A }, { type: 'ResponseTooLarge', requestId: 'req-a', size: 7_000_000 }, { kind: 'AwaitingNext' }, [
+    step(
+      { kind: 'Running', invocation: A },
+      { type: 'ResponseTooLarge', requestId: 'req-a', size: 7_000_000 },
+      { kind: 'AwaitingNext', invocation: A },
+      [respond(A, { kind: 'response-too-large', size: 7_000_000 })],
+    );
+  });
+
+  it('is not available once the runtime has answered, until it asks for the next invocation', () => {
+    expect(isAvailable({ kind: 'AwaitingNext', invocation: A })).toBe(false);
+    ignored({ kind: 'AwaitingNext', invocation: A }, invoke(B));
+  });
+
+  it('keeps the deadline of an answered invocation until the runtime asks again, and resets a runtime that does not', () => {
+    let s: SandboxState = { kind: 'AwaitingNext', invocation: A };
+    s = step(s, fired('deadline'), { kind: 'Stopping' }, [end(A, { kind: 'timeout' }), KILL]);
+    step(s, killed(137), { kind: 'Stopped' }, [arm('idle')]);
+  });
+
+  it('ends an answered invocation with the exit when the runtime dies before asking again', () => {
+    step({ kind: 'AwaitingNext', invocation: A }, exited(139), { kind: 'Stopped' }, [
       cancel('deadline'),
-      complete(A, { kind: 'response-too-large', size: 7_000_000 }),
+      end(A, { kind: 'exit', exit: { exitCode: 139, oomKilled: false } }),
       arm('idle'),
     ]);
-  });
-
-  it('holds an invocation that arrives while the runtime has not yet asked for the next one', () => {
-    let s: SandboxState = { kind: 'AwaitingNext' };
-    s = step(s, invoke(B), { kind: 'AwaitingNext', pending: B }, [cancel('idle'), arm('deadline')]);
-    step(s, waiting, { kind: 'Running', invocation: B }, [deliver(B), arm('deadline')]);
-  });
-
-  it('times out an invocation held for a runtime that never asks for the next one', () => {
-    step({ kind: 'AwaitingNext', pending: B }, fired('deadline'), { kind: 'Stopping' }, [complete(B, { kind: 'timeout' }), KILL]);
   });
 
   it('holds an invocation that arrives during start, then delivers it once the runtime waits', () => {
@@ -186,7 +201,7 @@ describe('transition: cold start and warm reuse', () => {
   it('hands the event over while thawing: an answer that beats the unpause report finishes the invocation', () => {
     let s: SandboxState = { kind: 'Paused' };
     s = step(s, invoke(B), { kind: 'Unpausing', invocation: B }, [cancel('idle'), UNPAUSE, deliver(B), arm('deadline')]);
-    s = step(s, responded('req-b'), { kind: 'AwaitingNext' }, [cancel('deadline'), complete(B, { kind: 'response', payload: PAYLOAD }), arm('idle')]);
+    s = step(s, responded('req-b'), { kind: 'AwaitingNext', invocation: B }, [respond(B, { kind: 'response', payload: PAYLOAD })]);
     ignored(s, UNPAUSED);
   });
 
@@ -196,7 +211,6 @@ describe('transition: cold start and warm reuse', () => {
 
   it('keeps the first held invocation when a second one is offered (busy states are not available)', () => {
     ignored({ kind: 'Starting', pending: A }, invoke(B));
-    ignored({ kind: 'AwaitingNext', pending: A }, invoke(B));
     ignored({ kind: 'Pausing', pending: A }, invoke(B));
     ignored({ kind: 'Stopping', pending: A }, invoke(B));
   });
@@ -215,17 +229,13 @@ describe('transition: timeouts, crashes and restarts', () => {
     let s: SandboxState = { kind: 'Running', invocation: A };
     s = step(s, fired('deadline'), { kind: 'Stopping' }, [complete(A, { kind: 'timeout' }), KILL]);
     s = step(s, invoke(B), { kind: 'Stopping', pending: B }, []);
-    s = step(s, killed(137), { kind: 'Starting', pending: B }, [cancel('deadline'), START, arm('init')]);
+    s = step(s, killed(137), { kind: 'Starting', pending: B }, [START, arm('init')]);
     step(s, waiting, { kind: 'Running', invocation: B }, [cancel('init'), deliver(B), arm('deadline')]);
   });
 
   it("ignores the engine's exit event while stopping: the kill itself reports the exit", () => {
     ignored({ kind: 'Stopping' }, exited(137));
     ignored({ kind: 'Stopping', pending: B }, exited(137));
-  });
-
-  it('recycles a runtime that answered but never asks for the next invocation', () => {
-    step({ kind: 'AwaitingNext' }, fired('idle'), { kind: 'Removing' }, [REMOVE]);
   });
 
   it('fails the invocation held while stopping when the runtime cannot be killed', () => {
@@ -289,14 +299,6 @@ describe('transition: timeouts, crashes and restarts', () => {
       complete(A, exitOutcome({ exitCode: 2, oomKilled: false })),
       arm('idle'),
     ]);
-  });
-
-  it('restarts the runtime for a held invocation when it dies between invocations', () => {
-    step({ kind: 'AwaitingNext', pending: B }, exited(1), { kind: 'Starting', pending: B }, [cancel('deadline'), START, arm('init')]);
-  });
-
-  it('stops quietly when the runtime dies between invocations with nothing held', () => {
-    step({ kind: 'AwaitingNext' }, exited(1), { kind: 'Stopped' }, [arm('idle')]);
   });
 
   it('stops an idle sandbox whose runtime exits, keeping only the idle timer', () => {
@@ -387,7 +389,8 @@ describe('transition: idle timers', () => {
     h.send(waiting);
     expect([...h.armed]).toEqual(['deadline']);
     h.send(responded('req-a'));
-    expect([...h.armed]).toEqual(['idle']);
+    // Answered, not yet asking for more: the invocation's deadline still runs, no idle timer yet.
+    expect([...h.armed]).toEqual(['deadline']);
     h.send(waiting);
     expect(h.state.kind).toBe('Ready');
     expect([...h.armed].sort()).toEqual(['grace', 'idle']);
@@ -433,26 +436,31 @@ describe('transition: Retire', () => {
     step({ kind: 'Stopped' }, RETIRE, { kind: 'Removing' }, [cancel('idle'), REMOVE]);
   });
 
-  it('removes a sandbox awaiting the runtime\'s next call at once when nothing is held', () => {
-    step({ kind: 'AwaitingNext' }, RETIRE, { kind: 'Removing' }, [REMOVE]);
-  });
-
   it('finishes the running invocation, then removes instead of going idle', () => {
     let s: SandboxState = { kind: 'Running', invocation: A };
     s = step(s, RETIRE, { kind: 'Running', invocation: A, retiring: true }, []);
-    step(s, responded('req-a'), { kind: 'Removing' }, [
-      cancel('deadline'),
-      complete(A, { kind: 'response', payload: PAYLOAD }),
-      REMOVE,
-    ]);
+    s = step(s, responded('req-a'), { kind: 'AwaitingNext', invocation: A, retiring: true }, [respond(A, { kind: 'response', payload: PAYLOAD })]);
+    step(s, waiting, { kind: 'Removing' }, [cancel('deadline'), end(A), REMOVE]);
+  });
+
+  it('lets an answered invocation end before removing a sandbox retired meanwhile', () => {
+    let s: SandboxState = { kind: 'AwaitingNext', invocation: A };
+    s = step(s, RETIRE, { kind: 'AwaitingNext', invocation: A, retiring: true }, []);
+    step(s, waiting, { kind: 'Removing' }, [cancel('deadline'), end(A), REMOVE]);
   });
 
   it('removes a retiring sandbox whose invocation failed with a function error', () => {
-    step({ kind: 'Running', invocation: A, retiring: true }, errored('req-a'), { kind: 'Removing' }, [
-      cancel('deadline'),
-      complete(A, { kind: 'function-error', errorType: 'Function.Error', payload: ERROR_BODY }),
-      REMOVE,
+    let s: SandboxState = { kind: 'Running', invocation: A, retiring: true };
+    s = step(s, errored('req-a'), { kind: 'AwaitingNext', invocation: A, retiring: true }, [
+      respond(A, { kind: 'function-error', errorType: 'Function.Error', payload: ERROR_BODY }),
     ]);
+    step(s, waiting, { kind: 'Removing' }, [cancel('deadline'), end(A), REMOVE]);
+  });
+
+  it('removes a retiring sandbox whose answered invocation ran past its deadline, once the runtime is killed', () => {
+    let s: SandboxState = { kind: 'AwaitingNext', invocation: A, retiring: true };
+    s = step(s, fired('deadline'), { kind: 'Stopping', retiring: true }, [end(A, { kind: 'timeout' }), KILL]);
+    step(s, killed(137), { kind: 'Removing' }, [REMOVE]);
   });
 
   it('removes a retiring sandbox after its running invocation timed out and the runtime exited', () => {
@@ -479,7 +487,8 @@ describe('transition: Retire', () => {
     let s: SandboxState = { kind: 'Starting', pending: A };
     s = step(s, RETIRE, { kind: 'Starting', pending: A, retiring: true }, []);
     s = step(s, waiting, { kind: 'Running', invocation: A, retiring: true }, [cancel('init'), deliver(A), arm('deadline')]);
-    step(s, responded('req-a'), { kind: 'Removing' }, [cancel('deadline'), complete(A, { kind: 'response', payload: PAYLOAD }), REMOVE]);
+    s = step(s, responded('req-a'), { kind: 'AwaitingNext', invocation: A, retiring: true }, [respond(A, { kind: 'response', payload: PAYLOAD })]);
+    step(s, waiting, { kind: 'Removing' }, [cancel('deadline'), end(A), REMOVE]);
   });
 
   it('removes a retiring sandbox whose init failed once the runtime has exited', () => {
@@ -496,21 +505,6 @@ describe('transition: Retire', () => {
     step({ kind: 'Starting', retiring: true }, exited(1), { kind: 'Removing' }, [cancel('init'), REMOVE]);
   });
 
-  it('runs the invocation held in AwaitingNext, then removes', () => {
-    let s: SandboxState = { kind: 'AwaitingNext', pending: B };
-    s = step(s, RETIRE, { kind: 'AwaitingNext', pending: B, retiring: true }, []);
-    s = step(s, waiting, { kind: 'Running', invocation: B, retiring: true }, [deliver(B), arm('deadline')]);
-    step(s, responded('req-b'), { kind: 'Removing' }, [cancel('deadline'), complete(B, { kind: 'response', payload: PAYLOAD }), REMOVE]);
-  });
-
-  it('starts the runtime again for the invocation a retiring sandbox holds when it dies between invocations', () => {
-    step({ kind: 'AwaitingNext', pending: B, retiring: true }, exited(1), { kind: 'Starting', pending: B, retiring: true }, [
-      cancel('deadline'),
-      START,
-      arm('init'),
-    ]);
-  });
-
   it('removes a sandbox retired while pausing once the pause is done', () => {
     let s: SandboxState = { kind: 'Pausing' };
     s = step(s, RETIRE, { kind: 'Pausing', retiring: true }, []);
@@ -522,14 +516,16 @@ describe('transition: Retire', () => {
     s = step(s, RETIRE, { kind: 'Pausing', pending: B, retiring: true }, []);
     s = step(s, PAUSED, { kind: 'Unpausing', invocation: B, retiring: true }, [cancel('idle'), UNPAUSE, deliver(B), arm('deadline')]);
     s = step(s, UNPAUSED, { kind: 'Running', invocation: B, retiring: true }, []);
-    step(s, responded('req-b'), { kind: 'Removing' }, [cancel('deadline'), complete(B, { kind: 'response', payload: PAYLOAD }), REMOVE]);
+    s = step(s, responded('req-b'), { kind: 'AwaitingNext', invocation: B, retiring: true }, [respond(B, { kind: 'response', payload: PAYLOAD })]);
+    step(s, waiting, { kind: 'Removing' }, [cancel('deadline'), end(B), REMOVE]);
   });
 
   it('unpauses and runs the invocation of a sandbox retired while unpausing, then removes', () => {
     let s: SandboxState = { kind: 'Unpausing', invocation: B };
     s = step(s, RETIRE, { kind: 'Unpausing', invocation: B, retiring: true }, []);
     s = step(s, UNPAUSED, { kind: 'Running', invocation: B, retiring: true }, []);
-    step(s, responded('req-b'), { kind: 'Removing' }, [cancel('deadline'), complete(B, { kind: 'response', payload: PAYLOAD }), REMOVE]);
+    s = step(s, responded('req-b'), { kind: 'AwaitingNext', invocation: B, retiring: true }, [respond(B, { kind: 'response', payload: PAYLOAD })]);
+    step(s, waiting, { kind: 'Removing' }, [cancel('deadline'), end(B), REMOVE]);
   });
 
   it('fails the invocation and removes a retiring sandbox whose runtime exits while unpausing', () => {
@@ -549,9 +545,10 @@ describe('transition: Retire', () => {
   it('runs the invocation held by a retiring Stopping sandbox in a restarted runtime, then removes', () => {
     let s: SandboxState = { kind: 'Stopping', pending: B };
     s = step(s, RETIRE, { kind: 'Stopping', pending: B, retiring: true }, []);
-    s = step(s, killed(137), { kind: 'Starting', pending: B, retiring: true }, [cancel('deadline'), START, arm('init')]);
+    s = step(s, killed(137), { kind: 'Starting', pending: B, retiring: true }, [START, arm('init')]);
     s = step(s, waiting, { kind: 'Running', invocation: B, retiring: true }, [cancel('init'), deliver(B), arm('deadline')]);
-    step(s, responded('req-b'), { kind: 'Removing' }, [cancel('deadline'), complete(B, { kind: 'response', payload: PAYLOAD }), REMOVE]);
+    s = step(s, responded('req-b'), { kind: 'AwaitingNext', invocation: B, retiring: true }, [respond(B, { kind: 'response', payload: PAYLOAD })]);
+    step(s, waiting, { kind: 'Removing' }, [cancel('deadline'), end(B), REMOVE]);
   });
 
   it('ignores Retire while removing or removed', () => {
@@ -569,7 +566,8 @@ describe('transition: events that must be ignored', () => {
   });
 
   it('ignores answers that arrive when no invocation is running', () => {
-    ignored({ kind: 'AwaitingNext' }, responded('req-a'));
+    ignored({ kind: 'AwaitingNext', invocation: A }, responded('req-a'));
+    ignored({ kind: 'AwaitingNext', invocation: A }, errored('req-b'));
     ignored({ kind: 'Ready' }, responded('req-a'));
     ignored({ kind: 'Stopping' }, errored('req-a'));
   });
@@ -590,7 +588,8 @@ describe('transition: events that must be ignored', () => {
     [{ kind: 'Stopping' }, 'deadline'],
     [{ kind: 'Stopped' }, 'grace'],
     [{ kind: 'Stopped' }, 'init'],
-    [{ kind: 'AwaitingNext' }, 'deadline'],
+    [{ kind: 'AwaitingNext', invocation: A }, 'idle'],
+    [{ kind: 'AwaitingNext', invocation: A }, 'grace'],
     [{ kind: 'Removing' }, 'idle'],
     [{ kind: 'Removed' }, 'idle'],
   ])('ignores in %o a %s timer that does not belong to the state', (state, timer) => {
@@ -621,9 +620,8 @@ describe('isAvailable', () => {
     [{ kind: 'Ready' }, true],
     [{ kind: 'Running', invocation: A }, false],
     [{ kind: 'Running', invocation: A, retiring: true }, false],
-    [{ kind: 'AwaitingNext' }, true],
-    [{ kind: 'AwaitingNext', pending: A }, false],
-    [{ kind: 'AwaitingNext', retiring: true }, false],
+    [{ kind: 'AwaitingNext', invocation: A }, false],
+    [{ kind: 'AwaitingNext', invocation: A, retiring: true }, false],
     [{ kind: 'Pausing' }, true],
     [{ kind: 'Pausing', pending: A }, false],
     [{ kind: 'Pausing', retiring: true }, false],

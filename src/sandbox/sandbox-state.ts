@@ -6,9 +6,10 @@
  *   Starting ──waiting──▶ Ready ──grace──▶ Pausing ──paused──▶ Paused ──invoke──▶ Unpausing ──unpaused──▶ Running
  *      │ (invocation held)  │ invoke            (the event is handed over as the thaw starts)                                                                    │
  *      └────────────────────┴──────────────────────────────────────────────────▶ Running ◀──────────────┘
- *   Running ──response/error──▶ AwaitingNext ──waiting──▶ Ready (or Running, for an invocation held meanwhile)
- *   Running ──deadline──▶ Stopping ──exited──▶ Stopped ──invoke──▶ Starting (init again, same container, /tmp kept)
- *   Running ──exited (crash, OOM)──▶ Stopped;  Stopping/AwaitingNext holding an invocation ──exited──▶ Starting
+ *   Running ──response/error──▶ AwaitingNext ──waiting──▶ Ready      (the caller has its answer at once; the
+ *     invocation, its deadline and its concurrency slot last until the runtime asks for the next one, as on AWS)
+ *   Running/AwaitingNext ──deadline──▶ Stopping ──killed──▶ Stopped ──invoke──▶ Starting (init again, same /tmp)
+ *   Running/AwaitingNext ──exited (crash, OOM)──▶ Stopped;  Stopping holding an invocation ──killed──▶ Starting
  *   idle (Ready, Paused, Stopped) ──idle keep-alive / retire──▶ Removing ──removed──▶ Removed
  *   A busy sandbox that is retired finishes its invocation, then goes to Removing instead of idling.
  */
@@ -34,7 +35,8 @@ export type SandboxState =
   | { kind: 'Starting'; pending?: PendingInvocation; retiring?: true }
   | { kind: 'Ready' }
   | { kind: 'Running'; invocation: PendingInvocation; retiring?: true }
-  | { kind: 'AwaitingNext'; pending?: PendingInvocation; retiring?: true }
+  /** The runtime answered `invocation` but has not asked for the next one: still busy, on the same deadline. */
+  | { kind: 'AwaitingNext'; invocation: PendingInvocation; retiring?: true }
   | { kind: 'Pausing'; pending?: PendingInvocation; retiring?: true }
   | { kind: 'Paused' }
   | { kind: 'Unpausing'; invocation: PendingInvocation; retiring?: true }
@@ -62,10 +64,18 @@ export type SandboxEvent =
 
 export type TimerName = 'init' | 'deadline' | 'grace' | 'idle';
 
+/** How an invocation that was already answered ended: the runtime asked for more, or it was cut short. */
+export type InvocationEnding = { kind: 'next' } | { kind: 'timeout' } | { kind: 'exit'; exit: ExitInfo };
+
 export type SandboxEffect =
   | { type: 'Start' }
   | { type: 'Deliver'; invocation: PendingInvocation }
+  /** Answers the caller and ends the invocation (its log, its concurrency slot). */
   | { type: 'Complete'; invocation: PendingInvocation; outcome: SandboxOutcome }
+  /** Answers the caller; the invocation goes on until the runtime asks for the next one. */
+  | { type: 'Respond'; invocation: PendingInvocation; outcome: SandboxOutcome }
+  /** Ends an invocation that was already answered. */
+  | { type: 'End'; invocation: PendingInvocation; ending: InvocationEnding }
   | { type: 'Arm'; timer: TimerName }
   | { type: 'Cancel'; timer: TimerName }
   | { type: 'Pause' }
@@ -93,7 +103,6 @@ export function isAvailable(state: SandboxState): boolean {
     case 'Paused':
     case 'Stopped':
       return true;
-    case 'AwaitingNext':
     case 'Starting':
     case 'Pausing':
     case 'Stopping':
@@ -136,12 +145,17 @@ function idle(): Transition {
   return { next: { kind: 'Ready' }, effects: [{ type: 'Arm', timer: 'grace' }, { type: 'Arm', timer: 'idle' }] };
 }
 
-function finish(invocation: PendingInvocation, outcome: SandboxOutcome, retiring: true | undefined): Transition {
-  const complete: SandboxEffect = { type: 'Complete', invocation, outcome };
-  const cancel: SandboxEffect = { type: 'Cancel', timer: 'deadline' };
-  if (retiring) return remove(cancel, complete);
-  // A runtime that never asks for more is recycled like an idle one.
-  return { next: { kind: 'AwaitingNext' }, effects: [cancel, complete, { type: 'Arm', timer: 'idle' }] };
+/** The runtime answered: the caller gets it now; the deadline keeps running until the runtime asks again. */
+function answered(invocation: PendingInvocation, outcome: SandboxOutcome, retiring: true | undefined): Transition {
+  return {
+    next: retiring ? { kind: 'AwaitingNext', invocation, retiring } : { kind: 'AwaitingNext', invocation },
+    effects: [{ type: 'Respond', invocation, outcome }],
+  };
+}
+
+/** The deadline passed: note it, kill the runtime (it starts again, same /tmp, on the next invocation). */
+function timedOut(retiring: true | undefined, ...effects: SandboxEffect[]): Transition {
+  return { next: retiring ? { kind: 'Stopping', retiring } : { kind: 'Stopping' }, effects: [...effects, { type: 'Kill' }] };
 }
 
 /** The runtime process is gone (or about to be): the container stays, with its /tmp, until reused. */
@@ -207,19 +221,16 @@ function transitionRunning(state: Extract<SandboxState, { kind: 'Running' | 'Unp
       if (state.kind !== 'Unpausing') return stay(state);
       return remove({ type: 'Cancel', timer: 'deadline' }, platformFailure(invocation, event.message));
     case 'Responded':
-      return mine ? finish(invocation, { kind: 'response', payload: event.payload }, retiring) : stay(state);
+      return mine ? answered(invocation, { kind: 'response', payload: event.payload }, retiring) : stay(state);
     case 'Errored':
       return mine
-        ? finish(invocation, { kind: 'function-error', errorType: event.errorType, payload: event.payload }, retiring)
+        ? answered(invocation, { kind: 'function-error', errorType: event.errorType, payload: event.payload }, retiring)
         : stay(state);
     case 'ResponseTooLarge':
-      return mine ? finish(invocation, { kind: 'response-too-large', size: event.size }, retiring) : stay(state);
+      return mine ? answered(invocation, { kind: 'response-too-large', size: event.size }, retiring) : stay(state);
     case 'TimerFired':
       if (event.timer !== 'deadline') return stay(state);
-      return {
-        next: retiring ? { kind: 'Stopping', retiring } : { kind: 'Stopping' },
-        effects: [{ type: 'Complete', invocation, outcome: { kind: 'timeout' } }, { type: 'Kill' }],
-      };
+      return timedOut(retiring, { type: 'Complete', invocation, outcome: { kind: 'timeout' } });
     case 'Exited':
       return stopped(retiring, { type: 'Cancel', timer: 'deadline' }, {
         type: 'Complete',
@@ -233,33 +244,24 @@ function transitionRunning(state: Extract<SandboxState, { kind: 'Running' | 'Unp
   }
 }
 
+/** Answered, not yet asking for more: the invocation keeps its deadline and slot; nothing else is handed over. */
 function transitionAwaitingNext(state: Extract<SandboxState, { kind: 'AwaitingNext' }>, event: SandboxEvent): Transition {
-  const { pending, retiring } = state;
+  const { invocation, retiring } = state;
   switch (event.type) {
-    case 'Invoke':
-      // The runtime has answered but not asked for more yet: hold the invocation, on its own clock.
-      return pending === undefined
-        ? {
-            next: { ...state, pending: event.invocation },
-            effects: [{ type: 'Cancel', timer: 'idle' }, { type: 'Arm', timer: 'deadline' }],
-          }
-        : stay(state);
-    case 'RuntimeWaiting':
-      if (pending !== undefined) return run(pending, retiring);
-      return retiring ? remove() : idle();
+    case 'RuntimeWaiting': {
+      const effects: SandboxEffect[] = [{ type: 'Cancel', timer: 'deadline' }, { type: 'End', invocation, ending: { kind: 'next' } }];
+      if (retiring) return remove(...effects);
+      const t = idle();
+      return { next: t.next, effects: [...effects, ...t.effects] };
+    }
     case 'TimerFired':
-      if (event.timer === 'idle' && pending === undefined) return remove();
-      if (event.timer !== 'deadline' || pending === undefined) return stay(state);
-      return {
-        next: retiring ? { kind: 'Stopping', retiring } : { kind: 'Stopping' },
-        effects: [{ type: 'Complete', invocation: pending, outcome: { kind: 'timeout' } }, { type: 'Kill' }],
-      };
+      // A runtime that has not asked for more within the function's timeout is reset.
+      if (event.timer !== 'deadline') return stay(state);
+      return timedOut(retiring, { type: 'End', invocation, ending: { kind: 'timeout' } });
     case 'Exited':
-      // The runtime died between invocations: start it again for the held invocation, if any.
-      if (pending !== undefined) return restart(pending, retiring);
-      return stopped(retiring);
+      return stopped(retiring, { type: 'Cancel', timer: 'deadline' }, { type: 'End', invocation, ending: { kind: 'exit', exit: event.exit } });
     case 'Retire':
-      return pending === undefined ? remove() : stay({ ...state, retiring: true });
+      return stay({ ...state, retiring: true });
     default:
       return stay(state);
   }
@@ -269,7 +271,7 @@ function transitionAwaitingNext(state: Extract<SandboxState, { kind: 'AwaitingNe
 function restart(pending: PendingInvocation, retiring: true | undefined): Transition {
   return {
     next: retiring ? { kind: 'Starting', pending, retiring } : { kind: 'Starting', pending },
-    effects: [{ type: 'Cancel', timer: 'deadline' }, { type: 'Start' }, { type: 'Arm', timer: 'init' }],
+    effects: [{ type: 'Start' }, { type: 'Arm', timer: 'init' }],
   };
 }
 

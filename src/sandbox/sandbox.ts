@@ -3,15 +3,18 @@ import type {
   ContainerSpec,
   NetworkSlot,
   NetworkSlotProvider,
+  OutputPipe,
+  OutputPipeProvider,
   ScratchDisk,
   ScratchDiskProvider,
 } from '../docker/container-driver.js';
 import type { RuntimeApi, RuntimeApiFactory, RuntimeInvocation } from '../runtime-api/runtime-api-server.js';
-import { LogCollector, type LogSink } from './log-collector.js';
+import { LogCollector, formatInitReport, type LogSink, type ReportStatus } from './log-collector.js';
 import {
   createSandbox,
   isAvailable,
   transition,
+  type InvocationEnding,
   type SandboxEffect,
   type SandboxEvent,
   type SandboxOutcome,
@@ -53,14 +56,18 @@ export interface SandboxPlan {
   labels: Record<string, string>;
   /** Host folder of the function's code, mounted at /var/task (the code store keeps it while this sandbox lives). */
   codeDir?: string;
-  /** The container to run, given the Runtime API address, the /tmp volume and the network to join. */
-  containerSpec(runtimeApi: string, scratchVolume: string, networkMode: string): ContainerSpec;
+  /**
+   * The container to run, given the Runtime API address, the /tmp volume, the network to join and the
+   * host folder of the output pipe its stdout and stderr must go to.
+   */
+  containerSpec(runtimeApi: string, scratchVolume: string, networkMode: string, outputDir: string): ContainerSpec;
 }
 
 export interface SandboxDeps {
   driver: ContainerDriver;
   scratch: ScratchDiskProvider;
   network: NetworkSlotProvider;
+  outputs: OutputPipeProvider;
   createRuntimeApi: RuntimeApiFactory;
   logSink: LogSink;
   /** Told of every state change (the pool keeps its indexes with it). */
@@ -74,7 +81,32 @@ interface Running {
   invocation: SandboxInvocation;
   acceptedAt: number;
   deliveredAt?: number;
+  /** Set once the caller has been answered (tail callers get their answer when the log ends). */
+  result?: SandboxResult;
+  /** The REPORT's memory figure, read while the runtime gets round to asking for more (tail callers). */
+  peakRead?: Promise<void>;
   resolve: (result: SandboxResult) => void;
+  /** The invocation is over (the runtime asked for more, or was cut short): its slot is free. */
+  onEnded: () => void;
+}
+
+/** The REPORT status of an invocation that ended with `outcome`, when it was cut short. */
+function statusOf(outcome: SandboxOutcome): ReportStatus | undefined {
+  switch (outcome.kind) {
+    case 'timeout':
+      return { status: 'timeout' };
+    case 'exit':
+      return { status: 'error', errorType: outcome.exit.oomKilled ? 'Runtime.OutOfMemory' : 'Runtime.ExitError' };
+    case 'init-error':
+      return { status: 'error', errorType: outcome.errorType };
+    default:
+      return undefined;
+  }
+}
+
+function statusOfEnding(ending: InvocationEnding): ReportStatus | undefined {
+  if (ending.kind === 'next') return undefined;
+  return ending.kind === 'timeout' ? statusOf({ kind: 'timeout' }) : statusOf({ kind: 'exit', exit: ending.exit });
 }
 
 const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -93,12 +125,22 @@ export class Sandbox {
   private containerId: string | undefined;
   private scratchDisk: ScratchDisk | undefined;
   private networkSlot: NetworkSlot | undefined;
+  private output: OutputPipe | undefined;
   private unwatch: (() => void) | undefined;
   private startBeganAt = 0;
+  /** Init is running (from a start until the runtime first asks for work). */
+  private initializing = false;
   private initDurationMs: number | undefined;
   private peakMemoryMb: number | undefined;
-  /** Container stops lambdock caused itself (kills), whose engine events must not count as crashes. */
-  private expectedExits = 0;
+  /**
+   * The runtime process generation: one per start of the container, with the time it was started at
+   * (the engine runs on this host, so its event times are on the same clock). An engine 'die' event from
+   * before it belongs to an earlier run (e.g. the one a kill ended) and is not news; one whose lookup
+   * finishes after a newer start is dropped too. Kills need no bookkeeping: the state machine waits for
+   * the kill itself in Stopping and ignores the engine's report of it there.
+   */
+  private run = 0;
+  private runStartedAt = Number.POSITIVE_INFINITY;
   /** Last time an invocation finished here: the pool reuses the most recent first. */
   lastUsedAt = 0;
 
@@ -139,11 +181,15 @@ export class Sandbox {
     return isAvailable(this.state);
   }
 
-  /** Runs an invocation here, or answers undefined when this sandbox can't take it now. */
-  invoke(invocation: SandboxInvocation): Promise<SandboxResult> | undefined {
+  /**
+   * Runs an invocation here, or answers undefined when this sandbox can't take it now. The result comes
+   * as soon as the runtime answers; `onEnded` is called once the invocation is over (the runtime asked
+   * for the next one, or was cut short), which can be later.
+   */
+  invoke(invocation: SandboxInvocation, onEnded: () => void = () => undefined): Promise<SandboxResult> | undefined {
     if (!isAvailable(this.state)) return undefined;
     return new Promise((resolve) => {
-      this.invocations.set(invocation.requestId, { invocation, acceptedAt: performance.now(), resolve });
+      this.invocations.set(invocation.requestId, { invocation, acceptedAt: performance.now(), resolve, onEnded });
       this.dispatch({ type: 'Invoke', invocation: { requestId: invocation.requestId } });
     });
   }
@@ -155,6 +201,9 @@ export class Sandbox {
   dispatch(event: SandboxEvent): void {
     if (event.type === 'RuntimeWaiting' && this.state.kind === 'Starting') {
       this.initDurationMs = performance.now() - this.startBeganAt;
+      // Everything init printed is in before the first START.
+      this.output?.drain();
+      this.initializing = false;
     }
     const t = transition(this.state, event);
     const changed = t.next !== this.state;
@@ -177,7 +226,14 @@ export class Sandbox {
           this.deliver(effect.invocation.requestId);
           break;
         case 'Complete':
-          this.complete(effect.invocation.requestId, effect.outcome);
+          this.respond(effect.invocation.requestId, effect.outcome);
+          this.end(effect.invocation.requestId, statusOf(effect.outcome));
+          break;
+        case 'Respond':
+          this.respond(effect.invocation.requestId, effect.outcome);
+          break;
+        case 'End':
+          this.end(effect.invocation.requestId, statusOfEnding(effect.ending));
           break;
         default:
           this.enqueue(effect);
@@ -218,34 +274,59 @@ export class Sandbox {
     this.runtimeApi.deliver(delivered);
   }
 
-  private complete(requestId: string, outcome: SandboxOutcome): void {
+  /** Answers the caller (a tail caller waits for the end of the log). */
+  private respond(requestId: string, outcome: SandboxOutcome): void {
+    const running = this.invocations.get(requestId);
+    if (running === undefined || running.result !== undefined) return;
+    const durationMs = Math.min(performance.now() - (running.deliveredAt ?? running.acceptedAt), this.plan.timeoutMs);
+    running.result = { outcome, durationMs };
+    if (!running.invocation.tail) running.resolve(running.result);
+    else running.peakRead = this.refreshPeakMemory();
+  }
+
+  /**
+   * Ends an invocation: everything its runtime wrote so far is read from the output pipe first, so its
+   * log holds exactly its own lines; then END, REPORT, and its concurrency slot is freed.
+   */
+  private end(requestId: string, status: ReportStatus | undefined): void {
     const running = this.invocations.get(requestId);
     if (running === undefined) return;
     this.invocations.delete(requestId);
-    const end = performance.now();
-    this.lastUsedAt = end;
-    const durationMs = Math.min(end - (running.deliveredAt ?? running.acceptedAt), this.plan.timeoutMs);
-    const initDurationMs = this.initDurationMs;
-    this.initDurationMs = undefined;
-    if (running.deliveredAt === undefined) this.logs.begin(requestId, this.plan.version, running.invocation.tail);
-    if (outcome.kind === 'timeout') {
+    const now = performance.now();
+    this.lastUsedAt = now;
+    this.output?.drain();
+    const tail = running.invocation.tail;
+    if (running.deliveredAt === undefined) {
+      // Failed before it was handed over: init failed, or the thaw or start did.
+      if (this.initializing && status !== undefined) {
+        this.logs.note(formatInitReport(Math.min(now - this.startBeganAt, this.plan.initTimeoutMs), status));
+      }
+      this.logs.begin(requestId, this.plan.version, tail);
+    }
+    if (status?.status === 'timeout' && running.deliveredAt !== undefined) {
       this.logs.note(
         `${new Date().toISOString()} ${requestId} Task timed out after ${(this.plan.timeoutMs / 1000).toFixed(2)} seconds`,
       );
     }
-    const ended = this.logs.end(
-      requestId,
-      () => ({ durationMs, memorySizeMb: this.plan.memorySizeMb, maxMemoryUsedMb: this.peakMemoryMb, initDurationMs }),
-      this.refreshPeakMemory(),
-    );
-    if (!running.invocation.tail) {
-      // Answer at once; END and REPORT follow in the log when the output has settled.
-      running.resolve({ outcome, durationMs });
-      return;
-    }
-    void ended.then((logTail) =>
-      running.resolve(logTail === undefined ? { outcome, durationMs } : { outcome, durationMs, logTail }),
-    );
+    // A timed-out invocation lasted its timeout (its timer may fire a fraction of a ms early).
+    const durationMs =
+      status?.status === 'timeout' && running.deliveredAt !== undefined
+        ? this.plan.timeoutMs
+        : Math.min(now - (running.deliveredAt ?? running.acceptedAt), this.plan.timeoutMs);
+    const initDurationMs = this.initDurationMs;
+    this.initDurationMs = undefined;
+    const report = () => ({
+      durationMs,
+      memorySizeMb: this.plan.memorySizeMb,
+      maxMemoryUsedMb: this.peakMemoryMb,
+      initDurationMs,
+      ...(status === undefined ? {} : { status }),
+    });
+    const ended = this.logs.end(requestId, report, running.peakRead ?? this.refreshPeakMemory());
+    running.onEnded();
+    const result = running.result ?? { outcome: { kind: 'platform-error', message: 'The invocation ended unanswered.' }, durationMs };
+    if (!tail) return;
+    void ended.then((logTail) => running.resolve(logTail === undefined ? result : { ...result, logTail }));
   }
 
   /** Peak memory of the environment so far (the cgroup's high-water mark), for REPORT lines. */
@@ -274,11 +355,13 @@ export class Sandbox {
         case 'Kill': {
           this.runtimeApi.reset();
           const id = this.requireContainer();
-          // The engine will also report this stop as a 'die' event; that one is not news.
-          this.expectedExits += 1;
+          // The engine also reports this stop as a 'die' event: the state machine, Stopping, ignores it.
           await driver.killContainer(id);
           // Stopping ends on this, not on the engine's event stream, which can miss an event.
-          return this.dispatch({ type: 'Killed', exit: await driver.waitForExit(id) });
+          const exit = await driver.waitForExit(id);
+          // The killed process's last output is not the next run's init output.
+          this.output?.drain();
+          return this.dispatch({ type: 'Killed', exit });
         }
         case 'Remove':
           return await this.remove();
@@ -312,48 +395,59 @@ export class Sandbox {
     this.runtimeApi.reset();
     let at = began;
     if (this.containerId === undefined) {
-      const [port, disk, slot] = await Promise.allSettled([
+      const [port, disk, slot, output] = await Promise.allSettled([
         this.runtimeApi.listen(),
         this.deps.scratch.createScratchDisk(this.plan.ephemeralStorageMb, this.plan.labels),
         this.deps.network.acquireNetworkSlot(),
+        this.deps.outputs.createOutputPipe(this.plan.id),
       ]);
       // Keep whatever was acquired, so that removing the sandbox releases it even when another part failed.
       if (disk.status === 'fulfilled') this.scratchDisk = disk.value;
       if (slot.status === 'fulfilled') this.networkSlot = slot.value;
-      for (const result of [port, disk, slot]) if (result.status === 'rejected') throw result.reason;
+      if (output.status === 'fulfilled') this.output = output.value;
+      for (const result of [port, disk, slot, output]) if (result.status === 'rejected') throw result.reason;
       if (port.status !== 'fulfilled' || disk.status !== 'fulfilled' || slot.status !== 'fulfilled') return;
+      if (output.status !== 'fulfilled') return;
       // The holder's address is the sandbox's: from now on only it may reach this Runtime API.
       this.runtimeApi.allow(slot.value.address);
+      output.value.read((chunk) => this.logs.write('stdout', chunk));
       at = mark('resources', at);
       const spec = this.plan.containerSpec(
         `${this.plan.runtimeApiAdvertiseHost}:${port.value}`,
         disk.value.volume,
         `container:${slot.value.holderId}`,
+        output.value.hostDir,
       );
       const id = await driver.createContainer(spec);
       this.containerId = id;
-      this.unwatch = driver.watchExits((exited) => {
-        if (exited === id) this.onContainerExit(id);
+      this.unwatch = driver.watchExits((exited, atMs) => {
+        if (exited === id) this.onContainerExit(id, atMs);
       });
       at = mark('create', at);
     }
     const id = this.containerId;
-    await driver.attachOutput(id, (stream, chunk) => this.logs.write(stream, chunk));
-    at = mark('attach', at);
+    this.output?.drain();
+    this.logs.startInit();
+    this.initializing = true;
+    this.run += 1;
+    // Date.now() is in whole ms: +1 so that the previous run's 'die' in this same ms is still before it
+    // (no run dies within a millisecond of its start request: the engine's start alone takes longer).
+    this.runStartedAt = Date.now() + 1;
     await driver.startContainer(id);
     mark('start', at);
     this.deps.onStarted?.(this, phases);
   }
 
-  private onContainerExit(id: string): void {
-    if (this.expectedExits > 0) {
-      this.expectedExits -= 1;
-      return;
-    }
-    this.deps.driver.fetchExit(id).then(
-      (exit) => this.dispatch({ type: 'Exited', exit }),
-      () => this.dispatch({ type: 'Exited', exit: { exitCode: -1, oomKilled: false } }),
-    );
+  /** A stop of the current run is news for the state machine (which ignores the ones it caused itself). */
+  private onContainerExit(id: string, atMs: number): void {
+    if (atMs < this.runStartedAt) return;
+    const run = this.run;
+    const report = (exit: { exitCode: number; oomKilled: boolean }) => {
+      if (run !== this.run) return;
+      this.output?.drain();
+      this.dispatch({ type: 'Exited', exit });
+    };
+    this.deps.driver.fetchExit(id).then(report, () => report({ exitCode: -1, oomKilled: false }));
   }
 
   /** Releases everything, each step whatever became of the others; reports the first failure. */
@@ -372,10 +466,15 @@ export class Sandbox {
     await attempt(() => this.runtimeApi.close());
     const id = this.containerId;
     if (id !== undefined) await attempt(() => this.deps.driver.removeContainer(id));
-    await Promise.all([attempt(() => this.scratchDisk?.release()), attempt(() => this.networkSlot?.release())]);
     for (const [requestId] of this.invocations) {
-      this.complete(requestId, { kind: 'platform-error', message: 'The execution environment was removed.' });
+      this.respond(requestId, { kind: 'platform-error', message: 'The execution environment was removed.' });
+      this.end(requestId, undefined);
     }
+    await Promise.all([
+      attempt(() => this.scratchDisk?.release()),
+      attempt(() => this.networkSlot?.release()),
+      attempt(() => this.output?.close()),
+    ]);
     if (failures.length > 0) throw failures[0];
     this.dispatch({ type: 'Removed' });
   }
