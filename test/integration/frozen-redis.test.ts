@@ -61,7 +61,18 @@ describe('a Redis that stops answering (SIGSTOP)', () => {
     expect(out.StatusCode).toBe(200);
     expect(out.body).toBe('"fine"');
 
-    // The create timed out, but Redis ran its insert once thawed: the function must not stay Pending.
+    // The create failed while Redis was frozen. Whatever Redis ran of it once thawed, the function is never
+    // left Pending: creating it again either succeeds or finds it, and it ends Active.
+    await lambdock.client
+      .send(
+        new CreateFunctionCommand({
+          FunctionName: 'created-while-frozen', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE,
+          Code: { ZipFile: await nodeZip('exports.handler = async () => "new";') },
+        }),
+      )
+      .catch((error: Error) => {
+        if (error.name !== 'ResourceConflictException') throw error;
+      });
     await waitUntilFunctionActiveV2(
       { client: lambdock.client, maxWaitTime: 40, minDelay: 1, maxDelay: 2 },
       { FunctionName: 'created-while-frozen' },
