@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import yazl from 'yazl';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryFunctionStore } from '../../test/helpers/memory-function-store.js';
 import { CodeStore } from '../control-plane/code/code-store.js';
@@ -11,19 +10,10 @@ import { InvokeService } from '../invocation/invoke-service.js';
 import type { TagService } from '../control-plane/tag-service.js';
 import type { SandboxPool } from '../sandbox/sandbox-pool.js';
 import { buildApi } from './app.js';
+import { zipBase64 } from '../../test/helpers/zip.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/r';
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
-
-function zipBase64(): Promise<string> {
-  return new Promise((resolve) => {
-    const zip = new yazl.ZipFile();
-    zip.addBuffer(Buffer.from('exports.handler = async () => 1;'), 'index.js');
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString('base64')));
-  });
-}
 
 /** The fields AWS's CreateFunction answer carries for what lambdock stores (recorded: test_function_lifecycle). */
 const CREATE_FIELDS = [

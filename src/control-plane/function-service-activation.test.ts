@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import yazl from 'yazl';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { serviceError } from '../shared/errors.js';
 import { UNRECORDED_REASON } from './activation-outcome.js';
@@ -10,6 +9,7 @@ import { formatLastModified, type FunctionRecord } from './function-model.js';
 import { FunctionService } from './function-service.js';
 import type { FunctionPage, ReplaceResult } from './function-store.js';
 import { MemoryFunctionStore } from '../../test/helpers/memory-function-store.js';
+import { zipBase64 } from '../../test/helpers/zip.js';
 
 /** The FunctionStore contract in memory, with a switch that makes it fail like a Redis that does not answer. */
 class FlakyStore extends MemoryFunctionStore {
@@ -45,16 +45,6 @@ class FlakyStore extends MemoryFunctionStore {
     this.check();
     return super.list(marker, maxItems);
   }
-}
-
-function zipBase64(): Promise<string> {
-  return new Promise((resolve) => {
-    const zip = new yazl.ZipFile();
-    zip.addBuffer(Buffer.from('exports.handler = async () => 1;'), 'index.js');
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString('base64')));
-  });
 }
 
 const ROLE = 'arn:aws:iam::123456789012:role/r';

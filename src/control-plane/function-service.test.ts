@@ -1,23 +1,13 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import yazl from 'yazl';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LambdaError } from '../shared/errors.js';
 import { CodeStore } from './code/code-store.js';
 import type { FunctionRecord } from './function-model.js';
 import { FunctionService, type Preparer } from './function-service.js';
 import { MemoryFunctionStore as MemoryStore } from '../../test/helpers/memory-function-store.js';
-
-function zipBase64(): Promise<string> {
-  return new Promise((resolve) => {
-    const zip = new yazl.ZipFile();
-    zip.addBuffer(Buffer.from('exports.handler = async () => 1;'), 'index.js');
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString('base64')));
-  });
-}
+import { zipBase64 } from '../../test/helpers/zip.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/r';
 const scope = { region: 'us-east-1', accountId: '123456789012' };

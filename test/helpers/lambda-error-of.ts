@@ -1,3 +1,4 @@
+import { LambdaServiceException } from '@aws-sdk/client-lambda';
 import { expect } from 'vitest';
 import { LambdaError } from '../../src/shared/errors.js';
 
@@ -10,4 +11,14 @@ export function lambdaErrorOf(fn: () => unknown): LambdaError {
     return error as LambdaError;
   }
   throw new Error('expected a LambdaError, nothing was thrown');
+}
+
+/** Awaits a call of the AWS SDK that must fail with an AWS error, and returns that error. */
+export async function awsError(promise: Promise<unknown>): Promise<LambdaServiceException> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(LambdaServiceException);
+  return error as LambdaServiceException;
 }

@@ -22,3 +22,8 @@ export function makeZip(files: ZipFiles): Promise<Buffer> {
 export function nodeZip(source: string): Promise<Buffer> {
   return makeZip({ 'index.js': source });
 }
+
+/** A one-file Node.js package (`exports.handler = async () => 1;`), base64 as in a JSON request body. */
+export async function zipBase64(): Promise<string> {
+  return (await nodeZip('exports.handler = async () => 1;')).toString('base64');
+}

@@ -1,9 +1,10 @@
-import { CreateFunctionCommand, LambdaServiceException, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRunnableArchitectures } from '../../src/control-plane/architecture-support.js';
 import { fetchHostFacts } from '../../src/docker/host-architectures.js';
 import { nodeZip } from '../helpers/zip.js';
 import { ROLE, deleteQuietly, startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
+import { awsError } from '../helpers/lambda-error-of.js';
 
 let t: TestLambdock;
 let zip: Buffer;
@@ -15,15 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-async function awsError(promise: Promise<unknown>): Promise<LambdaServiceException> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LambdaServiceException);
-  return error as LambdaServiceException;
-}
 
 const create = (name: string, architectures: string[]) =>
   t.client.send(

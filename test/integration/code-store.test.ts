@@ -5,13 +5,13 @@ import {
   DeleteFunctionCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
-  LambdaServiceException,
   UpdateFunctionCodeCommand,
   waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeZip, nodeZip, type ZipFiles } from '../helpers/zip.js';
 import { ROLE, startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
+import { awsError } from '../helpers/lambda-error-of.js';
 
 let t: TestLambdock;
 
@@ -35,12 +35,6 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
-}
-
-async function awsError(promise: Promise<unknown>): Promise<LambdaServiceException> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(LambdaServiceException);
-  return error as LambdaServiceException;
 }
 
 const create = (name: string, zip: Uint8Array, extra: Record<string, unknown> = {}) =>

@@ -2,13 +2,13 @@ import {
   CreateFunctionCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
-  LambdaServiceException,
   ListFunctionsCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeZip } from '../helpers/zip.js';
 import { ROLE, deleteQuietly, startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
+import { awsError } from '../helpers/lambda-error-of.js';
 
 let t: TestLambdock;
 let zip: Buffer;
@@ -22,15 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-async function awsError(promise: Promise<unknown>): Promise<LambdaServiceException> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LambdaServiceException);
-  return error as LambdaServiceException;
-}
 
 const create = (name: string, extra: Record<string, unknown> = {}) =>
   t.client.send(

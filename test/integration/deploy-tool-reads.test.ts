@@ -7,7 +7,6 @@ import {
   GetPolicyCommand,
   GetProvisionedConcurrencyConfigCommand,
   GetRuntimeManagementConfigCommand,
-  LambdaServiceException,
   ListAliasesCommand,
   ListEventSourceMappingsCommand,
   ListFunctionEventInvokeConfigsCommand,
@@ -18,6 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeZip } from '../helpers/zip.js';
 import { startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
+import { awsError } from '../helpers/lambda-error-of.js';
 
 let t: TestLambdock;
 const ARN = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
@@ -31,15 +31,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-async function awsError(promise: Promise<unknown>): Promise<LambdaServiceException> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LambdaServiceException);
-  return error as LambdaServiceException;
-}
 
 async function expectNotFound(promise: Promise<unknown>, message: string) {
   const e = await awsError(promise);

@@ -2,7 +2,6 @@ import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
   GetFunctionCommand,
-  LambdaServiceException,
   ListTagsCommand,
   TagResourceCommand,
   UntagResourceCommand,
@@ -10,6 +9,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeZip } from '../helpers/zip.js';
 import { ROLE, deleteQuietly, startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
+import { awsError } from '../helpers/lambda-error-of.js';
 
 let t: TestLambdock;
 let zip: Buffer;
@@ -22,15 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-async function awsError(promise: Promise<unknown>): Promise<LambdaServiceException> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LambdaServiceException);
-  return error as LambdaServiceException;
-}
 
 const create = (name: string, tags?: Record<string, string>) =>
   t.client.send(
