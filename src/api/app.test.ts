@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryFunctionStore } from '../../test/helpers/memory-function-store.js';
 import { CodeStore } from '../control-plane/code/code-store.js';
 import { FunctionService } from '../control-plane/function-service.js';
@@ -31,10 +31,11 @@ const LIST_FIELDS = [
 describe('the Lambda API (app.inject)', () => {
   let dir: string;
   let app: FastifyInstance;
+  let store: MemoryFunctionStore;
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'lambdock-api-'));
-    const store = new MemoryFunctionStore();
+    store = new MemoryFunctionStore();
     const code = new CodeStore(dir, { references: store });
     const functions = new FunctionService(
       store,
@@ -59,7 +60,12 @@ describe('the Lambda API (app.inject)', () => {
       url: '/2015-03-31/functions',
       payload: { FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: await zipBase64() }, ...extra },
     });
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+  /** Until every function's activation (it unpacks the code on disk) has ended, however busy the host. */
+  const settle = () =>
+    vi.waitFor(() => {
+      const unfinished = [...store.records.values()].filter((r) => r.state === 'Pending' || r.lastUpdateStatus === 'InProgress');
+      if (unfinished.length > 0) throw new Error(`still activating: ${unfinished.map((r) => r.name).join(', ')}`);
+    }, { timeout: 10_000 });
   const error = (res: { statusCode: number; headers: Record<string, unknown>; json: () => Record<string, unknown> }) => ({
     status: res.statusCode,
     code: res.headers['x-amzn-errortype'],

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LambdaError } from '../shared/errors.js';
 import { CodeStore } from './code/code-store.js';
 import type { FunctionRecord } from './function-model.js';
@@ -21,6 +21,11 @@ describe('FunctionService', () => {
   const events: string[] = [];
 
   const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+  /** Until the activation reached the preparer (it unpacks the code on disk first: no fixed wait fits a busy host). */
+  const reachedPreparer = () =>
+    vi.waitFor(() => {
+      if (gate === undefined || gate.release.name === 'release') throw new Error('the preparer was not reached yet');
+    }, { timeout: 10_000 });
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'lambdock-fs-'));
@@ -45,11 +50,12 @@ describe('FunctionService', () => {
     service.create({ FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: await zipBase64() } });
 
   it('creates Pending with a RevisionId, then turns Active with a new RevisionId once prepared', async () => {
-    gate = { release: () => undefined, fail: () => undefined };
+    gate = { release: function release() {}, fail: () => undefined };
     const created = await create();
     expect(created).toMatchObject({ state: 'Pending', lastUpdateStatus: 'InProgress', stateReasonCode: 'Creating' });
     await settle();
     expect((await service.get('fn')).state).toBe('Pending');
+    await reachedPreparer();
     gate.release();
     await settle();
     const active = await service.get('fn');
@@ -59,9 +65,9 @@ describe('FunctionService', () => {
   });
 
   it('marks a function Failed with the reason when preparing it fails', async () => {
-    gate = { release: () => undefined, fail: () => undefined };
+    gate = { release: function release() {}, fail: () => undefined };
     await create();
-    await settle();
+    await reachedPreparer();
     gate.fail(new Error('no image for nodejs20.x'));
     await settle();
     expect(await service.get('fn')).toMatchObject({ state: 'Failed', stateReason: 'no image for nodejs20.x', lastUpdateStatus: 'Failed' });
@@ -71,7 +77,7 @@ describe('FunctionService', () => {
   it('refuses a second update while the first is in progress, with AWS\'s 409 text', async () => {
     await create();
     await settle();
-    gate = { release: () => undefined, fail: () => undefined };
+    gate = { release: function release() {}, fail: () => undefined };
     const updated = await service.updateConfiguration('fn', { Timeout: 30 });
     expect(updated.lastUpdateStatus).toBe('InProgress');
     const error = await service.updateConfiguration('fn', { Timeout: 31 }).catch((e: unknown) => e);
@@ -80,7 +86,7 @@ describe('FunctionService', () => {
     expect((error as LambdaError).message).toBe(
       'The operation cannot be performed at this time. An update is in progress for resource: arn:aws:lambda:us-east-1:123456789012:function:fn',
     );
-    await settle();
+    await reachedPreparer();
     gate.release();
     await settle();
     expect(await service.get('fn')).toMatchObject({ timeout: 30, lastUpdateStatus: 'Successful', state: 'Active' });
@@ -90,22 +96,23 @@ describe('FunctionService', () => {
   it('keeps a function Active when an update fails to prepare, reporting LastUpdateStatus Failed', async () => {
     await create();
     await settle();
-    gate = { release: () => undefined, fail: () => undefined };
+    gate = { release: function release() {}, fail: () => undefined };
     await service.updateConfiguration('fn', { MemorySize: 512 });
-    await settle();
+    await reachedPreparer();
     gate.fail(new Error('boom'));
     await settle();
     expect(await service.get('fn')).toMatchObject({ state: 'Active', lastUpdateStatus: 'Failed', lastUpdateStatusReason: 'boom' });
   });
 
   it('resumes functions a stopped process left Pending', async () => {
-    gate = { release: () => undefined, fail: () => undefined };
+    gate = { release: function release() {}, fail: () => undefined };
     await create('left-pending');
     // A new process on the same store: its preparer succeeds.
     const again = new FunctionService(store, new CodeStore(dir, { references: store }), scope, () => Promise.resolve(), () => undefined);
     expect(await again.resumeUnfinished()).toBe(1);
-    await settle();
-    expect((await again.get('left-pending')).state).toBe('Active');
+    // Activation unpacks the code on disk first: poll rather than guess how long that takes on a busy host.
+    await vi.waitFor(async () => expect((await again.get('left-pending')).state).toBe('Active'), { timeout: 10_000 });
+    again.close();
   });
 
   it('stores nothing when the zip is refused', async () => {
@@ -138,7 +145,7 @@ describe('FunctionService', () => {
   it('answers 409, never 412, to concurrent updates without a RevisionId', async () => {
     await create();
     await settle();
-    gate = { release: () => undefined, fail: () => undefined };
+    gate = { release: function release() {}, fail: () => undefined };
     const results = await Promise.allSettled([
       service.updateConfiguration('fn', { Timeout: 10 }),
       service.updateConfiguration('fn', { Timeout: 11 }),
@@ -147,7 +154,7 @@ describe('FunctionService', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const codes = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as LambdaError).code] : []));
     expect(codes).toEqual(['ResourceConflictException', 'ResourceConflictException']);
-    await settle();
+    await reachedPreparer();
     gate.release();
   });
 
