@@ -242,10 +242,12 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
         await removeOrphanContainers(docker, ownLabels);
         await isolation.close();
       });
-      driver.close();
       functions.close();
       code.close();
       await images.settled();
+      // Last: nothing of this installation outlives it, not even a holder whose start failed as the network went.
+      await removeOrphanContainers(docker, ownLabels).catch((error: unknown) => logger.warn({ err: error }, 'Could not remove every container'));
+      driver.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };
