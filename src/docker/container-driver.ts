@@ -38,8 +38,6 @@ export interface ContainerExit {
 
 export interface ContainerDriver {
   createContainer(spec: ContainerSpec): Promise<string>;
-  /** Streams the container's output until it stops; resolves once attached (call before start). */
-  attachOutput(id: string, onOutput: (stream: OutputStream, chunk: Buffer) => void): Promise<void>;
   startContainer(id: string): Promise<void>;
   /** The container's address on `network` (it changes when a stopped container starts again). */
   fetchAddress(id: string, network: string): Promise<string>;

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type Dockerode from 'dockerode';
-import type { ContainerDriver, ContainerExit, ContainerSpec, OutputStream } from './container-driver.js';
+import type { ContainerDriver, ContainerExit, ContainerSpec } from './container-driver.js';
 import { LABELS, OUTPUT_PIPE_DIR } from './container-driver.js';
-import { FrameDemuxer } from './frame-demuxer.js';
 
 const COMMAND_TIMEOUT_MS = 30_000;
 /** Docker 20.10 races on quick pause/unpause; these messages mean "check the real state and retry". */
@@ -145,16 +144,6 @@ export class DockerodeContainerDriver implements ContainerDriver {
         Mounts: spec.scratchVolume === undefined ? [] : [{ Type: 'volume', Source: spec.scratchVolume, Target: '/tmp' }],
       },
     };
-  }
-
-  async attachOutput(id: string, onOutput: (stream: OutputStream, chunk: Buffer) => void): Promise<void> {
-    const stream = (await this.run(
-      (abortSignal) => this.docker.getContainer(id).attach({ stream: true, stdout: true, stderr: true, logs: false, abortSignal }),
-      'attach',
-    )) as NodeJS.ReadableStream;
-    const demuxer = new FrameDemuxer(onOutput);
-    stream.on('data', (chunk: Buffer) => demuxer.push(chunk));
-    stream.on('error', () => undefined);
   }
 
   async startContainer(id: string): Promise<void> {

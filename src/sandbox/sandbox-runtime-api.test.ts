@@ -23,7 +23,6 @@ class FakeRuntimeApi implements RuntimeApi {
 function fakeDriver(api: () => FakeRuntimeApi | undefined, allowedAtStart: Array<string | undefined>): ContainerDriver {
   return {
     createContainer: vi.fn((_spec: ContainerSpec) => Promise.resolve('container-1')),
-    attachOutput: vi.fn(() => Promise.resolve()),
     startContainer: vi.fn(() => {
       allowedAtStart.push(api()?.allowed);
       return Promise.resolve();

@@ -20,7 +20,6 @@ class FakeDriver implements Partial<ContainerDriver> {
   kills = 0;
 
   createContainer = async () => 'c1';
-  attachOutput = async () => undefined;
   startContainer = async () => {
     this.starts += 1;
   };
