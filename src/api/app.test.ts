@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryFunctionStore } from '../../test/helpers/memory-function-store.js';
+import { AliasService } from '../control-plane/aliases/alias-service.js';
 import { CodeStore } from '../control-plane/code/code-store.js';
 import { FunctionService } from '../control-plane/function-service.js';
 import { InvokeService } from '../invocation/invoke-service.js';
@@ -37,8 +38,7 @@ describe('the Lambda API (app.inject)', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'lambdock-api-'));
     store = new MemoryFunctionStore();
     const code = new CodeStore(dir, { references: store });
-    const functions = new FunctionService(
-      store,
+    const functions = new FunctionService(store.stores,
       code,
       { region: 'us-east-1', accountId: '000000000000' },
       () => Promise.resolve(),
@@ -46,7 +46,8 @@ describe('the Lambda API (app.inject)', () => {
     );
     const pool = {} as SandboxPool; // never reached: every invocation below is refused first
     const invoker = new InvokeService(functions, code, pool, {} as never, (runtime) => runtime);
-    app = buildApi({ functions, invoker, code, tags: { fetchFunctionTags: async () => ({}) } as unknown as TagService, health: async () => ({}), concurrency: 1000, logger: false });
+    const aliases = new AliasService(store, store, { region: 'us-east-1', accountId: '000000000000' });
+    app = buildApi({ functions, aliases, invoker, code, tags: { fetchFunctionTags: async () => ({}) } as unknown as TagService, health: async () => ({}), concurrency: 1000, logger: false });
     await app.ready();
   });
   afterEach(async () => {
@@ -243,6 +244,7 @@ function apiWithHangingBackend(requestTimeoutMs: number) {
   const functions = { get: never, list: never, scope: { region: 'us-east-1', accountId: '000000000000' } };
   return buildApi({
     functions: functions as unknown as FunctionService,
+    aliases: {} as AliasService,
     invoker: { invoke: never } as unknown as InvokeService,
     code: {} as CodeStore,
     tags: {} as TagService,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
+import type { AliasService } from '../control-plane/aliases/alias-service.js';
 import type { CodeStore } from '../control-plane/code/code-store.js';
 import type { FunctionService } from '../control-plane/function-service.js';
 import type { TagService } from '../control-plane/tag-service.js';
@@ -10,15 +11,18 @@ import type { InvokeService } from '../invocation/invoke-service.js';
 import { renderLambdaError, toLambdaError, type OperationConfig } from './aws-errors.js';
 import { MAX_PARAM_LENGTH, getFrameworkError, handleClientError, unknownOperation } from './edge-errors.js';
 import { accountRoutes } from './routes/account/index.js';
+import { aliasRoutes } from './routes/aliases/index.js';
 import { CODE_PATH, codeRoutes } from './routes/code/index.js';
 import { functionSubresourceRoutes } from './routes/function-subresources/index.js';
 import { REQUEST_LIMIT, functionRoutes } from './routes/functions/index.js';
 import { healthRoutes, type HealthCheck } from './routes/health/index.js';
 import { invocationRoutes } from './routes/invocations/index.js';
 import { tagRoutes } from './routes/tags/index.js';
+import { versionRoutes } from './routes/versions/index.js';
 
 export interface ApiDeps {
   functions: FunctionService;
+  aliases: AliasService;
   tags: TagService;
   invoker: InvokeService;
   code: CodeStore;
@@ -76,6 +80,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     fetchTags: (name) => deps.tags.fetchFunctionTags(name),
     codeLocation: (sha, host) => `http://${host ?? 'localhost'}${CODE_PATH}/${sha}.zip`,
   });
+  void app.register(versionRoutes, { functions: deps.functions });
+  void app.register(aliasRoutes, { aliases: deps.aliases, scope: deps.functions.scope });
   void app.register(tagRoutes, { tags: deps.tags });
   void app.register(functionSubresourceRoutes, { resources: new UnconfiguredResources(deps.functions) });
   void app.register(invocationRoutes, { invoker: deps.invoker });

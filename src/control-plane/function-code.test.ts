@@ -60,7 +60,7 @@ describe('FunctionService and the code store', () => {
     mounted = new Set();
     backgroundErrors.length = 0;
     code = new CodeStore(dir, { references: store, isTreeInUse: (tree) => mounted.has(tree), retryMs: 20 });
-    service = new FunctionService(store, code, scope, () => Promise.resolve(), (e) => backgroundErrors.push(e));
+    service = new FunctionService(store.stores, code, scope, () => Promise.resolve(), (e) => backgroundErrors.push(e));
   });
   afterEach(async () => {
     code.close();

@@ -47,9 +47,59 @@ export interface FunctionRecord extends Settings {
   extras?: ExtraSettings;
 }
 
-/** The settings that shape an execution environment: environments built for other settings are stale. */
-export function getEnvironmentKey(record: FunctionRecord): string {
+/**
+ * A published version: `$LATEST`'s code and configuration as they were when it was published, under its
+ * own number, Description and RevisionId. Never changed by a user; only a version published together with
+ * a create or a code update has its state settled by that change's activation.
+ */
+export interface VersionRecord extends FunctionRecord {
+  /** "1", "2", … */
+  version: string;
+  /** What `$LATEST` was when this was published (see getPublishFingerprint): publishing that again returns this version. */
+  fingerprint: string;
+  /** The `$LATEST` RevisionId it was published from: its activation settles this version's state. */
+  publishedWith: string;
+}
+
+/** `$LATEST` or a published version: what an invocation runs and GetFunctionConfiguration describes. */
+export type FunctionVersionRecord = FunctionRecord | VersionRecord;
+
+export const LATEST = '$LATEST';
+
+export function getVersionOf(record: FunctionVersionRecord): string {
+  return 'version' in record ? record.version : LATEST;
+}
+
+/**
+ * Everything of `$LATEST` a version snapshots: when nothing of it changed since the last publish,
+ * publishing again returns that version instead of a new one.
+ */
+export function getPublishFingerprint(record: FunctionRecord): string {
   return JSON.stringify([
+    record.code.sha256Hex,
+    record.runtime,
+    record.handler,
+    record.role,
+    record.description,
+    record.memorySize,
+    record.timeout,
+    record.environment,
+    record.environmentGiven ?? false,
+    record.ephemeralStorageSize,
+    record.architectures,
+    record.extras ?? null,
+  ]);
+}
+
+/**
+ * The environments an invocation may use: those of the same function and version, built with the same
+ * settings (environments of `$LATEST` built for settings it no longer has are stale). A version's
+ * environments never serve another version, even one with identical code and settings.
+ */
+export function getEnvironmentKey(record: FunctionVersionRecord): string {
+  return JSON.stringify([
+    record.name,
+    getVersionOf(record),
     record.code.sha256Hex,
     record.runtime,
     record.handler,
@@ -67,11 +117,19 @@ export function formatLastModified(date: Date): string {
   return date.toISOString().replace('Z', '+0000');
 }
 
-/** The `FunctionConfiguration` shape of the Lambda API. */
-export function toFunctionConfiguration(record: FunctionRecord, scope: Scope): Record<string, unknown> {
+/**
+ * The `FunctionConfiguration` shape of the Lambda API. `FunctionArn` is qualified by `arnQualifier` when
+ * given (`$LATEST` named explicitly, an alias), else by the version's number for a published version.
+ */
+export function toFunctionConfiguration(
+  record: FunctionVersionRecord,
+  scope: Scope,
+  arnQualifier?: string,
+): Record<string, unknown> {
+  const version = getVersionOf(record);
   const config: Record<string, unknown> = {
     FunctionName: record.name,
-    FunctionArn: buildFunctionArn(scope, record.name),
+    FunctionArn: buildFunctionArn(scope, record.name, arnQualifier ?? (version === LATEST ? undefined : version)),
     Runtime: record.runtime,
     Role: record.role,
     Handler: record.handler,
@@ -81,7 +139,7 @@ export function toFunctionConfiguration(record: FunctionRecord, scope: Scope): R
     MemorySize: record.memorySize,
     LastModified: record.lastModified,
     CodeSha256: record.code.codeSha256,
-    Version: '$LATEST',
+    Version: version,
     RevisionId: record.revisionId,
     State: record.state,
     LastUpdateStatus: record.lastUpdateStatus,
@@ -92,10 +150,13 @@ export function toFunctionConfiguration(record: FunctionRecord, scope: Scope): R
   if (record.environmentGiven === true || Object.keys(record.environment).length > 0) {
     config.Environment = { Variables: record.environment };
   }
+  // A version published with a change still being applied shows no update status until it is settled (as AWS).
+  if (version !== LATEST && record.state === 'Pending') delete config.LastUpdateStatus;
   if (record.stateReason !== undefined) config.StateReason = record.stateReason;
   if (record.stateReasonCode !== undefined) config.StateReasonCode = record.stateReasonCode;
-  if (record.lastUpdateStatusReason !== undefined) config.LastUpdateStatusReason = record.lastUpdateStatusReason;
-  if (record.lastUpdateStatusReasonCode !== undefined) {
+  const showsUpdate = config.LastUpdateStatus !== undefined;
+  if (showsUpdate && record.lastUpdateStatusReason !== undefined) config.LastUpdateStatusReason = record.lastUpdateStatusReason;
+  if (showsUpdate && record.lastUpdateStatusReasonCode !== undefined) {
     config.LastUpdateStatusReasonCode = record.lastUpdateStatusReasonCode;
   }
   Object.assign(config, toExtraConfiguration(record, scope.region));

@@ -148,3 +148,17 @@ export function resolveQualifier(ref: FunctionRef, explicit: string | undefined)
   }
   return explicit;
 }
+
+/**
+ * The function an operation on `$LATEST` only names (updates, PublishVersion, aliases): a qualifier other
+ * than `$LATEST` is refused, as published versions never change.
+ */
+export function parseLatestName(input: string, scope: Scope): string {
+  const ref = parseFunctionRef(input, scope, 'FunctionName');
+  if (ref.qualifier !== undefined && ref.qualifier !== '$LATEST') {
+    throw invalidParameter(
+      'Current operation does not support versions other than $LATEST. Please set the version to $LATEST or do not set a version in your request.',
+    );
+  }
+  return ref.name;
+}

@@ -7,7 +7,7 @@ import { UNRECORDED_REASON } from './activation-outcome.js';
 import { CodeStore } from './code/code-store.js';
 import { formatLastModified, type FunctionRecord } from './function-model.js';
 import { FunctionService } from './function-service.js';
-import type { FunctionPage, ReplaceResult } from './function-store.js';
+import type { FunctionPage, RemovedFunction, ReplaceResult } from './function-store.js';
 import { MemoryFunctionStore } from '../../test/helpers/memory-function-store.js';
 import { zipBase64 } from '../../test/helpers/zip.js';
 
@@ -37,7 +37,7 @@ class FlakyStore extends MemoryFunctionStore {
     }
     return super.replace(record, expected);
   }
-  override async remove(name: string): Promise<FunctionRecord | undefined> {
+  override async remove(name: string): Promise<RemovedFunction | undefined> {
     this.check();
     return super.remove(name);
   }
@@ -58,7 +58,7 @@ describe('FunctionService: an activation whose outcome cannot be stored', () => 
   const backgroundErrors: unknown[] = [];
 
   const start = (): void => {
-    service = new FunctionService(store, new CodeStore(dir, { references: store }), scope, async () => undefined, (e) => backgroundErrors.push(e), {
+    service = new FunctionService(store.stores, new CodeStore(dir, { references: store }), scope, async () => undefined, (e) => backgroundErrors.push(e), {
       activation: { writeAttempts: 3, retryDelayMs: 1, recoveryIntervalMs, stuckAfterMs: 60_000 },
     });
   };

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { LambdaError } from '../shared/errors.js';
 import type { CodeStore } from './code/code-store.js';
 import { FunctionService } from './function-service.js';
+import type { AliasStore } from './aliases/alias-store.js';
 import type { FunctionStore } from './function-store.js';
+import type { VersionStore } from './versions/version-store.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/r';
 const scope = { region: 'us-east-1', accountId: '123456789012' };
@@ -10,7 +12,7 @@ const untouched = new Proxy({}, { get: () => () => Promise.reject(new Error('not
 
 function service(runnable: Array<'x86_64' | 'arm64'>) {
   return new FunctionService(
-    untouched as FunctionStore,
+    { functions: untouched as FunctionStore, versions: untouched as VersionStore, aliases: untouched as AliasStore },
     untouched as CodeStore,
     scope,
     async () => undefined,

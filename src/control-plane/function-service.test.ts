@@ -39,8 +39,8 @@ describe('FunctionService', () => {
         : new Promise<void>((resolve, reject) => {
             gate = { release: resolve, fail: reject };
           });
-    service = new FunctionService(store, new CodeStore(dir, { references: store }), scope, prepare, (e) => backgroundErrors.push(e));
-    service.addListener({ functionChanged: (n) => events.push(`changed ${n}`), functionDeleted: (n) => events.push(`deleted ${n}`) });
+    service = new FunctionService(store.stores, new CodeStore(dir, { references: store }), scope, prepare, (e) => backgroundErrors.push(e));
+    service.addListener({ functionChanged: (n) => events.push(`changed ${n}`), functionDeleted: (n) => events.push(`deleted ${n}`), versionDeleted: (n, v) => events.push(`deleted ${n}:${v}`) });
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true, maxRetries: 10 });
@@ -108,7 +108,7 @@ describe('FunctionService', () => {
     gate = { release: function release() {}, fail: () => undefined };
     await create('left-pending');
     // A new process on the same store: its preparer succeeds.
-    const again = new FunctionService(store, new CodeStore(dir, { references: store }), scope, () => Promise.resolve(), () => undefined);
+    const again = new FunctionService(store.stores, new CodeStore(dir, { references: store }), scope, () => Promise.resolve(), () => undefined);
     expect(await again.resumeUnfinished()).toBe(1);
     // Activation unpacks the code on disk first: poll rather than guess how long that takes on a busy host.
     await vi.waitFor(async () => expect((await again.get('left-pending')).state).toBe('Active'), { timeout: 10_000 });
@@ -208,8 +208,8 @@ describe('FunctionService', () => {
     const message = async (p: Promise<unknown>) => ((await p.catch((e: unknown) => e)) as LambdaError).message;
     expect(await message(service.get('nope'))).toBe(`Function not found: ${arn}:nope`);
     expect(await message(service.get('nope', '$latest'))).toBe(`Function not found: ${arn}:nope:$latest`);
-    expect(await message(service.resolve('nope', undefined, '$LATEST'))).toBe(`Function not found: ${arn}:nope:$LATEST`);
-    expect(await message(service.resolve('a'.repeat(65), undefined, '$LATEST'))).toBe(`Function not found: ${arn}:${'a'.repeat(65)}:$LATEST`);
+    expect(await message(service.resolve('nope', undefined, { unqualifiedAs: '$LATEST' }))).toBe(`Function not found: ${arn}:nope:$LATEST`);
+    expect(await message(service.resolve('a'.repeat(65), undefined, { unqualifiedAs: '$LATEST' }))).toBe(`Function not found: ${arn}:${'a'.repeat(65)}:$LATEST`);
     expect(await message(service.get(`${arn}:${'a'.repeat(65)}`))).toBe(`Function not found: ${arn}:${'a'.repeat(65)}`);
     expect(await message(service.get('123456789012:function:nope:prod'))).toBe(`Function not found: ${arn}:nope:prod`);
     await create();

@@ -7,7 +7,19 @@ import { checkRunnable } from './architecture-support.js';
 import type { CodeStore } from './code/code-store.js';
 import { CORRUPT_ZIP_MESSAGE } from './code/unzip-errors.js';
 import { getExtraSettings, resolveExtraSettings, type ExtraSettingsInput } from './function-extras.js';
-import { formatLastModified, type Architecture, type CodeRef, type FunctionRecord } from './function-model.js';
+import type { AliasRecord } from './aliases/alias-model.js';
+import { routeAlias } from './aliases/alias-routing.js';
+import type { AliasStore } from './aliases/alias-store.js';
+import {
+  LATEST,
+  formatLastModified,
+  type Architecture,
+  type CodeRef,
+  type FunctionRecord,
+  type FunctionVersionRecord,
+  type VersionRecord,
+  getVersionOf,
+} from './function-model.js';
 import { checkTags, type Tags } from './function-tags.js';
 import {
   MAX_NAME_LENGTH,
@@ -15,11 +27,14 @@ import {
   checkFunctionName,
   parseFunctionRef,
   parseFunctionTarget,
+  parseLatestName,
   splitFunctionName,
   type Scope,
 } from './function-ref.js';
 import { checkSettingsInput, resolveSettings, type SettingsInput } from './function-settings.js';
 import type { FunctionPage, FunctionStore } from './function-store.js';
+import { VersionPublisher, revisionMismatch, type PublishInput } from './versions/version-publisher.js';
+import type { VersionStore } from './versions/version-store.js';
 
 export interface CodeInput {
   /** Base64 text as in the JSON body, or the bytes already decoded by the API. */
@@ -53,10 +68,40 @@ export interface UpdateConfigurationInput extends SettingsInput, ExtraSettingsIn
 /** Work done between accepting a change and reporting the function ready (e.g. making sure its image exists). */
 export type Preparer = (record: FunctionRecord) => Promise<void>;
 
-/** Told when a function's `$LATEST` changes or goes away, so environments built for the old one retire. */
+/** Told when a function's `$LATEST` changes, a version or the whole function goes, so their environments retire. */
 export interface FunctionListener {
   functionChanged(name: string): void;
   functionDeleted(name: string): void;
+  versionDeleted(name: string, version: string): void;
+}
+
+/** The stores a FunctionService works on. */
+export interface FunctionStores {
+  functions: FunctionStore;
+  versions: VersionStore;
+  aliases: AliasStore;
+}
+
+/** What a function name and qualifier resolve to. */
+export interface ResolvedFunction {
+  /** `$LATEST` or the published version to describe or run. */
+  record: FunctionVersionRecord;
+  /** The qualifier as the caller named it (a version, an alias, `$LATEST`), if any. */
+  qualifier?: string;
+  /** The alias named, when the qualifier is one. */
+  alias?: AliasRecord;
+}
+
+export interface ResolveOptions {
+  /** The qualifier a not-found names when none was given (Invoke names `$LATEST`, as AWS does). */
+  unqualifiedAs?: string;
+  /** A uniform draw in [0, 1) that picks an alias's weighted version (per invocation); the alias's own version without. */
+  draw?: number;
+}
+
+export interface FunctionVersionPage {
+  records: FunctionVersionRecord[];
+  nextMarker?: string;
 }
 
 export interface AccountUsage {
@@ -65,6 +110,9 @@ export interface AccountUsage {
 }
 
 const PAGE_SIZE_DEFAULT = 50;
+/** ListVersionsByFunction answers at most 50 versions a page, whatever MaxItems says (AWS's documentation). */
+const VERSIONS_PAGE_MAX = 50;
+const isPublishedVersion = (qualifier: string): boolean => /^[0-9]+$/.test(qualifier);
 /** CreateFunction's members in botocore's order (AWS lists violations in it). */
 const CREATE_FUNCTION_MEMBERS = [
   'functionName', 'runtime', 'role', 'handler', 'code', 'description', 'timeout', 'memorySize', 'packageType',
@@ -88,17 +136,23 @@ export class FunctionService {
   private readonly activations: ActivationRecorder;
   /** The store, read through the activation recorder (it settles functions stuck Pending / InProgress). */
   private readonly store: FunctionStore;
+  private readonly versions: VersionStore;
+  private readonly aliases: AliasStore;
+  private readonly publisher: VersionPublisher;
 
   constructor(
-    store: FunctionStore,
+    stores: FunctionStores,
     private readonly code: CodeStore,
     readonly scope: Scope,
     private readonly prepare: Preparer,
     private readonly onBackgroundError: (error: unknown, name: string) => void,
     private readonly options: FunctionServiceOptions = {},
   ) {
-    this.activations = new ActivationRecorder(store, (record) => this.activateLater(record), onBackgroundError, options.activation);
+    this.activations = new ActivationRecorder(stores.functions, (record) => this.activateLater(record), onBackgroundError, options.activation);
     this.store = this.activations.settlingStore();
+    this.versions = stores.versions;
+    this.aliases = stores.aliases;
+    this.publisher = new VersionPublisher(this.store, this.versions, (name, qualifier) => this.arnOf(name, qualifier));
   }
 
   /** Stops retrying outcomes that could not be stored (they are resumed at the next start). */
@@ -114,7 +168,8 @@ export class FunctionService {
     return buildFunctionArn(this.scope, name, qualifier);
   }
 
-  async create(input: CreateFunctionInput): Promise<FunctionRecord> {
+  /** CreateFunction; with `Publish`, version 1 too (answered as the create's result, as AWS does). */
+  async create(input: CreateFunctionInput): Promise<FunctionVersionRecord> {
     const violations = new Violations(CREATE_FUNCTION_MEMBERS);
     checkFunctionName(input.FunctionName, 'FunctionName', violations);
     if (input.Code === undefined) violations.addNull('code');
@@ -132,7 +187,6 @@ export class FunctionService {
       throw invalidParameter('Cannot create a function with a qualified name: remove the version or alias.');
     }
     if (input.PackageType === 'Image') throw invalidParameter('lambdock supports PackageType Zip only, got Image.');
-    if (input.Publish === true) throw invalidParameter('lambdock does not publish versions yet: omit Publish.');
     this.checkRunnable(settings.architectures);
     const extras = resolveExtraSettings(input, getExtraSettings({ name: ref.name }), settings.runtime);
     const tags = input.Tags === undefined ? {} : checkTags(input.Tags);
@@ -160,54 +214,120 @@ export class FunctionService {
     } finally {
       await staged.release();
     }
-    this.activateLater(record);
-    return record;
+    if (input.Publish !== true) {
+      this.activateLater(record);
+      return record;
+    }
+    const published = await this.publishWith(record);
+    return published.version;
   }
 
-  /** Resolves a path's `{FunctionName}` (+ `?Qualifier`) to `$LATEST`; versions and aliases come later. */
-  async get(functionName: string, qualifier?: string): Promise<FunctionRecord> {
+  /** `$LATEST` or the version a path's `{FunctionName}` (+ `?Qualifier`) names. */
+  async get(functionName: string, qualifier?: string): Promise<FunctionVersionRecord> {
     return (await this.resolve(functionName, qualifier)).record;
   }
 
+  /** The `$LATEST` record of the function a path's `{FunctionName}` names, whatever qualifier it carries. */
+  async getLatest(functionName: string): Promise<FunctionRecord> {
+    const ref = parseFunctionRef(functionName, this.scope);
+    return this.loadExisting(ref.name);
+  }
+
   /**
-   * The function named, and the qualifier it was named with (in the name or the query), if any. Not found
-   * is 404 naming the qualifier asked for; `unqualifiedAs` is the one to name when none was (Invoke names
-   * `$LATEST`, as AWS does).
+   * What a path's `{FunctionName}` (+ `?Qualifier`) names: `$LATEST` (no qualifier or `$LATEST`), a
+   * published version, or an alias and the version it routes to (its own, or its weighted one when a
+   * `draw` is given). Not found is 404 naming the qualifier asked for.
    */
-  async resolve(
-    functionName: string,
-    qualifier?: string,
-    unqualifiedAs?: string,
-  ): Promise<{ record: FunctionRecord; qualifier?: string }> {
+  async resolve(functionName: string, qualifier?: string, options: ResolveOptions = {}): Promise<ResolvedFunction> {
     const ref = parseFunctionTarget(functionName, qualifier, this.scope);
-    const record = await this.store.load(ref.name);
-    if (record === undefined || (ref.qualifier !== undefined && ref.qualifier !== '$LATEST')) {
-      throw functionNotFound(this.arnOf(ref.name, ref.qualifier ?? unqualifiedAs));
+    const missing = () => functionNotFound(this.arnOf(ref.name, ref.qualifier ?? options.unqualifiedAs));
+    if (ref.qualifier === undefined || ref.qualifier === LATEST) {
+      const record = await this.store.load(ref.name);
+      if (record === undefined) throw missing();
+      return ref.qualifier === undefined ? { record } : { record, qualifier: ref.qualifier };
     }
-    return ref.qualifier === undefined ? { record } : { record, qualifier: ref.qualifier };
+    if (isPublishedVersion(ref.qualifier)) {
+      const record = await this.versions.loadVersion(ref.name, ref.qualifier);
+      if (record === undefined) throw missing();
+      return { record, qualifier: ref.qualifier };
+    }
+    const alias = ALIAS_NAME.test(ref.qualifier) ? await this.aliases.loadAlias(ref.name, ref.qualifier) : undefined;
+    if (alias === undefined) throw missing();
+    const version = options.draw === undefined ? alias.functionVersion : routeAlias(alias, options.draw);
+    const record = version === LATEST ? await this.store.load(ref.name) : await this.versions.loadVersion(ref.name, version);
+    if (record === undefined) throw missing();
+    return { record, qualifier: ref.qualifier, alias };
   }
 
   async list(marker: string | undefined, maxItems: number | undefined): Promise<FunctionPage> {
     return this.store.list(marker, maxItems ?? PAGE_SIZE_DEFAULT);
   }
 
-  async updateCode(functionName: string, input: UpdateCodeInput): Promise<FunctionRecord> {
+  /**
+   * ListFunctions with `FunctionVersion=ALL`: each function's `$LATEST`, then its published versions, in
+   * name order. The marker names the last item given (`name:version`).
+   */
+  async listAllVersions(marker: string | undefined, maxItems: number | undefined): Promise<FunctionVersionPage> {
+    const limit = maxItems ?? PAGE_SIZE_DEFAULT;
+    const records: FunctionVersionRecord[] = [];
+    const page = (): FunctionVersionPage => {
+      const last = records[records.length - 1];
+      return last === undefined ? { records } : { records, nextMarker: `${last.name}:${getVersionOf(last)}` };
+    };
+    /** Adds a function's versions after `after`; false once the page is full with more to come. */
+    const add = async (latest: FunctionRecord, after?: string): Promise<boolean> => {
+      const all: FunctionVersionRecord[] = [latest, ...(await this.versions.listVersions(latest.name))];
+      for (const record of after === undefined ? all : all.filter((r) => isAfterVersion(getVersionOf(r), after))) {
+        if (records.length === limit) return false;
+        records.push(record);
+      }
+      return true;
+    };
+    const [afterName, afterVersion] = marker === undefined || marker === '' ? [] : marker.split(':');
+    if (afterName !== undefined) {
+      const current = await this.store.load(afterName);
+      if (current !== undefined && !(await add(current, afterVersion))) return page();
+    }
+    let functionMarker = afterName;
+    for (;;) {
+      const functions = await this.store.list(functionMarker, limit);
+      for (const latest of functions.records) if (!(await add(latest))) return page();
+      if (functions.nextMarker === undefined) return { records };
+      functionMarker = functions.nextMarker;
+    }
+  }
+
+  /** ListVersionsByFunction: `$LATEST`, then the published versions by number; the marker is the last version given. */
+  async listVersions(functionName: string, marker: string | undefined, maxItems: number | undefined): Promise<FunctionVersionPage> {
+    const latest = await this.getLatest(functionName);
+    const all: FunctionVersionRecord[] = [latest, ...(await this.versions.listVersions(latest.name))];
+    const rest = marker === undefined || marker === '' ? all : all.filter((r) => isAfterVersion(getVersionOf(r), marker));
+    const limit = Math.min(maxItems ?? VERSIONS_PAGE_MAX, VERSIONS_PAGE_MAX);
+    const records = rest.slice(0, limit);
+    const last = records[records.length - 1];
+    return rest.length > limit && last !== undefined ? { records, nextMarker: getVersionOf(last) } : { records };
+  }
+
+  /** PublishVersion. */
+  async publishVersion(functionName: string, input: PublishInput): Promise<VersionRecord> {
+    return this.publisher.publish(this.updatableName(functionName), input);
+  }
+
+  /** UpdateFunctionCode; with `Publish`, answers the version published with it. */
+  async updateCode(functionName: string, input: UpdateCodeInput): Promise<FunctionVersionRecord> {
     const name = this.updatableName(functionName);
     checkSettingsInput({ Architectures: input.Architectures });
     const current = await this.loadExisting(name);
     this.checkUpdatable(current, input.RevisionId);
     const settings = resolveSettings({ Architectures: input.Architectures }, current);
-    if (input.Publish === true) throw invalidParameter('lambdock does not publish versions yet: omit Publish.');
     this.checkRunnable(settings.architectures);
     const zip = decodeZip(input);
     if (input.DryRun === true) return { ...current, ...settings, code: await this.code.check(zip) };
     const staged = await this.code.stage(zip);
     try {
       // The previous code goes once the update is through (activate), or stays if it fails.
-      return await this.commitUpdate(name, input.RevisionId, (latest) => ({
-        ...resolveSettings({ Architectures: input.Architectures }, latest),
-        code: staged.ref,
-      }));
+      const change = (latest: FunctionRecord) => ({ ...resolveSettings({ Architectures: input.Architectures }, latest), code: staged.ref });
+      return await this.commitUpdate(name, input.RevisionId, change, input.Publish === true);
     } finally {
       await staged.release();
     }
@@ -230,22 +350,37 @@ export class FunctionService {
   /**
    * DeleteFunction. `$LATEST` alone cannot be deleted and aliases are not deleted this way (both 400, even
    * for a missing function). Any other qualifier names a version: deleting a version that does not exist
-   * succeeds (AWS is idempotent there), but only on a function that does.
+   * succeeds (AWS is idempotent there), but only on a function that does; one an alias routes to stays (409).
    */
   async remove(functionName: string, qualifier?: string): Promise<void> {
     const ref = parseFunctionTarget(functionName, qualifier, this.scope);
-    if (ref.qualifier === '$LATEST') throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
+    if (ref.qualifier === LATEST) throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
     if (ref.qualifier !== undefined && ALIAS_NAME.test(ref.qualifier)) {
       throw invalidParameter('Deletion of aliases is not currently supported.');
     }
     if (ref.qualifier !== undefined) {
-      if ((await this.store.load(ref.name)) === undefined) throw functionNotFound(this.arnOf(ref.name));
+      await this.removeVersion(ref.name, ref.qualifier);
       return;
     }
     const removed = await this.store.remove(ref.name);
     if (removed === undefined) throw functionNotFound(this.arnOf(ref.name));
     for (const listener of this.listeners) listener.functionDeleted(ref.name);
-    this.collectLater(removed.code.sha256Hex, ref.name);
+    for (const sha256Hex of removed.releasedCode) this.collectLater(sha256Hex, ref.name);
+  }
+
+  private async removeVersion(name: string, version: string): Promise<void> {
+    // A qualifier that is neither `$LATEST`, a number nor an alias name (`$latest`) names no version.
+    const result = isPublishedVersion(version) ? await this.versions.removeVersion(name, version) : undefined;
+    if (result === undefined || result.kind === 'no-version') {
+      if ((await this.store.load(name)) === undefined) throw functionNotFound(this.arnOf(name));
+      return;
+    }
+    if (result.kind === 'no-function') throw functionNotFound(this.arnOf(name));
+    if (result.kind === 'in-use') {
+      throw conflict(`Unable to delete version because the following aliases reference it: [${result.aliases.join(', ')}]`);
+    }
+    for (const listener of this.listeners) listener.versionDeleted(name, version);
+    this.collectLater(result.record.code.sha256Hex, name);
   }
 
   async usage(): Promise<AccountUsage> {
@@ -255,7 +390,10 @@ export class FunctionService {
     do {
       const page = await this.store.list(marker, 1000);
       functionCount += page.records.length;
-      for (const record of page.records) totalCodeSize += record.code.size;
+      for (const record of page.records) {
+        totalCodeSize += record.code.size;
+        for (const version of await this.versions.listVersions(record.name)) totalCodeSize += version.code.size;
+      }
       marker = page.nextMarker;
     } while (marker !== undefined);
     return { functionCount, totalCodeSize };
@@ -287,13 +425,9 @@ export class FunctionService {
     this.code.collect(sha256Hex).catch((error: unknown) => this.onBackgroundError(error, name));
   }
 
-  /** The name an update addresses: only `$LATEST` can be updated. */
+  /** The name an update or a publish addresses: only `$LATEST` changes (published versions never do). */
   private updatableName(functionName: string): string {
-    const ref = parseFunctionRef(functionName, this.scope, 'FunctionName');
-    if (ref.qualifier !== undefined) {
-      throw invalidParameter('Only $LATEST can be updated: remove the qualifier from the function name.');
-    }
-    return ref.name;
+    return parseLatestName(functionName, this.scope);
   }
 
   private async loadExisting(name: string): Promise<FunctionRecord> {
@@ -323,7 +457,8 @@ export class FunctionService {
     name: string,
     revisionId: string | undefined,
     change: (current: FunctionRecord) => Partial<FunctionRecord>,
-  ): Promise<FunctionRecord> {
+    publish = false,
+  ): Promise<FunctionVersionRecord> {
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt += 1) {
       const current = await this.loadExisting(name);
       this.checkUpdatable(current, attempt === 0 ? revisionId : undefined);
@@ -341,11 +476,30 @@ export class FunctionService {
       if (result === 'missing') throw functionNotFound(this.arnOf(name));
       if (result === 'replaced') {
         for (const listener of this.listeners) listener.functionChanged(name);
-        this.activateLater(next, current.code);
-        return next;
+        if (!publish) {
+          this.activateLater(next, current.code);
+          return next;
+        }
+        return (await this.publishWith(next, current.code)).version;
       }
     }
     throw conflict(`The operation cannot be performed at this time. An update is in progress for resource: ${this.arnOf(name)}`);
+  }
+
+  /**
+   * Publishes a change just stored, then activates it (its activation settles the version). If the
+   * publish fails, the change is activated all the same and the caller told.
+   */
+  private async publishWith(record: FunctionRecord, previousCode?: CodeRef) {
+    try {
+      const published = await this.publisher.publishChange(record);
+      this.activateLater(published.latest, previousCode);
+      return published;
+    } catch (error) {
+      const current = await this.store.load(record.name).catch(() => undefined);
+      if (current !== undefined) this.activateLater(current, previousCode);
+      throw error;
+    }
   }
 
   private activateLater(record: FunctionRecord, previousCode?: CodeRef): void {
@@ -376,6 +530,8 @@ export class FunctionService {
       if (badZip && record.state !== 'Pending' && previousCode !== undefined) outcome.code = previousCode;
       if (!badZip) this.onBackgroundError(error, record.name);
     }
+    // The version published with this change (if any) first: once `$LATEST` has moved on, nothing else will.
+    await this.publisher.settle(record, outcome).catch((error: unknown) => this.onBackgroundError(error, record.name));
     const unrecorded = getFailedRecord(record, UNRECORDED_REASON, randomUUID());
     await this.activations.record(outcome, record.revisionId, unrecorded);
     const dropped = outcome.code.sha256Hex !== record.code.sha256Hex ? record.code : previousCode;
@@ -403,9 +559,9 @@ function decodeZip(input: CodeInput): Buffer {
   return zip;
 }
 
-function revisionMismatch(): LambdaError {
-  return new LambdaError(
-    'PreconditionFailedException',
-    'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
-  );
-}
+/** `$LATEST` sorts before every published version, which sort by number. */
+const versionRank = (version: string): number => (version === LATEST ? 0 : isPublishedVersion(version) ? Number(version) : -1);
+
+/** Whether `version` comes after the marker `after` in a versions listing. */
+const isAfterVersion = (version: string, after: string | undefined): boolean =>
+  after === undefined || versionRank(version) > versionRank(after);

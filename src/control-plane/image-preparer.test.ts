@@ -36,7 +36,7 @@ describe('runtime image builds behind activations', () => {
     gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    service = new FunctionService(store, new CodeStore(dir, { references: store }), scope, createImagePreparer(builder), () => undefined);
+    service = new FunctionService(store.stores, new CodeStore(dir, { references: store }), scope, createImagePreparer(builder), () => undefined);
   });
   afterEach(async () => {
     service.close();
@@ -84,7 +84,7 @@ describe('runtime image builds behind activations', () => {
   it('fails the function, saying so, when the build does not end', async () => {
     const hanging = new SharedAttempt<unknown>(() => new Promise(() => undefined));
     service.close();
-    service = new FunctionService(store, new CodeStore(dir, { references: store }), scope, createImagePreparer(hanging, 50), () => undefined);
+    service = new FunctionService(store.stores, new CodeStore(dir, { references: store }), scope, createImagePreparer(hanging, 50), () => undefined);
     await create('waiting');
     await vi.waitFor(() =>
       expect(stored('waiting')).toMatchObject({

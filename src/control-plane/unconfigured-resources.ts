@@ -1,8 +1,6 @@
 import { LambdaError, invalidParameter, validationError } from '../shared/errors.js';
-import { toFunctionConfiguration } from './function-model.js';
 import { parseFunctionRef, resolveQualifier } from './function-ref.js';
 import type { FunctionService } from './function-service.js';
-import { toListedConfiguration } from './function-extras.js';
 
 const RESOURCE_MISSING = 'The resource you requested does not exist.';
 
@@ -11,7 +9,7 @@ const notFound = (message: string): LambdaError => new LambdaError('ResourceNotF
 /**
  * The per-function settings deploy tools (Terraform, SAM, Serverless) read right after a create: policy,
  * function URL, event invoke config, concurrency, provisioned concurrency, code signing, runtime management,
- * recursion, aliases, versions, event source mappings. Until each is built, these answer exactly as AWS does
+ * recursion, event source mappings. Until each is built, these answer exactly as AWS does
  * for an existing function that has none configured, with AWS's own not-found messages (recorded from AWS:
  * they differ per operation).
  */
@@ -58,7 +56,7 @@ export class UnconfiguredResources {
     return {};
   }
 
-  /** GetProvisionedConcurrencyConfig: only aliases and published versions have one, and none exist yet. */
+  /** GetProvisionedConcurrencyConfig: only aliases and published versions have one, and none is configured. */
   async getProvisionedConcurrencyConfig(functionName: string, qualifier: string | undefined): Promise<never> {
     const ref = parseFunctionRef(functionName, this.functions.scope);
     if (qualifier === undefined || qualifier === '') {
@@ -67,7 +65,16 @@ export class UnconfiguredResources {
     const resolved = resolveQualifier(ref, qualifier) ?? qualifier;
     if (resolved === '$LATEST') throw invalidParameter('The function resource provided must be an alias or a published version.');
     const arn = this.functions.arnOf(ref.name, resolved);
-    throw notFound(/^\d+$/.test(resolved) ? `Function not found: ${arn}` : `Cannot find alias arn: ${arn}`);
+    const isVersion = /^\d+$/.test(resolved);
+    try {
+      await this.functions.resolve(ref.name, resolved);
+    } catch (error) {
+      if (error instanceof LambdaError && error.code === 'ResourceNotFoundException') {
+        throw notFound(isVersion ? `Function not found: ${arn}` : `Cannot find alias arn: ${arn}`);
+      }
+      throw error;
+    }
+    throw new LambdaError('ProvisionedConcurrencyConfigNotFoundException', 'No Provisioned Concurrency Config found for this function');
   }
 
   async listProvisionedConcurrencyConfigs(functionName: string): Promise<{ ProvisionedConcurrencyConfigs: [] }> {
@@ -87,19 +94,6 @@ export class UnconfiguredResources {
     return { RecursiveLoop: 'Terminate' };
   }
 
-  async listAliases(functionName: string): Promise<{ Aliases: [] }> {
-    await this.requireFunction(functionName);
-    return { Aliases: [] };
-  }
-
-  /** ListVersionsByFunction: `$LATEST` only, in the list shape, with its qualified ARN. */
-  async listVersions(functionName: string): Promise<{ Versions: Array<Record<string, unknown>> }> {
-    const record = await this.requireFunction(functionName);
-    const config = toFunctionConfiguration(record, this.functions.scope);
-    config.FunctionArn = this.functions.arnOf(record.name, '$LATEST');
-    return { Versions: [toListedConfiguration(config)] };
-  }
-
   /** ListEventSourceMappings: none exist; the filter is only checked for form. */
   async listEventSourceMappings(functionName: string | undefined): Promise<{ EventSourceMappings: [] }> {
     if (functionName !== undefined) parseFunctionRef(functionName, this.functions.scope);
@@ -110,7 +104,7 @@ export class UnconfiguredResources {
   private async requireFunction(functionName: string, missingMessage?: string) {
     const ref = parseFunctionRef(functionName, this.functions.scope);
     try {
-      return await this.functions.get(ref.name);
+      return await this.functions.getLatest(ref.name);
     } catch (error) {
       if (missingMessage !== undefined && error instanceof LambdaError && error.code === 'ResourceNotFoundException') {
         throw notFound(missingMessage);

@@ -1,5 +1,5 @@
 import { getLoggingEnvironment } from '../control-plane/function-extras.js';
-import type { FunctionRecord } from '../control-plane/function-model.js';
+import { getVersionOf, type FunctionVersionRecord } from '../control-plane/function-model.js';
 import { LABELS, OUTPUT_PIPE_PATH, SANDBOX_GID, SANDBOX_UID } from '../docker/container-driver.js';
 import type { SandboxPlan } from '../sandbox/sandbox.js';
 
@@ -42,7 +42,7 @@ export function logStreamName(now: Date, version: string, sandboxId: string): st
 }
 
 /** The environment variables of a sandbox: AWS's standard set, then the function's own. */
-export function buildEnvironment(record: FunctionRecord, region: string, runtimeApi: string, logStream: string) {
+export function buildEnvironment(record: FunctionVersionRecord, region: string, runtimeApi: string, logStream: string) {
   const env: Record<string, string> = {
     PATH: '/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin',
     LD_LIBRARY_PATH: '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib',
@@ -50,7 +50,7 @@ export function buildEnvironment(record: FunctionRecord, region: string, runtime
     TZ: ':UTC',
     ...record.environment,
     AWS_LAMBDA_FUNCTION_NAME: record.name,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_VERSION: getVersionOf(record),
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(record.memorySize),
     ...getLoggingEnvironment(record),
     AWS_LAMBDA_LOG_STREAM_NAME: logStream,
@@ -69,9 +69,10 @@ export function buildEnvironment(record: FunctionRecord, region: string, runtime
   return env;
 }
 
-/** Everything a sandbox needs to run `$LATEST` of a function. */
-export function planEnvironment(record: FunctionRecord, ctx: PlanContext, sandboxId: string): SandboxPlan {
-  const logStream = logStreamName(new Date(), '$LATEST', sandboxId);
+/** Everything a sandbox needs to run one version (or `$LATEST`) of a function. */
+export function planEnvironment(record: FunctionVersionRecord, ctx: PlanContext, sandboxId: string): SandboxPlan {
+  const version = getVersionOf(record);
+  const logStream = logStreamName(new Date(), version, sandboxId);
   const labels = {
     [LABELS.managed]: 'true',
     [LABELS.instance]: ctx.instanceId,
@@ -82,7 +83,7 @@ export function planEnvironment(record: FunctionRecord, ctx: PlanContext, sandbo
   return {
     id: sandboxId,
     functionName: record.name,
-    version: '$LATEST',
+    version,
     memorySizeMb: record.memorySize,
     timeoutMs: record.timeout * 1000,
     initTimeoutMs: ENVIRONMENT_LIMITS.initTimeoutMs,

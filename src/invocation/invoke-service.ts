@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { CodeStore } from '../control-plane/code/code-store.js';
-import { getEnvironmentKey, type FunctionRecord } from '../control-plane/function-model.js';
+import { getEnvironmentKey, getVersionOf, type FunctionVersionRecord } from '../control-plane/function-model.js';
 import type { FunctionService } from '../control-plane/function-service.js';
 import type { SandboxPool } from '../sandbox/sandbox-pool.js';
 import { withDeadline } from '../shared/deadline.js';
@@ -79,6 +79,8 @@ export class InvokeService {
     private readonly pool: SandboxPool,
     private readonly defaults: PlanDefaults,
     private readonly imageFor: (runtime: string) => string,
+    /** A uniform draw in [0, 1) per invocation, for weighted aliases. */
+    private readonly draw: () => number = Math.random,
   ) {}
 
   async invoke(request: InvokeRequest): Promise<InvokeResponse> {
@@ -96,7 +98,11 @@ export class InvokeService {
           'Member must satisfy enum value set: [None, Tail]',
       );
     }
-    const { record, qualifier } = await this.functions.resolve(request.functionName, request.qualifier, '$LATEST');
+    // An alias with weights picks its version per invocation.
+    const { record, qualifier } = await this.functions.resolve(request.functionName, request.qualifier, {
+      unqualifiedAs: '$LATEST',
+      draw: this.draw(),
+    });
     this.checkInvocable(record);
     if (invocationType === 'DryRun') return { statusCode: 204, payload: Buffer.alloc(0) };
     if (invocationType === 'Event') {
@@ -109,7 +115,7 @@ export class InvokeService {
     // The tree is unpacked in the background: an invoke during an UpdateFunctionCode waits for it.
     await this.code.unpack(record.code);
     const running = this.pool.run(
-      `${record.name}\n${getEnvironmentKey(record)}`,
+      getEnvironmentKey(record),
       (id) => planEnvironment(record, this.planContext(record), id),
       {
         requestId: request.requestId,
@@ -130,14 +136,14 @@ export class InvokeService {
     const rendered = renderOutcome(request.requestId, result.outcome, record.timeout);
     return {
       statusCode: 200,
-      executedVersion: '$LATEST',
+      executedVersion: getVersionOf(record),
       payload: rendered.payload,
       ...(rendered.functionError === undefined ? {} : { functionError: rendered.functionError }),
       ...(result.logTail === undefined ? {} : { logResult: result.logTail }),
     };
   }
 
-  private checkInvocable(record: FunctionRecord): void {
+  private checkInvocable(record: FunctionVersionRecord): void {
     if (record.state === 'Active') return;
     if (record.state === 'Pending') {
       throw conflict(
@@ -150,7 +156,7 @@ export class InvokeService {
     );
   }
 
-  private planContext(record: FunctionRecord): PlanContext {
+  private planContext(record: FunctionVersionRecord): PlanContext {
     return { ...this.defaults, codeDir: this.code.getTreePath(record.code.sha256Hex), image: this.imageFor(record.runtime) };
   }
 }

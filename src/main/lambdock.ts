@@ -10,7 +10,11 @@ import { CodeStore } from '../control-plane/code/code-store.js';
 import { FunctionService } from '../control-plane/function-service.js';
 import { getRunnableArchitectures } from '../control-plane/architecture-support.js';
 import { createImagePreparer } from '../control-plane/image-preparer.js';
+import { AliasService } from '../control-plane/aliases/alias-service.js';
+import { LATEST } from '../control-plane/function-model.js';
+import { RedisAliasStore } from '../control-plane/store/redis-alias-store.js';
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
+import { RedisVersionStore } from '../control-plane/store/redis-version-store.js';
 import { RedisTagStore } from '../control-plane/store/redis-tag-store.js';
 import { TagService } from '../control-plane/tag-service.js';
 import { fetchHostFacts } from '../docker/host-architectures.js';
@@ -141,8 +145,10 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
   if (sweptCode > 0) logger.info({ entries: sweptCode }, 'Removed unreferenced code');
   const scope = { region: config.region, accountId: config.accountId };
   const runnableArchitectures = getRunnableArchitectures(await fetchHostFacts(docker));
+  const versionStore = new RedisVersionStore(redis, config.redisPrefix);
+  const aliasStore = new RedisAliasStore(redis, config.redisPrefix);
   const functions = new FunctionService(
-    functionStore,
+    { functions: functionStore, versions: versionStore, aliases: aliasStore },
     code,
     scope,
     createImagePreparer(images),
@@ -150,6 +156,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     { runnableArchitectures },
   );
   const tags = new TagService(new RedisTagStore(redis, config.redisPrefix), scope);
+  const aliases = new AliasService(functionStore, aliasStore, scope);
 
   const pool = new SandboxPool(
     {
@@ -168,8 +175,10 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
   );
   sandboxes = pool;
   functions.addListener({
-    functionChanged: (name) => pool.retireFunction(name),
+    // Published versions never change: an update of `$LATEST` leaves their environments warm.
+    functionChanged: (name) => pool.retireFunction(name, LATEST),
     functionDeleted: (name) => pool.retireFunction(name),
+    versionDeleted: (name, version) => pool.retireFunction(name, version),
   });
 
   const invoker = new InvokeService(
@@ -189,6 +198,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
 
   const app = buildApi({
     functions,
+    aliases,
     tags,
     invoker,
     code,

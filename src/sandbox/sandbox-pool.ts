@@ -181,10 +181,13 @@ export class SandboxPool {
     for (const take of waiters) if (take(sandbox)) return;
   }
 
-  /** Retires a function's environments: idle ones go now, busy ones when their invocation ends. */
-  retireFunction(functionName: string): void {
+  /**
+   * Retires the environments of a function's `version` (all of its versions when not given): idle ones go
+   * now, busy ones when their invocation ends.
+   */
+  retireFunction(functionName: string, version?: string): void {
     for (const sandbox of this.keyOf.keys()) {
-      if (sandbox.plan.functionName === functionName) sandbox.retire();
+      if (sandbox.plan.functionName === functionName && (version === undefined || sandbox.plan.version === version)) sandbox.retire();
     }
   }
 

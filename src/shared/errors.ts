@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   ResourceInUseException: { status: 400, messageField: 'Message' },
   AccessDeniedException: { status: 403, messageField: 'Message' },
   ResourceNotFoundException: { status: 404, messageField: 'Message' },
+  ProvisionedConcurrencyConfigNotFoundException: { status: 404, messageField: 'message' },
   ResourceConflictException: { status: 409, messageField: 'message' },
   PreconditionFailedException: { status: 412, messageField: 'message' },
   RequestEntityTooLargeException: { status: 413, messageField: 'message' },

@@ -1,37 +1,25 @@
 import type { Redis } from 'ioredis';
-import { serviceError } from '../../shared/errors.js';
 import type { CodeReferences } from '../code/code-store.js';
 import type { FunctionRecord } from '../function-model.js';
-import type { FunctionPage, FunctionStore, ReplaceResult } from '../function-store.js';
+import type { FunctionPage, FunctionStore, RemovedFunction, ReplaceResult } from '../function-store.js';
 import { defineLuaCommand } from './lua-scripts.js';
-import { redisKeys } from './redis-keys.js';
+import { call } from './redis-call.js';
+import { codeHolders, redisKeys } from './redis-keys.js';
 
 /*
  * Code references: `<prefix>:code-holders:<sha256Hex>` is the set of what holds that code, changed in the
  * same script as the record that holds it. `$LATEST` of a function is the holder `function:<name>`;
- * published versions will be holders of their own (`version:<name>:<n>`). The code store removes code
- * whose set is empty.
+ * published versions are holders of their own (`version:<name>:<n>`, see RedisVersionStore). The code
+ * store removes code whose set is empty.
  */
 
 type Commands = Redis & {
   insertFunction(fnKey: string, indexKey: string, tagsKey: string, holdersKey: string, json: string, name: string, holder: string, ...tags: string[]): Promise<number>;
   replaceFunction(fnKey: string, expectedRevision: string, json: string, holdersPrefix: string, holder: string): Promise<number>;
-  removeFunction(fnKey: string, indexKey: string, tagsKey: string, name: string, holdersPrefix: string, holder: string): Promise<string | null>;
+  removeFunction(fnKey: string, indexKey: string, tagsKey: string, versionsKey: string, aliasesKey: string, lastKey: string, name: string, holdersPrefix: string, holder: string, versionHolderPrefix: string): Promise<string[] | null>;
 };
 
-const holderOf = (name: string): string => `function:${name}`;
-
-/**
- * A Redis command's answer; a Redis that failed or did not answer within the client's `commandTimeout`
- * becomes the ServiceException (500) AWS answers when its backend fails.
- */
-async function call<T>(command: Promise<T>): Promise<T> {
-  try {
-    return await command;
-  } catch (error) {
-    throw serviceError(error);
-  }
-}
+const holderOf = codeHolders.latest;
 
 export class RedisFunctionStore implements FunctionStore, CodeReferences {
   private readonly redis: Commands;
@@ -42,7 +30,7 @@ export class RedisFunctionStore implements FunctionStore, CodeReferences {
   ) {
     defineLuaCommand(redis, 'insertFunction-4.lua');
     defineLuaCommand(redis, 'replaceFunction-1.lua');
-    defineLuaCommand(redis, 'removeFunction-3.lua');
+    defineLuaCommand(redis, 'removeFunction-6.lua');
     this.redis = redis as Commands;
   }
 
@@ -83,8 +71,17 @@ export class RedisFunctionStore implements FunctionStore, CodeReferences {
     let marker: string | undefined;
     do {
       const page = await this.list(marker, 1000);
+      const versions = await call(
+        Promise.all(page.records.map((r) => this.redis.hvals(redisKeys.functionVersions(this.prefix, r.name)))),
+      );
       const pipeline = this.redis.pipeline();
-      for (const record of page.records) pipeline.sadd(`${this.holdersPrefix}${record.code.sha256Hex}`, holderOf(record.name));
+      page.records.forEach((record, i) => {
+        pipeline.sadd(`${this.holdersPrefix}${record.code.sha256Hex}`, holderOf(record.name));
+        for (const json of versions[i] ?? []) {
+          const version = JSON.parse(json) as { version: string; code: { sha256Hex: string } };
+          pipeline.sadd(`${this.holdersPrefix}${version.code.sha256Hex}`, codeHolders.version(record.name, version.version));
+        }
+      });
       await call(pipeline.exec());
       marker = page.nextMarker;
     } while (marker !== undefined);
@@ -103,18 +100,25 @@ export class RedisFunctionStore implements FunctionStore, CodeReferences {
     return result === 1 ? 'replaced' : result === 0 ? 'missing' : 'revision-mismatch';
   }
 
-  async remove(name: string): Promise<FunctionRecord | undefined> {
-    const json = await call(
+  async remove(name: string): Promise<RemovedFunction | undefined> {
+    const removed = await call(
       this.redis.removeFunction(
         this.key(name),
         this.indexKey,
         redisKeys.functionTags(this.prefix, name),
+        redisKeys.functionVersions(this.prefix, name),
+        redisKeys.functionAliases(this.prefix, name),
+        redisKeys.lastVersion(this.prefix, name),
         name,
         this.holdersPrefix,
         holderOf(name),
+        codeHolders.versionsPrefix(name),
       ),
     );
-    return json === null ? undefined : (JSON.parse(json) as FunctionRecord);
+    if (removed === null || removed.length === 0) return undefined;
+    const [json, ...versionCode] = removed as [string, ...string[]];
+    const record = JSON.parse(json) as FunctionRecord;
+    return { record, releasedCode: [...new Set([record.code.sha256Hex, ...versionCode])] };
   }
 
   async list(marker: string | undefined, maxItems: number): Promise<FunctionPage> {

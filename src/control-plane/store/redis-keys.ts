@@ -3,4 +3,20 @@ export const redisKeys = {
   function: (prefix: string, name: string): string => `${prefix}:function:${name}`,
   functionTags: (prefix: string, name: string): string => `${prefix}:function-tags:${name}`,
   functionIndex: (prefix: string): string => `${prefix}:functions`,
+  /** Hash: version number → published version JSON. */
+  functionVersions: (prefix: string, name: string): string => `${prefix}:function-versions:${name}`,
+  /** The number of the last version published (never reused while the function exists). */
+  lastVersion: (prefix: string, name: string): string => `${prefix}:function-last-version:${name}`,
+  /** Hash: alias name → alias JSON. */
+  functionAliases: (prefix: string, name: string): string => `${prefix}:function-aliases:${name}`,
+  /** Set: what holds the code with this SHA-256 (`function:<name>`, `version:<name>:<n>`). */
+  codeHolders: (prefix: string, sha256Hex: string): string => `${prefix}:code-holders:${sha256Hex}`,
+  codeHoldersPrefix: (prefix: string): string => `${prefix}:code-holders:`,
+};
+
+/** The holder ids of code references: `$LATEST` of a function, and each of its published versions. */
+export const codeHolders = {
+  latest: (name: string): string => `function:${name}`,
+  versionsPrefix: (name: string): string => `version:${name}:`,
+  version: (name: string, version: string): string => `version:${name}:${version}`,
 };

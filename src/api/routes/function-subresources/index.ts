@@ -67,14 +67,6 @@ export const functionSubresourceRoutes: FastifyPluginAsyncTypebox<{ resources: U
     resources.getRecursionConfig(request.params.FunctionName),
   );
 
-  // Aliases and versions
-  app.get('/2015-03-31/functions/:FunctionName/aliases', { schema: listing }, async (request) =>
-    resources.listAliases(request.params.FunctionName),
-  );
-  app.get('/2015-03-31/functions/:FunctionName/versions', { schema: listing }, async (request) =>
-    resources.listVersions(request.params.FunctionName),
-  );
-
   // Event source mappings
   app.get('/2015-03-31/event-source-mappings', { schema: { querystring: ListEventSourceMappingsQuery } }, async (request) =>
     resources.listEventSourceMappings(request.query.FunctionName),

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { toListedConfiguration } from '../../../control-plane/function-extras.js';
-import { toFunctionConfiguration } from '../../../control-plane/function-model.js';
+import { getVersionOf, toFunctionConfiguration, type FunctionVersionRecord } from '../../../control-plane/function-model.js';
 import type { FunctionService } from '../../../control-plane/function-service.js';
 import { Violations } from '../../../shared/violations.js';
+import { parseMaxItems } from '../../list-params.js';
 import {
   CreateFunctionBody,
   FunctionNameParams,
@@ -11,7 +12,7 @@ import {
   UpdateCodeBody,
   UpdateConfigurationBody,
 } from './schemas.js';
-import { getCreateView, getQualifiedView } from './views.js';
+import { getCreateView } from './views.js';
 import { registerZipBodyParser } from './zip-body-parser.js';
 
 /** AWS's request limit for CreateFunction and UpdateFunctionCode (a 50 MB zip, base64, in JSON). */
@@ -27,8 +28,10 @@ export interface FunctionRoutesOptions {
 
 /** CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode/Configuration, DeleteFunction. */
 export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = async (app, { functions, fetchTags, codeLocation }) => {
-  const configuration = (record: Parameters<typeof toFunctionConfiguration>[0]) =>
-    toFunctionConfiguration(record, functions.scope);
+  const configuration = (record: FunctionVersionRecord, arnQualifier?: string) =>
+    toFunctionConfiguration(record, functions.scope, arnQualifier);
+  /** Listed versions always show their qualified ARN (`:$LATEST` too). */
+  const listed = (record: FunctionVersionRecord) => toListedConfiguration(configuration(record, getVersionOf(record)));
   registerZipBodyParser(app, REQUEST_LIMIT);
 
   app.post(
@@ -39,24 +42,23 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
       const record = await functions.create(
         uploadedZip === undefined ? body : { ...body, Code: { ...body.Code, ZipFile: uploadedZip } },
       );
-      return reply.code(201).send(getCreateView(configuration(record)));
+      // With Publish, AWS answers version 1's configuration under the unqualified ARN.
+      const created = { ...configuration(record), FunctionArn: functions.arnOf(record.name) };
+      return reply.code(201).send(getCreateView(created));
     },
   );
 
   app.get('/2015-03-31/functions', { schema: { querystring: ListFunctionsQuery } }, async (request) => {
     const { MaxItems, FunctionVersion, Marker } = request.query;
-    const maxItems = MaxItems === undefined ? undefined : Number(MaxItems);
     const violations = new Violations();
     if (FunctionVersion !== undefined && FunctionVersion !== 'ALL') {
       violations.add('functionVersion', FunctionVersion, 'Member must satisfy enum value set: [ALL]');
     }
-    if (maxItems !== undefined && maxItems < 1) violations.add('maxItems', maxItems, 'Member must have value greater than or equal to 1');
-    if (maxItems !== undefined && maxItems > 10000) violations.add('maxItems', maxItems, 'Member must have value less than or equal to 10000');
+    const maxItems = parseMaxItems(MaxItems, violations);
     violations.throwIfAny();
-    const page = await functions.list(Marker, maxItems);
-    const qualifier = FunctionVersion === 'ALL' ? '$LATEST' : undefined;
+    const page = FunctionVersion === 'ALL' ? await functions.listAllVersions(Marker, maxItems) : await functions.list(Marker, maxItems);
     const body: Record<string, unknown> = {
-      Functions: page.records.map((r) => getQualifiedView(toListedConfiguration(configuration(r)), qualifier)),
+      Functions: page.records.map((r) => (FunctionVersion === 'ALL' ? listed(r) : toListedConfiguration(configuration(r)))),
     };
     if (page.nextMarker !== undefined) body.NextMarker = page.nextMarker;
     return body;
@@ -69,7 +71,7 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
       const { record, qualifier } = await functions.resolve(request.params.FunctionName, request.query.Qualifier);
       const tags = await fetchTags(record.name);
       return {
-        Configuration: getQualifiedView(configuration(record), qualifier),
+        Configuration: configuration(record, qualifier),
         Code: { RepositoryType: 'S3', Location: codeLocation(record.code.sha256Hex, request.headers.host) },
         // AWS leaves Tags out when the function has none.
         ...(Object.keys(tags).length > 0 ? { Tags: tags } : {}),
@@ -82,7 +84,7 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
     { schema: { params: FunctionNameParams, querystring: QualifierQuery } },
     async (request) => {
       const { record, qualifier } = await functions.resolve(request.params.FunctionName, request.query.Qualifier);
-      return getQualifiedView(configuration(record), qualifier);
+      return configuration(record, qualifier);
     },
   );
 

@@ -14,13 +14,3 @@ function omit(configuration: Record<string, unknown>, keys: readonly string[]): 
 
 /** CreateFunction's answer. */
 export const getCreateView = (configuration: Record<string, unknown>) => omit(configuration, CREATE_OMITS);
-
-
-/**
- * The answer for a function named with a qualifier (`fn:$LATEST`, `?Qualifier=$LATEST`) or listed with
- * `FunctionVersion=ALL`: AWS then gives the qualified ARN.
- */
-export function getQualifiedView(configuration: Record<string, unknown>, qualifier: string | undefined): Record<string, unknown> {
-  if (qualifier === undefined) return configuration;
-  return { ...configuration, FunctionArn: `${String(configuration.FunctionArn)}:${qualifier}` };
-}
