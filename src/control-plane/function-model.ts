@@ -57,7 +57,7 @@ export interface VersionRecord extends FunctionRecord {
   version: string;
   /** What `$LATEST` was when this was published (see getPublishFingerprint): publishing that again returns this version. */
   fingerprint: string;
-  /** The `$LATEST` RevisionId it was published from: its activation settles this version's state. */
+  /** The `$LATEST` RevisionId its publish gave `$LATEST`: the activation of that revision settles this version's state. */
   publishedWith: string;
 }
 

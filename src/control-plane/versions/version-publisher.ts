@@ -35,7 +35,12 @@ const updateInProgress = (arn: string): LambdaError =>
  * version published with a change still being applied (Publish on CreateFunction or UpdateFunctionCode)
  * is Pending until that change's activation settles it.
  */
-export function getVersionSnapshot(latest: FunctionRecord, version: number, description: string | undefined): VersionRecord {
+export function getVersionSnapshot(
+  latest: FunctionRecord,
+  version: number,
+  description: string | undefined,
+  latestRevisionAfter: string,
+): VersionRecord {
   const {
     stateReason: _stateReason,
     stateReasonCode: _stateReasonCode,
@@ -47,7 +52,7 @@ export function getVersionSnapshot(latest: FunctionRecord, version: number, desc
     ...fields,
     version: String(version),
     fingerprint: getPublishFingerprint(latest),
-    publishedWith: latest.revisionId,
+    publishedWith: latestRevisionAfter,
     description: description ?? latest.description,
     revisionId: randomUUID(),
   };
@@ -150,8 +155,8 @@ export class VersionPublisher {
     const last = await this.versions.loadLastVersionNumber(latest.name);
     const previous = last === 0 ? undefined : await this.versions.loadVersion(latest.name, String(last));
     if (previous !== undefined && previous.fingerprint === getPublishFingerprint(latest)) return { version: previous, latest };
-    const version = getVersionSnapshot(latest, last + 1, description);
     const after: FunctionRecord = { ...latest, revisionId: randomUUID() };
+    const version = getVersionSnapshot(latest, last + 1, description, after.revisionId);
     const result = await this.versions.publish(version, after, latest.revisionId);
     if (result === 'missing') throw functionNotFound(this.arnOf(latest.name));
     return result === 'published' ? { version, latest: after } : undefined;
