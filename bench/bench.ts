@@ -13,6 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
+import { CreateAliasCommand, PublishVersionCommand } from '@aws-sdk/client-lambda';
 import { Pool } from 'undici';
 import { startTestLambdock } from '../test/helpers/test-lambdock.js';
 import { nodeZip } from '../test/helpers/zip.js';
@@ -143,11 +144,18 @@ async function main(): Promise<void> {
     const warm: number[] = [];
     for (let i = 0; i < WARM_RUNS; i += 1) warm.push(await invoke('warm', i));
     rows.push({ scenario: 'lambdock warm invoke (back to back)', samples: warm, target: '≤ 2 p50, ≤ 10 p99' });
+    // Through an alias: the alias and its version are read per invocation (the weighted draw is per call).
+    await t.client.send(new PublishVersionCommand({ FunctionName: 'warm' }));
+    await t.client.send(new CreateAliasCommand({ FunctionName: 'warm', Name: 'live', FunctionVersion: '1' }));
+    for (let i = 0; i < 50; i += 1) await invoke('warm:live', i);
+    const aliased: number[] = [];
+    for (let i = 0; i < WARM_RUNS; i += 1) aliased.push(await invoke('warm:live', i));
+    rows.push({ scenario: 'lambdock warm invoke through an alias (back to back)', samples: aliased });
     rows.push({ scenario: 'baseline: bare HTTP server, same client and request', samples: await bareHttp(WARM_RUNS) });
 
     process.stdout.write('thaw from pause…\n');
     const thaw: number[] = [];
-    const sandbox = () => lambdock.pool.list().find((s) => s.plan.functionName === 'warm');
+    const sandbox = () => lambdock.pool.list().find((s) => s.plan.functionName === 'warm' && s.plan.version === '$LATEST');
     for (let i = 0; i < THAW_RUNS; i += 1) {
       for (let w = 0; w < 100 && sandbox()?.currentState.kind !== 'Paused'; w += 1) await sleep(10);
       if (sandbox()?.currentState.kind !== 'Paused') throw new Error('the sandbox did not freeze');

@@ -5,7 +5,7 @@ import { INTERNAL_ERROR, UNRECORDED_REASON, getActivatedRecord, getFailedRecord 
 import { ActivationRecorder, type ActivationRecorderOptions } from './activation-recorder.js';
 import { checkRunnable } from './architecture-support.js';
 import type { CodeStore } from './code/code-store.js';
-import { CORRUPT_ZIP_MESSAGE } from './code/unzip-errors.js';
+import { decodeZip, type CodeInput } from './code/zip-input.js';
 import { getExtraSettings, resolveExtraSettings, type ExtraSettingsInput } from './function-extras.js';
 import type { AliasRecord } from './aliases/alias-model.js';
 import { routeAlias } from './aliases/alias-routing.js';
@@ -18,7 +18,6 @@ import {
   type FunctionRecord,
   type FunctionVersionRecord,
   type VersionRecord,
-  getVersionOf,
 } from './function-model.js';
 import { checkTags, type Tags } from './function-tags.js';
 import {
@@ -33,17 +32,9 @@ import {
 } from './function-ref.js';
 import { checkSettingsInput, resolveSettings, type SettingsInput } from './function-settings.js';
 import type { FunctionPage, FunctionStore } from './function-store.js';
+import { isPublishedVersion, pageAllVersions, pageVersions, type FunctionVersionPage } from './versions/version-listing.js';
 import { VersionPublisher, revisionMismatch, type PublishInput } from './versions/version-publisher.js';
 import type { VersionStore } from './versions/version-store.js';
-
-export interface CodeInput {
-  /** Base64 text as in the JSON body, or the bytes already decoded by the API. */
-  ZipFile?: string | Buffer;
-  S3Bucket?: string;
-  S3Key?: string;
-  S3ObjectVersion?: string;
-  ImageUri?: string;
-}
 
 export interface CreateFunctionInput extends SettingsInput, ExtraSettingsInput {
   /** Required; checked here with the other members so that every violation is listed. */
@@ -99,10 +90,7 @@ export interface ResolveOptions {
   draw?: number;
 }
 
-export interface FunctionVersionPage {
-  records: FunctionVersionRecord[];
-  nextMarker?: string;
-}
+
 
 export interface AccountUsage {
   functionCount: number;
@@ -110,9 +98,6 @@ export interface AccountUsage {
 }
 
 const PAGE_SIZE_DEFAULT = 50;
-/** ListVersionsByFunction answers at most 50 versions a page, whatever MaxItems says (AWS's documentation). */
-const VERSIONS_PAGE_MAX = 50;
-const isPublishedVersion = (qualifier: string): boolean => /^[0-9]+$/.test(qualifier);
 /** CreateFunction's members in botocore's order (AWS lists violations in it). */
 const CREATE_FUNCTION_MEMBERS = [
   'functionName', 'runtime', 'role', 'handler', 'code', 'description', 'timeout', 'memorySize', 'packageType',
@@ -268,44 +253,13 @@ export class FunctionService {
    * name order. The marker names the last item given (`name:version`).
    */
   async listAllVersions(marker: string | undefined, maxItems: number | undefined): Promise<FunctionVersionPage> {
-    const limit = maxItems ?? PAGE_SIZE_DEFAULT;
-    const records: FunctionVersionRecord[] = [];
-    const page = (): FunctionVersionPage => {
-      const last = records[records.length - 1];
-      return last === undefined ? { records } : { records, nextMarker: `${last.name}:${getVersionOf(last)}` };
-    };
-    /** Adds a function's versions after `after`; false once the page is full with more to come. */
-    const add = async (latest: FunctionRecord, after?: string): Promise<boolean> => {
-      const all: FunctionVersionRecord[] = [latest, ...(await this.versions.listVersions(latest.name))];
-      for (const record of after === undefined ? all : all.filter((r) => isAfterVersion(getVersionOf(r), after))) {
-        if (records.length === limit) return false;
-        records.push(record);
-      }
-      return true;
-    };
-    const [afterName, afterVersion] = marker === undefined || marker === '' ? [] : marker.split(':');
-    if (afterName !== undefined) {
-      const current = await this.store.load(afterName);
-      if (current !== undefined && !(await add(current, afterVersion))) return page();
-    }
-    let functionMarker = afterName;
-    for (;;) {
-      const functions = await this.store.list(functionMarker, limit);
-      for (const latest of functions.records) if (!(await add(latest))) return page();
-      if (functions.nextMarker === undefined) return { records };
-      functionMarker = functions.nextMarker;
-    }
+    return pageAllVersions(this.store, this.versions, marker, maxItems ?? PAGE_SIZE_DEFAULT);
   }
 
   /** ListVersionsByFunction: `$LATEST`, then the published versions by number; the marker is the last version given. */
   async listVersions(functionName: string, marker: string | undefined, maxItems: number | undefined): Promise<FunctionVersionPage> {
     const latest = await this.getLatest(functionName);
-    const all: FunctionVersionRecord[] = [latest, ...(await this.versions.listVersions(latest.name))];
-    const rest = marker === undefined || marker === '' ? all : all.filter((r) => isAfterVersion(getVersionOf(r), marker));
-    const limit = Math.min(maxItems ?? VERSIONS_PAGE_MAX, VERSIONS_PAGE_MAX);
-    const records = rest.slice(0, limit);
-    const last = records[records.length - 1];
-    return rest.length > limit && last !== undefined ? { records, nextMarker: getVersionOf(last) } : { records };
+    return pageVersions(latest, await this.versions.listVersions(latest.name), marker, maxItems);
   }
 
   /** PublishVersion. */
@@ -538,30 +492,3 @@ export class FunctionService {
     if (dropped !== undefined && dropped.sha256Hex !== outcome.code.sha256Hex) this.collectLater(dropped.sha256Hex, record.name);
   }
 }
-
-/** The zip of a CreateFunction `Code` or an UpdateFunctionCode body, decoded and checked as base64. */
-function decodeZip(input: CodeInput): Buffer {
-  if (input.ImageUri !== undefined) throw invalidParameter('lambdock runs .zip functions only: ImageUri is not supported.');
-  if (input.ZipFile === undefined) {
-    if (input.S3Bucket !== undefined || input.S3Key !== undefined) {
-      throw invalidParameter('lambdock does not read code from S3 yet: send the zip in Code.ZipFile.');
-    }
-    throw invalidParameter('Please provide a source for function code.');
-  }
-  if (Buffer.isBuffer(input.ZipFile)) {
-    if (input.ZipFile.length === 0) throw invalidParameter(CORRUPT_ZIP_MESSAGE);
-    return input.ZipFile;
-  }
-  const zip = Buffer.from(input.ZipFile, 'base64');
-  if (zip.length === 0 || zip.toString('base64').replace(/=+$/, '') !== input.ZipFile.replace(/\s|=+$/g, '')) {
-    throw invalidParameter(CORRUPT_ZIP_MESSAGE);
-  }
-  return zip;
-}
-
-/** `$LATEST` sorts before every published version, which sort by number. */
-const versionRank = (version: string): number => (version === LATEST ? 0 : isPublishedVersion(version) ? Number(version) : -1);
-
-/** Whether `version` comes after the marker `after` in a versions listing. */
-const isAfterVersion = (version: string, after: string | undefined): boolean =>
-  after === undefined || versionRank(version) > versionRank(after);

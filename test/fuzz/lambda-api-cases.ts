@@ -174,6 +174,41 @@ function invokeRequest(rng: Rng, ctx: LambdaFuzzContext): RawRequest {
 }
 
 /** One malformed (or merely odd) Lambda API request. Mutating requests never name the fixture. */
+/** PublishVersion, ListVersionsByFunction and the alias operations, with odd names, bodies and queries. */
+function versionOrAliasCase(rng: Rng, ctx: LambdaFuzzContext): FuzzCase {
+  const fn = pathSegment(rng, rng.chance(0.7) ? rng.pick(VICTIMS) : oddName(rng, ctx, false));
+  const alias = pathSegment(rng, rng.pick(['PROD', 'live', '1', '$LATEST', 'a'.repeat(129), oddString(rng)]));
+  const version = () => rng.pick<unknown>(['1', '2', '$LATEST', '$LATEST.PUBLISHED', 'PROD', '', oddValue(rng)]);
+  const weights = () => rng.pick<unknown>([{}, { '2': 0.3 }, { '1': 0.5 }, { '2': 2 }, { '2': -1 }, { $LATEST: 0.5 }, { '2': 0.1, '3': 0.1 }, oddValue(rng)]);
+  const aliasBody = (): Record<string, unknown> => {
+    const body: Record<string, unknown> = { Name: rng.pick(['PROD', 'live', '2024', '', oddString(rng)]), FunctionVersion: version() };
+    if (rng.chance(0.5)) body.RoutingConfig = rng.chance(0.8) ? { AdditionalVersionWeights: weights() } : oddValue(rng);
+    if (rng.chance(0.3)) body.Description = oddString(rng);
+    if (rng.chance(0.2)) body.RevisionId = oddValue(rng);
+    if (rng.chance(0.3)) mutateObject(rng, body);
+    return body;
+  };
+  const list = rng.pick(['', '?MaxItems=1', '?MaxItems=0', `?Marker=${percentEncode(oddString(rng))}`, '?FunctionVersion=1', '?FunctionVersion=PROD']);
+  const none = { headers: [], body: Buffer.alloc(0), ending: 'wait' as const };
+  switch (rng.int(6)) {
+    case 0: {
+      const body: Record<string, unknown> = rng.pick([{}, { Description: oddString(rng) }, { CodeSha256: oddValue(rng) }, { RevisionId: oddValue(rng) }, { PublishTo: rng.pick(['LATEST_PUBLISHED', 'x']) }]);
+      if (rng.chance(0.3)) mutateObject(rng, body);
+      return { label: 'PublishVersion', request: jsonRequest(rng, 'POST', `${BASE}/${fn}/versions`, body) };
+    }
+    case 1:
+      return { label: 'ListVersionsByFunction', request: { method: 'GET', target: `${BASE}/${fn}/versions${list}`, ...none } };
+    case 2:
+      return { label: 'CreateAlias', request: jsonRequest(rng, 'POST', `${BASE}/${fn}/aliases`, aliasBody()) };
+    case 3:
+      return { label: 'UpdateAlias', request: jsonRequest(rng, 'PUT', `${BASE}/${fn}/aliases/${alias}`, aliasBody()) };
+    case 4:
+      return { label: 'ListAliases', request: { method: 'GET', target: `${BASE}/${fn}/aliases${list}`, ...none } };
+    default:
+      return { label: rng.chance(0.5) ? 'GetAlias' : 'DeleteAlias', request: { method: rng.pick(['GET', 'DELETE']), target: `${BASE}/${fn}/aliases/${alias}`, ...none } };
+  }
+}
+
 export function nextLambdaCase(rng: Rng, ctx: LambdaFuzzContext): FuzzCase {
   const pick = rng.int(100);
   let label: string;
@@ -211,9 +246,11 @@ export function nextLambdaCase(rng: Rng, ctx: LambdaFuzzContext): FuzzCase {
     request = { method: 'DELETE', target: `${BASE}/${pathSegment(rng, oddName(rng, ctx, false))}${qualifierQuery(rng)}`, headers: [], body: Buffer.alloc(0), ending: 'wait' };
   } else if (pick < 82) {
     label = 'ListFunctions';
-    const query = rng.pick(['', `?MaxItems=${percentEncode(oddString(rng))}`, `?Marker=${percentEncode(oddString(rng))}`, '?MaxItems=0', '?MaxItems=10001', '?MaxItems=1&MaxItems=2', '?FunctionVersion=x', '?MasterRegion=%', `?Marker=${'m'.repeat(2_000)}`]);
+    const query = rng.pick(['', '?FunctionVersion=ALL', `?FunctionVersion=ALL&MaxItems=1&Marker=${rng.pick(['fz-0:1', 'fz-0:$LATEST', 'fz-0:', ':', percentEncode(oddString(rng))])}`, `?MaxItems=${percentEncode(oddString(rng))}`, `?Marker=${percentEncode(oddString(rng))}`, '?MaxItems=0', '?MaxItems=10001', '?MaxItems=1&MaxItems=2', '?FunctionVersion=x', '?MasterRegion=%', `?Marker=${'m'.repeat(2_000)}`]);
     request = { method: 'GET', target: `${BASE}${rng.chance(0.3) ? '/' : ''}${query}`, headers: [], body: Buffer.alloc(0), ending: 'wait' };
-  } else if (pick < 90) {
+  } else if (pick < 88) {
+    ({ label, request } = versionOrAliasCase(rng, ctx));
+  } else if (pick < 93) {
     label = 'wrong method';
     // Each path with the methods it does serve: any other is the wrong one.
     const [target, served] = rng.pick<[string, string[]]>([
@@ -222,6 +259,9 @@ export function nextLambdaCase(rng: Rng, ctx: LambdaFuzzContext): FuzzCase {
       [`${BASE}/${ctx.fixture}/invocations`, ['POST']],
       [`${BASE}/${ctx.fixture}/code`, ['PUT']],
       [`${BASE}/${ctx.fixture}/configuration`, ['GET', 'PUT']],
+      [`${BASE}/${ctx.fixture}/versions`, ['GET', 'POST']],
+      [`${BASE}/${ctx.fixture}/aliases`, ['GET', 'POST']],
+      [`${BASE}/${ctx.fixture}/aliases/PROD`, ['GET', 'PUT', 'DELETE']],
       ['/2016-08-19/account-settings', ['GET']],
       ['/health', ['GET']],
     ]);
