@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryFunctionStore } from '../../test/helpers/memory-function-store.js';
 import { AliasService } from '../control-plane/aliases/alias-service.js';
+import type { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
 import { CodeStore } from '../control-plane/code/code-store.js';
 import { FunctionService } from '../control-plane/function-service.js';
 import { InvokeService } from '../invocation/invoke-service.js';
@@ -45,9 +46,10 @@ describe('the Lambda API (app.inject)', () => {
       () => undefined,
     );
     const pool = {} as SandboxPool; // never reached: every invocation below is refused first
-    const invoker = new InvokeService(functions, code, pool, {} as never, (runtime) => runtime);
+    const concurrency = { acquire: async () => ({ release: () => undefined }), close: () => undefined };
+    const invoker = new InvokeService(functions, code, pool, concurrency, {} as never, (runtime) => runtime);
     const aliases = new AliasService(store, store, { region: 'us-east-1', accountId: '000000000000' });
-    app = buildApi({ functions, aliases, invoker, code, tags: { fetchFunctionTags: async () => ({}) } as unknown as TagService, health: async () => ({}), concurrency: 1000, logger: false });
+    app = buildApi({ functions, aliases, invoker, code, tags: { fetchFunctionTags: async () => ({}) } as unknown as TagService, health: async () => ({}), concurrency: { get: async () => undefined } as unknown as ReservedConcurrencyService, logger: false });
     await app.ready();
   });
   afterEach(async () => {
@@ -249,7 +251,7 @@ function apiWithHangingBackend(requestTimeoutMs: number) {
     code: {} as CodeStore,
     tags: {} as TagService,
     health: async () => ({}),
-    concurrency: 10,
+    concurrency: {} as ReservedConcurrencyService,
     logger: false,
     requestTimeoutMs,
   });

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { AliasService } from '../control-plane/aliases/alias-service.js';
 import type { CodeStore } from '../control-plane/code/code-store.js';
+import type { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
 import type { FunctionService } from '../control-plane/function-service.js';
 import type { TagService } from '../control-plane/tag-service.js';
 import { UnconfiguredResources } from '../control-plane/unconfigured-resources.js';
@@ -13,6 +14,7 @@ import { MAX_PARAM_LENGTH, getFrameworkError, handleClientError, unknownOperatio
 import { accountRoutes } from './routes/account/index.js';
 import { aliasRoutes } from './routes/aliases/index.js';
 import { CODE_PATH, codeRoutes } from './routes/code/index.js';
+import { concurrencyRoutes } from './routes/concurrency/index.js';
 import { functionSubresourceRoutes } from './routes/function-subresources/index.js';
 import { REQUEST_LIMIT, functionRoutes } from './routes/functions/index.js';
 import { healthRoutes, type HealthCheck } from './routes/health/index.js';
@@ -27,7 +29,7 @@ export interface ApiDeps {
   invoker: InvokeService;
   code: CodeStore;
   health: HealthCheck;
-  concurrency: number;
+  concurrency: ReservedConcurrencyService;
   logger: Logger | false;
   /** Deadline of every request but Invoke (which has its function's timeout): past it, a 500 ServiceException. */
   requestTimeoutMs?: number;
@@ -78,11 +80,13 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(functionRoutes, {
     functions: deps.functions,
     fetchTags: (name) => deps.tags.fetchFunctionTags(name),
+    fetchReservedConcurrency: (name) => deps.concurrency.get(name),
     codeLocation: (sha, host) => `http://${host ?? 'localhost'}${CODE_PATH}/${sha}.zip`,
   });
   void app.register(versionRoutes, { functions: deps.functions });
   void app.register(aliasRoutes, { aliases: deps.aliases, scope: deps.functions.scope });
   void app.register(tagRoutes, { tags: deps.tags });
+  void app.register(concurrencyRoutes, { concurrency: deps.concurrency });
   void app.register(functionSubresourceRoutes, { resources: new UnconfiguredResources(deps.functions) });
   void app.register(invocationRoutes, { invoker: deps.invoker });
   void app.register(accountRoutes, { functions: deps.functions, concurrency: deps.concurrency });

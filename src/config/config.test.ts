@@ -98,6 +98,7 @@ describe('loadConfig: defaults', () => {
       tmpSparesPerSize: 2,
       buildImagesOnStart: true,
       accountConcurrency: 1000,
+      minUnreservedConcurrency: 100,
       logLevel: 'info',
       cgroupRoot: '/sys/fs/cgroup',
     });
@@ -158,6 +159,7 @@ describe('loadConfig: overrides', () => {
       LAMBDOCK_TMP_SPARES_PER_SIZE: '1',
       LAMBDOCK_BUILD_IMAGES: 'false',
       LAMBDOCK_ACCOUNT_CONCURRENCY: '5',
+        LAMBDOCK_MIN_UNRESERVED_CONCURRENCY: '2',
       LAMBDOCK_LOG_LEVEL: 'debug',
       LAMBDOCK_CGROUP_ROOT: '/host/sys/fs/cgroup',
     });
@@ -185,6 +187,7 @@ describe('loadConfig: overrides', () => {
       tmpSparesPerSize: 1,
       buildImagesOnStart: false,
       accountConcurrency: 5,
+      minUnreservedConcurrency: 2,
       logLevel: 'debug',
       cgroupRoot: '/host/sys/fs/cgroup',
     });

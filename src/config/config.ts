@@ -53,6 +53,8 @@ export interface Config {
   /** Build missing runtime images at startup. */
   buildImagesOnStart: boolean;
   accountConcurrency: number;
+  /** What PutFunctionConcurrency must leave unreserved (AWS: 100). */
+  minUnreservedConcurrency: number;
   logLevel: string;
   /** Where the host's cgroup tree is visible (sandboxes' peak memory for REPORT lines). */
   cgroupRoot: string;
@@ -169,6 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
     tmpSparesPerSize: int(env, 'LAMBDOCK_TMP_SPARES_PER_SIZE', 2, 0, 64),
     buildImagesOnStart: bool(env, 'LAMBDOCK_BUILD_IMAGES', true),
     accountConcurrency: int(env, 'LAMBDOCK_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000),
+    minUnreservedConcurrency: int(env, 'LAMBDOCK_MIN_UNRESERVED_CONCURRENCY', 100, 0, 1_000_000),
     logLevel: env.LAMBDOCK_LOG_LEVEL ?? 'info',
     cgroupRoot: env.LAMBDOCK_CGROUP_ROOT ?? '/sys/fs/cgroup',
   };

@@ -8,7 +8,7 @@ const notFound = (message: string): LambdaError => new LambdaError('ResourceNotF
 
 /**
  * The per-function settings deploy tools (Terraform, SAM, Serverless) read right after a create: policy,
- * function URL, event invoke config, concurrency, provisioned concurrency, code signing, runtime management,
+ * function URL, event invoke config, provisioned concurrency, code signing, runtime management,
  * recursion, event source mappings. Until each is built, these answer exactly as AWS does
  * for an existing function that has none configured, with AWS's own not-found messages (recorded from AWS:
  * they differ per operation).
@@ -48,12 +48,6 @@ export class UnconfiguredResources {
   async listEventInvokeConfigs(functionName: string): Promise<{ FunctionEventInvokeConfigs: [] }> {
     await this.requireFunction(functionName, "The function doesn't exist.");
     return { FunctionEventInvokeConfigs: [] };
-  }
-
-  /** GetFunctionConcurrency: `{}` when no reserved concurrency is set. */
-  async getFunctionConcurrency(functionName: string): Promise<Record<string, never>> {
-    await this.requireFunction(functionName);
-    return {};
   }
 
   /** GetProvisionedConcurrencyConfig: only aliases and published versions have one, and none is configured. */

@@ -2,7 +2,9 @@ import { isUtf8 } from 'node:buffer';
 import type { CodeStore } from '../control-plane/code/code-store.js';
 import { getEnvironmentKey, getVersionOf, type FunctionVersionRecord } from '../control-plane/function-model.js';
 import type { FunctionService } from '../control-plane/function-service.js';
+import type { SandboxResult } from '../sandbox/sandbox.js';
 import type { SandboxPool } from '../sandbox/sandbox-pool.js';
+import type { ConcurrencyLimiter } from './concurrency/concurrency-limiter.js';
 import { withDeadline } from '../shared/deadline.js';
 import { LambdaError, SERVICE_ERROR_MESSAGE, conflict, invalidParameter, validationError } from '../shared/errors.js';
 import { ENVIRONMENT_LIMITS, planEnvironment, type PlanContext } from './environment-plan.js';
@@ -77,6 +79,7 @@ export class InvokeService {
     private readonly functions: FunctionService,
     private readonly code: CodeStore,
     private readonly pool: SandboxPool,
+    private readonly concurrency: ConcurrencyLimiter,
     private readonly defaults: PlanDefaults,
     private readonly imageFor: (runtime: string) => string,
     /** A uniform draw in [0, 1) per invocation, for weighted aliases. */
@@ -112,9 +115,16 @@ export class InvokeService {
     }
     const payload = checkPayload(request.payload);
     const clientContext = decodeClientContext(request.clientContext);
-    // The tree is unpacked in the background: an invoke during an UpdateFunctionCode waits for it.
-    await this.code.unpack(record.code);
-    const running = this.pool.run(
+    // Held until the invocation is over (the pool says when), which can be after its answer.
+    const lease = await this.concurrency.acquire(record.name);
+    try {
+      // The tree is unpacked in the background: an invoke during an UpdateFunctionCode waits for it.
+      await this.code.unpack(record.code);
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+    const running: Promise<SandboxResult> = this.pool.run(
       getEnvironmentKey(record),
       (id) => planEnvironment(record, this.planContext(record), id),
       {
@@ -125,6 +135,7 @@ export class InvokeService {
         ...(clientContext === undefined ? {} : { clientContext }),
         ...(request.traceId === undefined ? {} : { traceId: request.traceId }),
       },
+      () => lease.release(),
     );
     const deadlineMs = getInvokeDeadlineMs(record.timeout);
     const result = await withDeadline(running, deadlineMs, () =>

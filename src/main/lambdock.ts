@@ -13,7 +13,10 @@ import { createImagePreparer } from '../control-plane/image-preparer.js';
 import { AliasService } from '../control-plane/aliases/alias-service.js';
 import { LATEST } from '../control-plane/function-model.js';
 import { RedisAliasStore } from '../control-plane/store/redis-alias-store.js';
+import { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
+import { RedisReservedConcurrencyStore } from '../control-plane/store/redis-reserved-concurrency-store.js';
+import { RedisConcurrencyLeases } from '../invocation/concurrency/redis-concurrency-leases.js';
 import { RedisVersionStore } from '../control-plane/store/redis-version-store.js';
 import { RedisTagStore } from '../control-plane/store/redis-tag-store.js';
 import { TagService } from '../control-plane/tag-service.js';
@@ -157,6 +160,12 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
   );
   const tags = new TagService(new RedisTagStore(redis, config.redisPrefix), scope);
   const aliases = new AliasService(functionStore, aliasStore, scope);
+  const reservedConcurrency = new ReservedConcurrencyService(
+    functionStore,
+    new RedisReservedConcurrencyStore(redis, config.redisPrefix),
+    scope,
+    { account: config.accountConcurrency, minUnreserved: config.minUnreservedConcurrency },
+  );
 
   const pool = new SandboxPool(
     {
@@ -171,7 +180,6 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
       onOperationError: (error, sandbox, operation) =>
         logger.error({ err: error, sandboxId: sandbox.id, functionName: sandbox.plan.functionName, operation }, 'Sandbox operation failed'),
     },
-    { maxConcurrency: config.accountConcurrency },
   );
   sandboxes = pool;
   functions.addListener({
@@ -181,10 +189,15 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     versionDeleted: (name, version) => pool.retireFunction(name, version),
   });
 
+  const leases = new RedisConcurrencyLeases(redis, config.redisPrefix, {
+    accountLimit: config.accountConcurrency,
+    onRenewError: (error) => logger.warn({ err: error }, 'Could not renew or return concurrency leases'),
+  });
   const invoker = new InvokeService(
     functions,
     code,
     pool,
+    leases,
     {
       region: config.region,
       instanceId,
@@ -202,7 +215,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     tags,
     invoker,
     code,
-    concurrency: config.accountConcurrency,
+    concurrency: reservedConcurrency,
     logger,
     requestTimeoutMs: config.apiRequestTimeoutMs,
     health: async () => {
@@ -253,6 +266,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
         await isolation.close();
       });
       functions.close();
+      leases.close();
       code.close();
       await images.settled();
       // Last: nothing of this installation outlives it, not even a holder whose start failed as the network went.

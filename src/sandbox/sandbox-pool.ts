@@ -3,11 +3,6 @@ import { LambdaError } from '../shared/errors.js';
 import { Sandbox, type SandboxDeps, type SandboxInvocation, type SandboxPlan, type SandboxResult } from './sandbox.js';
 import type { SandboxState } from './sandbox-state.js';
 
-export interface PoolOptions {
-  /** Invocations running at once across the pool (AWS's account concurrency). */
-  maxConcurrency: number;
-}
-
 /** How long an invocation waits for a runtime that has just answered to ask for its next one. */
 const HANDOFF_MS = 25;
 
@@ -31,10 +26,7 @@ export class SandboxPool {
   /** Invocations waiting briefly for an environment of their key that has answered to ask for more. */
   private readonly handoffs = new Map<string, Set<Handoff>>();
 
-  constructor(
-    private readonly deps: Omit<SandboxDeps, 'onStateChange'>,
-    private readonly options: PoolOptions,
-  ) {}
+  constructor(private readonly deps: Omit<SandboxDeps, 'onStateChange'>) {}
 
   get size(): number {
     return this.keyOf.size;
@@ -48,16 +40,20 @@ export class SandboxPool {
     return [...this.keyOf.keys()];
   }
 
-  /** Runs an invocation in a free environment for `key`, or in a new one made from `plan`. */
-  async run(key: string, plan: (id: string) => SandboxPlan, invocation: SandboxInvocation): Promise<SandboxResult> {
+  /**
+   * Runs an invocation in a free environment for `key`, or in a new one made from `plan`. `onEnded` is
+   * told when the invocation is over (its concurrency slot can go), which can be after its answer.
+   * Concurrency limits are the caller's (see invocation/concurrency).
+   */
+  async run(
+    key: string,
+    plan: (id: string) => SandboxPlan,
+    invocation: SandboxInvocation,
+    onEnded: () => void = () => undefined,
+  ): Promise<SandboxResult> {
     if (this.draining) {
+      onEnded();
       throw new LambdaError('ServiceException', 'lambdock is shutting down.', { retryable: true });
-    }
-    if (this.inFlight >= this.options.maxConcurrency) {
-      throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.', {
-        retryable: true,
-        extra: { Reason: 'ConcurrentInvocationLimitExceeded' },
-      });
     }
     // The slot is held until the invocation is over, which can be after its answer: work a runtime does
     // between posting its response and asking for the next event counts, as on AWS.
@@ -67,6 +63,7 @@ export class SandboxPool {
       if (!held) return;
       held = false;
       this.inFlight -= 1;
+      onEnded();
     };
     try {
       return await this.place(key, plan, invocation, release);

@@ -190,11 +190,16 @@ function versionOrAliasCase(rng: Rng, ctx: LambdaFuzzContext): FuzzCase {
   };
   const list = rng.pick(['', '?MaxItems=1', '?MaxItems=0', `?Marker=${percentEncode(oddString(rng))}`, '?FunctionVersion=1', '?FunctionVersion=PROD']);
   const none = { headers: [], body: Buffer.alloc(0), ending: 'wait' as const };
-  switch (rng.int(6)) {
+  switch (rng.int(7)) {
     case 0: {
       const body: Record<string, unknown> = rng.pick([{}, { Description: oddString(rng) }, { CodeSha256: oddValue(rng) }, { RevisionId: oddValue(rng) }, { PublishTo: rng.pick(['LATEST_PUBLISHED', 'x']) }]);
       if (rng.chance(0.3)) mutateObject(rng, body);
       return { label: 'PublishVersion', request: jsonRequest(rng, 'POST', `${BASE}/${fn}/versions`, body) };
+    }
+    case 6: {
+      const body: Record<string, unknown> = { ReservedConcurrentExecutions: rng.pick<unknown>([0, 1, 5, -1, 901, 1e9, 1.5, '2', null, oddValue(rng)]) };
+      if (rng.chance(0.3)) mutateObject(rng, body);
+      return { label: 'PutFunctionConcurrency', request: jsonRequest(rng, 'PUT', `/2017-10-31/functions/${fn}/concurrency`, body) };
     }
     case 1:
       return { label: 'ListVersionsByFunction', request: { method: 'GET', target: `${BASE}/${fn}/versions${list}`, ...none } };
@@ -262,6 +267,8 @@ export function nextLambdaCase(rng: Rng, ctx: LambdaFuzzContext): FuzzCase {
       [`${BASE}/${ctx.fixture}/versions`, ['GET', 'POST']],
       [`${BASE}/${ctx.fixture}/aliases`, ['GET', 'POST']],
       [`${BASE}/${ctx.fixture}/aliases/PROD`, ['GET', 'PUT', 'DELETE']],
+      [`/2017-10-31/functions/${ctx.fixture}/concurrency`, ['PUT', 'DELETE']],
+      [`/2019-09-30/functions/${ctx.fixture}/concurrency`, ['GET']],
       ['/2016-08-19/account-settings', ['GET']],
       ['/health', ['GET']],
     ]);

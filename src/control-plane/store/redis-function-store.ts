@@ -16,7 +16,7 @@ import { codeHolders, redisKeys } from './redis-keys.js';
 type Commands = Redis & {
   insertFunction(fnKey: string, indexKey: string, tagsKey: string, holdersKey: string, json: string, name: string, holder: string, ...tags: string[]): Promise<number>;
   replaceFunction(fnKey: string, expectedRevision: string, json: string, holdersPrefix: string, holder: string): Promise<number>;
-  removeFunction(fnKey: string, indexKey: string, tagsKey: string, versionsKey: string, aliasesKey: string, lastKey: string, name: string, holdersPrefix: string, holder: string, versionHolderPrefix: string): Promise<string[] | null>;
+  removeFunction(fnKey: string, indexKey: string, tagsKey: string, versionsKey: string, aliasesKey: string, lastKey: string, reservedKey: string, name: string, holdersPrefix: string, holder: string, versionHolderPrefix: string): Promise<string[] | null>;
 };
 
 const holderOf = codeHolders.latest;
@@ -30,7 +30,7 @@ export class RedisFunctionStore implements FunctionStore, CodeReferences {
   ) {
     defineLuaCommand(redis, 'insertFunction-4.lua');
     defineLuaCommand(redis, 'replaceFunction-1.lua');
-    defineLuaCommand(redis, 'removeFunction-6.lua');
+    defineLuaCommand(redis, 'removeFunction-7.lua');
     this.redis = redis as Commands;
   }
 
@@ -109,6 +109,7 @@ export class RedisFunctionStore implements FunctionStore, CodeReferences {
         redisKeys.functionVersions(this.prefix, name),
         redisKeys.functionAliases(this.prefix, name),
         redisKeys.lastVersion(this.prefix, name),
+        redisKeys.reservedConcurrency(this.prefix),
         name,
         this.holdersPrefix,
         holderOf(name),

@@ -9,6 +9,12 @@ export const redisKeys = {
   lastVersion: (prefix: string, name: string): string => `${prefix}:function-last-version:${name}`,
   /** Hash: alias name → alias JSON. */
   functionAliases: (prefix: string, name: string): string => `${prefix}:function-aliases:${name}`,
+  /** Hash: function name → its reserved concurrency (absent: none reserved). */
+  reservedConcurrency: (prefix: string): string => `${prefix}:reserved-concurrency`,
+  /** Sorted set: the concurrency leases (id → expiry, ms) of one function's invocations in flight. */
+  functionLeases: (prefix: string, name: string): string => `${prefix}:leases:function:${name}`,
+  /** Sorted set: the leases (id → expiry, ms) taken from the unreserved pool. */
+  unreservedLeases: (prefix: string): string => `${prefix}:leases:unreserved`,
   /** Set: what holds the code with this SHA-256 (`function:<name>`, `version:<name>:<n>`). */
   codeHolders: (prefix: string, sha256Hex: string): string => `${prefix}:code-holders:${sha256Hex}`,
   codeHoldersPrefix: (prefix: string): string => `${prefix}:code-holders:`,

@@ -1,23 +1,24 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES } from '../../../control-plane/code/code-store.js';
+import type { ReservedConcurrencyService } from '../../../control-plane/concurrency/reserved-concurrency-service.js';
 import type { FunctionService } from '../../../control-plane/function-service.js';
 
 const TOTAL_CODE_SIZE = 80_530_636_800;
 
 /** GetAccountSettings: `GET /2016-08-19/account-settings`. */
-export const accountRoutes: FastifyPluginAsyncTypebox<{ functions: FunctionService; concurrency: number }> = async (
+export const accountRoutes: FastifyPluginAsyncTypebox<{ functions: FunctionService; concurrency: ReservedConcurrencyService }> = async (
   app,
   { functions, concurrency },
 ) => {
   app.get('/2016-08-19/account-settings', async () => {
-    const usage = await functions.usage();
+    const [usage, unreserved] = await Promise.all([functions.usage(), concurrency.fetchUnreserved()]);
     return {
       AccountLimit: {
         TotalCodeSize: TOTAL_CODE_SIZE,
         CodeSizeUnzipped: MAX_UNZIPPED_BYTES,
         CodeSizeZipped: MAX_ZIPPED_BYTES,
-        ConcurrentExecutions: concurrency,
-        UnreservedConcurrentExecutions: concurrency,
+        ConcurrentExecutions: concurrency.limits.account,
+        UnreservedConcurrentExecutions: unreserved,
       },
       AccountUsage: { TotalCodeSize: usage.totalCodeSize, FunctionCount: usage.functionCount },
     };

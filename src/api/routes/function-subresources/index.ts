@@ -47,9 +47,6 @@ export const functionSubresourceRoutes: FastifyPluginAsyncTypebox<{ resources: U
   );
 
   // Concurrency
-  app.get('/2019-09-30/functions/:FunctionName/concurrency', { schema: byName }, async (request) =>
-    resources.getFunctionConcurrency(request.params.FunctionName),
-  );
   app.get(
     '/2019-09-30/functions/:FunctionName/provisioned-concurrency',
     { schema: { params: FunctionNameParams, querystring: ProvisionedConcurrencyQuery } },

@@ -22,12 +22,14 @@ export interface FunctionRoutesOptions {
   functions: FunctionService;
   /** A function's tags, for GetFunction. */
   fetchTags: (functionName: string) => Promise<Record<string, string>>;
+  /** A function's reserved concurrency, for an unqualified GetFunction. */
+  fetchReservedConcurrency: (functionName: string) => Promise<number | undefined>;
   /** Where GetFunction's `Code.Location` points: a download URL for the function's zip, on the host the client used. */
   codeLocation: (sha256Hex: string, host: string | undefined) => string;
 }
 
 /** CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode/Configuration, DeleteFunction. */
-export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = async (app, { functions, fetchTags, codeLocation }) => {
+export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = async (app, { functions, fetchTags, fetchReservedConcurrency, codeLocation }) => {
   const configuration = (record: FunctionVersionRecord, arnQualifier?: string) =>
     toFunctionConfiguration(record, functions.scope, arnQualifier);
   /** Listed versions always show their qualified ARN (`:$LATEST` too). */
@@ -69,12 +71,16 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
     { schema: { params: FunctionNameParams, querystring: QualifierQuery } },
     async (request) => {
       const { record, qualifier } = await functions.resolve(request.params.FunctionName, request.query.Qualifier);
-      const tags = await fetchTags(record.name);
+      const [tags, reserved] = await Promise.all([
+        fetchTags(record.name),
+        qualifier === undefined ? fetchReservedConcurrency(record.name) : undefined,
+      ]);
       return {
         Configuration: configuration(record, qualifier),
         Code: { RepositoryType: 'S3', Location: codeLocation(record.code.sha256Hex, request.headers.host) },
-        // AWS leaves Tags out when the function has none.
+        // AWS leaves Tags out when the function has none, and Concurrency when nothing is reserved.
         ...(Object.keys(tags).length > 0 ? { Tags: tags } : {}),
+        ...(reserved === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: reserved } }),
       };
     },
   );

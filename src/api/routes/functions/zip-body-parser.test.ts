@@ -30,7 +30,7 @@ describe('CreateFunction body parsing', () => {
   it(`decodes the zip while reading and lets at most ${UPLOADS_AT_ONCE} large uploads in at once`, async () => {
     const fake = blockingFunctions();
     const app = Fastify();
-    await app.register(functionRoutes, { functions: fake.functions, fetchTags: async () => ({}), codeLocation: () => '' });
+    await app.register(functionRoutes, { functions: fake.functions, fetchTags: async () => ({}), fetchReservedConcurrency: async () => undefined, codeLocation: () => '' });
     const uploads = Array.from({ length: 4 }, () => randomBytes(2 * 1024 * 1024));
     const answers = uploads.map((zip, i) =>
       app.inject({
