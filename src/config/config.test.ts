@@ -98,6 +98,7 @@ describe('loadConfig: defaults', () => {
       tmpSparesPerSize: 2,
       buildImagesOnStart: true,
       accountConcurrency: 1000,
+      maxConcurrentStarts: 4,
       minUnreservedConcurrency: 100,
       logLevel: 'info',
       cgroupRoot: '/sys/fs/cgroup',
@@ -160,6 +161,7 @@ describe('loadConfig: overrides', () => {
       LAMBDOCK_BUILD_IMAGES: 'false',
       LAMBDOCK_ACCOUNT_CONCURRENCY: '5',
         LAMBDOCK_MIN_UNRESERVED_CONCURRENCY: '2',
+        LAMBDOCK_MAX_CONCURRENT_STARTS: '3',
       LAMBDOCK_LOG_LEVEL: 'debug',
       LAMBDOCK_CGROUP_ROOT: '/host/sys/fs/cgroup',
     });
@@ -187,6 +189,7 @@ describe('loadConfig: overrides', () => {
       tmpSparesPerSize: 1,
       buildImagesOnStart: false,
       accountConcurrency: 5,
+      maxConcurrentStarts: 3,
       minUnreservedConcurrency: 2,
       logLevel: 'debug',
       cgroupRoot: '/host/sys/fs/cgroup',

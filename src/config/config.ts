@@ -53,6 +53,8 @@ export interface Config {
   /** Build missing runtime images at startup. */
   buildImagesOnStart: boolean;
   accountConcurrency: number;
+  /** Container starts in flight on the engine at once; the rest queue (a burst of cold starts). */
+  maxConcurrentStarts: number;
   /** What PutFunctionConcurrency must leave unreserved (AWS: 100). */
   minUnreservedConcurrency: number;
   logLevel: string;
@@ -171,6 +173,7 @@ export function loadConfig(env: Env = process.env): Config {
     tmpSparesPerSize: int(env, 'LAMBDOCK_TMP_SPARES_PER_SIZE', 2, 0, 64),
     buildImagesOnStart: bool(env, 'LAMBDOCK_BUILD_IMAGES', true),
     accountConcurrency: int(env, 'LAMBDOCK_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000),
+    maxConcurrentStarts: int(env, 'LAMBDOCK_MAX_CONCURRENT_STARTS', 4, 1, 1024),
     minUnreservedConcurrency: int(env, 'LAMBDOCK_MIN_UNRESERVED_CONCURRENCY', 100, 0, 1_000_000),
     logLevel: env.LAMBDOCK_LOG_LEVEL ?? 'info',
     cgroupRoot: env.LAMBDOCK_CGROUP_ROOT ?? '/sys/fs/cgroup',

@@ -16,6 +16,7 @@ import { RedisAliasStore } from '../control-plane/store/redis-alias-store.js';
 import { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
 import { RedisReservedConcurrencyStore } from '../control-plane/store/redis-reserved-concurrency-store.js';
+import { Semaphore } from '../shared/semaphore.js';
 import { RedisConcurrencyLeases } from '../invocation/concurrency/redis-concurrency-leases.js';
 import { RedisVersionStore } from '../control-plane/store/redis-version-store.js';
 import { RedisTagStore } from '../control-plane/store/redis-tag-store.js';
@@ -174,6 +175,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
       network: networkHolders,
       outputs: new FifoOutputPipes(config.dataDir),
       createRuntimeApi: (apiOptions) => new RuntimeApiServer({ ...apiOptions, ports: config.runtimeApiPorts }),
+      starts: new Semaphore(config.maxConcurrentStarts),
       logSink: (line) => logger.info({ stream: 'function' }, line),
       onStarted: (sandbox, phases) =>
         logger.debug({ sandboxId: sandbox.id, functionName: sandbox.plan.functionName, phases }, 'Started sandbox'),

@@ -119,12 +119,16 @@ class Harness {
 }
 
 describe('createSandbox', () => {
-  it('starts a container and arms the init timer, with no invocation', () => {
-    expect(createSandbox()).toStrictEqual({ next: { kind: 'Starting' }, effects: [START, arm('init')] });
+  it('starts a container, with no invocation; the init timer waits until the container runs', () => {
+    expect(createSandbox()).toStrictEqual({ next: { kind: 'Starting' }, effects: [START] });
+    expect(transition({ kind: 'Starting', pending: A }, { type: 'ContainerStarted' })).toStrictEqual({
+      next: { kind: 'Starting', pending: A },
+      effects: [arm('init')],
+    });
   });
 
   it('keeps the invocation that caused the cold start as pending', () => {
-    expect(createSandbox(A)).toStrictEqual({ next: { kind: 'Starting', pending: A }, effects: [START, arm('init')] });
+    expect(createSandbox(A)).toStrictEqual({ next: { kind: 'Starting', pending: A }, effects: [START] });
   });
 });
 
@@ -221,7 +225,7 @@ describe('transition: timeouts, crashes and restarts', () => {
     let s: SandboxState = { kind: 'Running', invocation: A };
     s = step(s, fired('deadline'), { kind: 'Stopping' }, [complete(A, { kind: 'timeout' }), KILL]);
     s = step(s, killed(137), { kind: 'Stopped' }, [arm('idle')]);
-    s = step(s, invoke(B), { kind: 'Starting', pending: B }, [cancel('idle'), START, arm('init')]);
+    s = step(s, invoke(B), { kind: 'Starting', pending: B }, [cancel('idle'), START]);
     step(s, waiting, { kind: 'Running', invocation: B }, [cancel('init'), deliver(B), arm('deadline')]);
   });
 
@@ -229,7 +233,7 @@ describe('transition: timeouts, crashes and restarts', () => {
     let s: SandboxState = { kind: 'Running', invocation: A };
     s = step(s, fired('deadline'), { kind: 'Stopping' }, [complete(A, { kind: 'timeout' }), KILL]);
     s = step(s, invoke(B), { kind: 'Stopping', pending: B }, []);
-    s = step(s, killed(137), { kind: 'Starting', pending: B }, [START, arm('init')]);
+    s = step(s, killed(137), { kind: 'Starting', pending: B }, [START]);
     step(s, waiting, { kind: 'Running', invocation: B }, [cancel('init'), deliver(B), arm('deadline')]);
   });
 
@@ -385,6 +389,8 @@ describe('transition: idle timers', () => {
 
   it('keeps the idle timer armed in every idle state of a full life cycle', () => {
     const h = new Harness(createSandbox(A));
+    expect([...h.armed]).toEqual([]);
+    h.send({ type: 'ContainerStarted' });
     expect([...h.armed]).toEqual(['init']);
     h.send(waiting);
     expect([...h.armed]).toEqual(['deadline']);
@@ -545,7 +551,7 @@ describe('transition: Retire', () => {
   it('runs the invocation held by a retiring Stopping sandbox in a restarted runtime, then removes', () => {
     let s: SandboxState = { kind: 'Stopping', pending: B };
     s = step(s, RETIRE, { kind: 'Stopping', pending: B, retiring: true }, []);
-    s = step(s, killed(137), { kind: 'Starting', pending: B, retiring: true }, [START, arm('init')]);
+    s = step(s, killed(137), { kind: 'Starting', pending: B, retiring: true }, [START]);
     s = step(s, waiting, { kind: 'Running', invocation: B, retiring: true }, [cancel('init'), deliver(B), arm('deadline')]);
     s = step(s, responded('req-b'), { kind: 'AwaitingNext', invocation: B, retiring: true }, [respond(B, { kind: 'response', payload: PAYLOAD })]);
     step(s, waiting, { kind: 'Removing' }, [cancel('deadline'), end(B), REMOVE]);

@@ -47,6 +47,8 @@ export type SandboxState =
 
 export type SandboxEvent =
   | { type: 'Invoke'; invocation: PendingInvocation }
+  /** The runtime's container is running: init (and its timeout) starts now, not while waiting on the engine. */
+  | { type: 'ContainerStarted' }
   | { type: 'RuntimeWaiting' }
   | { type: 'Responded'; requestId: string; payload: Buffer }
   | { type: 'Errored'; requestId: string; errorType: string; payload: Buffer }
@@ -92,7 +94,7 @@ export interface Transition {
 export function createSandbox(pending?: PendingInvocation): Transition {
   return {
     next: pending === undefined ? { kind: 'Starting' } : { kind: 'Starting', pending },
-    effects: [{ type: 'Start' }, { type: 'Arm', timer: 'init' }],
+    effects: [{ type: 'Start' }],
   };
 }
 
@@ -169,6 +171,8 @@ function transitionStarting(state: Extract<SandboxState, { kind: 'Starting' }>, 
   switch (event.type) {
     case 'Invoke':
       return pending === undefined ? stay({ ...state, pending: event.invocation }) : stay(state);
+    case 'ContainerStarted':
+      return { next: state, effects: [{ type: 'Arm', timer: 'init' }] };
     case 'RuntimeWaiting': {
       const cancel: SandboxEffect = { type: 'Cancel', timer: 'init' };
       if (pending !== undefined) {
@@ -271,7 +275,7 @@ function transitionAwaitingNext(state: Extract<SandboxState, { kind: 'AwaitingNe
 function restart(pending: PendingInvocation, retiring: true | undefined): Transition {
   return {
     next: retiring ? { kind: 'Starting', pending, retiring } : { kind: 'Starting', pending },
-    effects: [{ type: 'Start' }, { type: 'Arm', timer: 'init' }],
+    effects: [{ type: 'Start' }],
   };
 }
 
@@ -355,7 +359,7 @@ export function transition(state: SandboxState, event: SandboxEvent): Transition
         case 'Invoke':
           return {
             next: { kind: 'Starting', pending: event.invocation },
-            effects: [{ type: 'Cancel', timer: 'idle' }, { type: 'Start' }, { type: 'Arm', timer: 'init' }],
+            effects: [{ type: 'Cancel', timer: 'idle' }, { type: 'Start' }],
           };
         case 'TimerFired':
           return event.timer === 'idle' ? remove() : stay(state);

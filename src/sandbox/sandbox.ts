@@ -75,6 +75,11 @@ export interface SandboxDeps {
   onOperationError: (error: unknown, sandbox: Sandbox, operation: string) => void;
   /** Phases of a (re)start in ms, for the service log. */
   onStarted?: (sandbox: Sandbox, phases: Record<string, number>) => void;
+  /**
+   * Bounds the container starts (cold starts and restarts) in flight on the engine: a burst of cold
+   * starts queues here instead of piling onto the engine until each of them runs out of time.
+   */
+  starts?: { run<T>(work: () => Promise<T>): Promise<T> };
 }
 
 interface Running {
@@ -382,8 +387,12 @@ export class Sandbox {
     return this.containerId;
   }
 
-  /** Cold start (create the container) or restart after a reset (same container, same /tmp). */
+  /** Cold start (create the container) or restart after a reset (same container, same /tmp), in turn with the others. */
   private async start(): Promise<void> {
+    await (this.deps.starts === undefined ? this.startNow() : this.deps.starts.run(() => this.startNow()));
+  }
+
+  private async startNow(): Promise<void> {
     const driver = this.deps.driver;
     const began = (this.startBeganAt = performance.now());
     const phases: Record<string, number> = {};
@@ -435,6 +444,7 @@ export class Sandbox {
     this.runStartedAt = Date.now() + 1;
     await driver.startContainer(id);
     mark('start', at);
+    this.dispatch({ type: 'ContainerStarted' });
     this.deps.onStarted?.(this, phases);
   }
 
