@@ -10,7 +10,6 @@ import { CodeStore } from '../control-plane/code/code-store.js';
 import { FunctionService } from '../control-plane/function-service.js';
 import { InvokeService } from '../invocation/invoke-service.js';
 import type { TagService } from '../control-plane/tag-service.js';
-import type { SandboxPool } from '../sandbox/sandbox-pool.js';
 import { buildApi } from './app.js';
 import { zipBase64 } from '../../test/helpers/zip.js';
 
@@ -45,9 +44,8 @@ describe('the Lambda API (app.inject)', () => {
       () => Promise.resolve(),
       () => undefined,
     );
-    const pool = {} as SandboxPool; // never reached: every invocation below is refused first
-    const concurrency = { acquire: async () => ({ release: () => undefined }), close: () => undefined };
-    const invoker = new InvokeService(functions, code, pool, concurrency, {} as never, (runtime) => runtime);
+    // Never reached: every invocation below is refused first.
+    const invoker = new InvokeService(functions, { execute: () => Promise.reject(new Error('not reached')) });
     const aliases = new AliasService(store, store, { region: 'us-east-1', accountId: '000000000000' });
     app = buildApi({ functions, aliases, invoker, code, tags: { fetchFunctionTags: async () => ({}) } as unknown as TagService, health: async () => ({}), concurrency: { get: async () => undefined } as unknown as ReservedConcurrencyService, logger: false });
     await app.ready();

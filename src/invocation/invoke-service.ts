@@ -1,14 +1,9 @@
 import { isUtf8 } from 'node:buffer';
-import type { CodeStore } from '../control-plane/code/code-store.js';
-import { getEnvironmentKey, getVersionOf, type FunctionVersionRecord } from '../control-plane/function-model.js';
+import type { FunctionVersionRecord } from '../control-plane/function-model.js';
 import type { FunctionService } from '../control-plane/function-service.js';
-import type { SandboxResult } from '../sandbox/sandbox.js';
-import type { SandboxPool } from '../sandbox/sandbox-pool.js';
-import type { ConcurrencyLimiter } from './concurrency/concurrency-limiter.js';
-import { withDeadline } from '../shared/deadline.js';
-import { LambdaError, SERVICE_ERROR_MESSAGE, conflict, invalidParameter, validationError } from '../shared/errors.js';
-import { ENVIRONMENT_LIMITS, planEnvironment, type PlanContext } from './environment-plan.js';
-import { renderOutcome, type InvokeResponse } from './invocation-result.js';
+import { LambdaError, conflict, invalidParameter, validationError } from '../shared/errors.js';
+import type { Executor } from './execution.js';
+import type { InvokeResponse } from './invocation-result.js';
 
 export interface InvokeRequest {
   requestId: string;
@@ -22,23 +17,9 @@ export interface InvokeRequest {
   payload: Buffer;
 }
 
-export type PlanDefaults = Omit<PlanContext, 'codeDir' | 'image'>;
-
 const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'];
 const MAX_CLIENT_CONTEXT_BYTES = 3583;
 const EMPTY_EVENT = Buffer.from('{}');
-/** Past a cold start's init (10 s) and the function's timeout: room for the platform's own work. */
-const DEADLINE_MARGIN_MS = 2_000;
-
-/**
- * The longest an invocation may take before the caller gets a 500 ServiceException: what AWS allows (init
- * up to 10 s, then the function's timeout) plus a margin, so an engine that stops answering (a pause,
- * unpause or create that never returns) fails the invoke instead of hanging it.
- */
-export function getInvokeDeadlineMs(timeoutSeconds: number): number {
-  return ENVIRONMENT_LIMITS.initTimeoutMs + timeoutSeconds * 1000 + DEADLINE_MARGIN_MS;
-}
-
 function checkPayload(payload: Buffer): Buffer {
   if (payload.length === 0) return EMPTY_EVENT;
   if (!isUtf8(payload)) {
@@ -73,15 +54,11 @@ function decodeClientContext(value: string | undefined): string | undefined {
   return decoded;
 }
 
-/** Synchronous invocation: resolve the function, check the request, run it in a sandbox, shape the answer. */
+/** Synchronous invocation: check the request, resolve the function and its version, hand it to the executor. */
 export class InvokeService {
   constructor(
     private readonly functions: FunctionService,
-    private readonly code: CodeStore,
-    private readonly pool: SandboxPool,
-    private readonly concurrency: ConcurrencyLimiter,
-    private readonly defaults: PlanDefaults,
-    private readonly imageFor: (runtime: string) => string,
+    private readonly executor: Executor,
     /** A uniform draw in [0, 1) per invocation, for weighted aliases. */
     private readonly draw: () => number = Math.random,
   ) {}
@@ -115,43 +92,15 @@ export class InvokeService {
     }
     const payload = checkPayload(request.payload);
     const clientContext = decodeClientContext(request.clientContext);
-    // Held until the invocation is over (the pool says when), which can be after its answer.
-    const lease = await this.concurrency.acquire(record.name);
-    try {
-      // The tree is unpacked in the background: an invoke during an UpdateFunctionCode waits for it.
-      await this.code.unpack(record.code);
-    } catch (error) {
-      lease.release();
-      throw error;
-    }
-    const running: Promise<SandboxResult> = this.pool.run(
-      getEnvironmentKey(record),
-      (id) => planEnvironment(record, this.planContext(record), id),
-      {
-        requestId: request.requestId,
-        payload,
-        invokedFunctionArn: this.functions.arnOf(record.name, qualifier),
-        tail: logType === 'Tail',
-        ...(clientContext === undefined ? {} : { clientContext }),
-        ...(request.traceId === undefined ? {} : { traceId: request.traceId }),
-      },
-      () => lease.release(),
-    );
-    const deadlineMs = getInvokeDeadlineMs(record.timeout);
-    const result = await withDeadline(running, deadlineMs, () =>
-      new LambdaError('ServiceException', SERVICE_ERROR_MESSAGE, {
-        retryable: true,
-        cause: new Error(`The invocation ${request.requestId} did not end within ${deadlineMs} ms`),
-      }),
-    );
-    const rendered = renderOutcome(request.requestId, result.outcome, record.timeout);
-    return {
-      statusCode: 200,
-      executedVersion: getVersionOf(record),
-      payload: rendered.payload,
-      ...(rendered.functionError === undefined ? {} : { functionError: rendered.functionError }),
-      ...(result.logTail === undefined ? {} : { logResult: result.logTail }),
-    };
+    return this.executor.execute({
+      requestId: request.requestId,
+      record,
+      invokedFunctionArn: this.functions.arnOf(record.name, qualifier),
+      payload,
+      tail: logType === 'Tail',
+      ...(clientContext === undefined ? {} : { clientContext }),
+      ...(request.traceId === undefined ? {} : { traceId: request.traceId }),
+    });
   }
 
   private checkInvocable(record: FunctionVersionRecord): void {
@@ -165,9 +114,5 @@ export class InvokeService {
       'ResourceConflictException',
       `The function could not be invoked because it is in state ${record.state}: ${record.stateReason ?? ''}`.trim(),
     );
-  }
-
-  private planContext(record: FunctionVersionRecord): PlanContext {
-    return { ...this.defaults, codeDir: this.code.getTreePath(record.code.sha256Hex), image: this.imageFor(record.runtime) };
   }
 }

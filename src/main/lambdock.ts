@@ -30,6 +30,7 @@ import { FifoOutputPipes } from '../docker/fifo-output-pipes.js';
 import { NetworkHolderPool } from '../docker/network-holder-pool.js';
 import { ScratchDiskPool } from '../docker/scratch-disk-pool.js';
 import { removeOrphanContainers } from '../docker/reaper.js';
+import { LocalExecutor } from '../invocation/local-executor.js';
 import { InvokeService } from '../invocation/invoke-service.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { isInAnySubnet } from '../shared/ipv4-subnet.js';
@@ -195,8 +196,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     accountLimit: config.accountConcurrency,
     onRenewError: (error) => logger.warn({ err: error }, 'Could not renew or return concurrency leases'),
   });
-  const invoker = new InvokeService(
-    functions,
+  const executor = new LocalExecutor(
     code,
     pool,
     leases,
@@ -210,6 +210,7 @@ export async function startLambdock(config: Config, options: StartOptions = {}):
     },
     (runtime) => getRuntimeImageTag(runtime) ?? runtime,
   );
+  const invoker = new InvokeService(functions, executor);
 
   const app = buildApi({
     functions,

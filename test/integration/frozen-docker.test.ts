@@ -2,7 +2,7 @@ import Dockerode from 'dockerode';
 import { GetFunctionCommand, InvokeCommand, LambdaServiceException } from '@aws-sdk/client-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getInvokeDeadlineMs } from '../../src/invocation/invoke-service.js';
+import { getInvokeDeadlineMs } from '../../src/invocation/local-executor.js';
 import { FreezableSocketProxy } from '../helpers/freezable-socket-proxy.js';
 import { startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
 import { within } from '../helpers/within.js';

@@ -1,0 +1,80 @@
+import type { CodeStore } from '../control-plane/code/code-store.js';
+import { getEnvironmentKey, getVersionOf, type FunctionVersionRecord } from '../control-plane/function-model.js';
+import type { SandboxResult } from '../sandbox/sandbox.js';
+import type { SandboxPool } from '../sandbox/sandbox-pool.js';
+import { withDeadline } from '../shared/deadline.js';
+import { LambdaError, SERVICE_ERROR_MESSAGE } from '../shared/errors.js';
+import type { ConcurrencyLimiter } from './concurrency/concurrency-limiter.js';
+import { ENVIRONMENT_LIMITS, planEnvironment, type PlanContext } from './environment-plan.js';
+import type { Execution, Executor } from './execution.js';
+import { renderOutcome, type InvokeResponse } from './invocation-result.js';
+
+export type PlanDefaults = Omit<PlanContext, 'codeDir' | 'image'>;
+
+/** Past a cold start's init (10 s) and the function's timeout: room for the platform's own work. */
+const DEADLINE_MARGIN_MS = 2_000;
+
+/**
+ * The longest an invocation may take before the caller gets a 500 ServiceException: what AWS allows (init
+ * up to 10 s, then the function's timeout) plus a margin, so an engine that stops answering (a pause,
+ * unpause or create that never returns) fails the invoke instead of hanging it.
+ */
+export function getInvokeDeadlineMs(timeoutSeconds: number): number {
+  return ENVIRONMENT_LIMITS.initTimeoutMs + timeoutSeconds * 1000 + DEADLINE_MARGIN_MS;
+}
+
+/** Runs executions in this process's sandbox pool, each holding a concurrency lease until it is over. */
+export class LocalExecutor implements Executor {
+  constructor(
+    private readonly code: CodeStore,
+    private readonly pool: SandboxPool,
+    private readonly concurrency: ConcurrencyLimiter,
+    private readonly defaults: PlanDefaults,
+    private readonly imageFor: (runtime: string) => string,
+  ) {}
+
+  async execute(execution: Execution): Promise<InvokeResponse> {
+    const { record, requestId } = execution;
+    // Held until the invocation is over (the pool says when), which can be after its answer.
+    const lease = await this.concurrency.acquire(record.name);
+    try {
+      // The tree is unpacked in the background: an invoke during an UpdateFunctionCode waits for it.
+      await this.code.unpack(record.code);
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+    const running: Promise<SandboxResult> = this.pool.run(
+      getEnvironmentKey(record),
+      (id) => planEnvironment(record, this.planContext(record), id),
+      {
+        requestId,
+        payload: execution.payload,
+        invokedFunctionArn: execution.invokedFunctionArn,
+        tail: execution.tail,
+        ...(execution.clientContext === undefined ? {} : { clientContext: execution.clientContext }),
+        ...(execution.traceId === undefined ? {} : { traceId: execution.traceId }),
+      },
+      () => lease.release(),
+    );
+    const deadlineMs = getInvokeDeadlineMs(record.timeout);
+    const result = await withDeadline(running, deadlineMs, () =>
+      new LambdaError('ServiceException', SERVICE_ERROR_MESSAGE, {
+        retryable: true,
+        cause: new Error(`The invocation ${requestId} did not end within ${deadlineMs} ms`),
+      }),
+    );
+    const rendered = renderOutcome(requestId, result.outcome, record.timeout);
+    return {
+      statusCode: 200,
+      executedVersion: getVersionOf(record),
+      payload: rendered.payload,
+      ...(rendered.functionError === undefined ? {} : { functionError: rendered.functionError }),
+      ...(result.logTail === undefined ? {} : { logResult: result.logTail }),
+    };
+  }
+
+  private planContext(record: FunctionVersionRecord): PlanContext {
+    return { ...this.defaults, codeDir: this.code.getTreePath(record.code.sha256Hex), image: this.imageFor(record.runtime) };
+  }
+}
