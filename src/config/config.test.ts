@@ -71,10 +71,21 @@ describe('detectPrimaryAddress', () => {
   });
 });
 
+describe('loadConfig: role', () => {
+  it('takes the role from the command line over LAMBDOCK_ROLE, and refuses any other', () => {
+    fakeInterfaces(HOST_WITH_DOCKER);
+    expect(loadConfig({ LAMBDOCK_ROLE: 'api' }).role).toBe('api');
+    expect(loadConfig({ LAMBDOCK_ROLE: 'api' }, 'worker').role).toBe('worker');
+    expect(() => loadConfig({}, 'both')).toThrow("the role must be all, api or worker, got 'both'");
+  });
+});
+
 describe('loadConfig: defaults', () => {
   it('defaults every setting', () => {
     fakeInterfaces(HOST_WITH_DOCKER);
     expect(loadConfig({})).toStrictEqual({
+      role: 'all',
+      workerPort: 9001,
       host: '127.0.0.1',
       port: 9000,
       redisUrl: 'redis://127.0.0.1:6379',
@@ -160,12 +171,20 @@ describe('loadConfig: overrides', () => {
       LAMBDOCK_TMP_SPARES_PER_SIZE: '1',
       LAMBDOCK_BUILD_IMAGES: 'false',
       LAMBDOCK_ACCOUNT_CONCURRENCY: '5',
-        LAMBDOCK_MIN_UNRESERVED_CONCURRENCY: '2',
-        LAMBDOCK_MAX_CONCURRENT_STARTS: '3',
+      LAMBDOCK_MIN_UNRESERVED_CONCURRENCY: '2',
+      LAMBDOCK_MAX_CONCURRENT_STARTS: '3',
+      LAMBDOCK_ROLE: 'worker',
+      LAMBDOCK_WORKER_PORT: '9101',
+      LAMBDOCK_WORKER_URL: 'http://worker-1:9101',
+      LAMBDOCK_API_URL: 'http://api:9000',
       LAMBDOCK_LOG_LEVEL: 'debug',
       LAMBDOCK_CGROUP_ROOT: '/host/sys/fs/cgroup',
     });
     expect(config).toStrictEqual({
+      role: 'worker',
+      workerPort: 9101,
+      workerUrl: 'http://worker-1:9101',
+      apiUrl: 'http://api:9000',
       host: '0.0.0.0',
       port: 9100,
       redisUrl: 'redis://redis:6380/2',

@@ -4,7 +4,17 @@ import path from 'node:path';
 /**
  * The only code that reads process.env. Every setting lambdock understands is here, with its default.
  */
+/** What a lambdock process runs: the Lambda API, a worker owning one engine's sandboxes, or both. */
+export type Role = 'all' | 'api' | 'worker';
+
 export interface Config {
+  role: Role;
+  /** A worker's internal execution endpoint (not the Lambda API): its port (0 picks a free one). */
+  workerPort: number;
+  /** How api processes reach this worker; by default its bind address and port. */
+  workerUrl?: string;
+  /** How workers reach the api's code downloads; by default the address the api listens on. */
+  apiUrl?: string;
   /** API listen address; 127.0.0.1 unless told otherwise: whoever reaches the API can run code. */
   host: string;
   port: number;
@@ -113,6 +123,13 @@ function portRange(env: Env, key: string, fallback: PortRange): PortRange {
   return { first, last };
 }
 
+function role(env: Env, override: string | undefined): Role {
+  const raw = override ?? env.LAMBDOCK_ROLE;
+  if (raw === undefined || raw === '' || raw === 'all') return 'all';
+  if (raw === 'api' || raw === 'worker') return raw;
+  throw new ConfigError(`the role must be all, api or worker, got '${raw}'`);
+}
+
 function hostAccess(env: Env): SandboxHostAccess {
   const raw = env.LAMBDOCK_SANDBOX_HOST_ACCESS;
   if (raw === undefined || raw === '' || raw === 'blocked') return 'blocked';
@@ -134,7 +151,8 @@ export function detectPrimaryAddress(interfaces = os.networkInterfaces()): strin
   return undefined;
 }
 
-export function loadConfig(env: Env = process.env): Config {
+/** The configuration from the environment; `roleOverride` is the command line's role (`lambdock worker`). */
+export function loadConfig(env: Env = process.env, roleOverride?: string): Config {
   const accountId = env.LAMBDOCK_ACCOUNT_ID ?? '000000000000';
   if (!/^\d{12}$/.test(accountId)) throw new ConfigError(`LAMBDOCK_ACCOUNT_ID must be 12 digits, got '${accountId}'`);
   const region = env.LAMBDOCK_REGION ?? 'us-east-1';
@@ -150,6 +168,10 @@ export function loadConfig(env: Env = process.env): Config {
 
   const network = env.LAMBDOCK_SANDBOX_NETWORK;
   return {
+    role: role(env, roleOverride),
+    workerPort: int(env, 'LAMBDOCK_WORKER_PORT', 9001, 0, 65535),
+    ...(env.LAMBDOCK_WORKER_URL === undefined || env.LAMBDOCK_WORKER_URL === '' ? {} : { workerUrl: env.LAMBDOCK_WORKER_URL }),
+    ...(env.LAMBDOCK_API_URL === undefined || env.LAMBDOCK_API_URL === '' ? {} : { apiUrl: env.LAMBDOCK_API_URL }),
     host: env.LAMBDOCK_HOST ?? '127.0.0.1',
     port: int(env, 'LAMBDOCK_PORT', 9000, 0, 65535),
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',

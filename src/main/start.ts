@@ -1,12 +1,15 @@
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createLogger } from '../observability/logger.js';
-import { startLambdock } from './lambdock.js';
+import { startLambdock, startLambdockApi } from './lambdock.js';
 
-/** `npm start`: the control plane and a worker in one process, configured from the environment. */
+/**
+ * `npm start` (or `lambdock`): the control plane and a worker in one process; `lambdock api` the Lambda
+ * API alone, `lambdock worker` a worker alone (LAMBDOCK_ROLE says the same). Configured from the environment.
+ */
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, process.argv[2]);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`lambdock: ${error.message}\n`);
@@ -15,7 +18,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const lambdock = await startLambdock(config, { logger });
+  const lambdock = config.role === 'api' ? await startLambdockApi(config, { logger }) : await startLambdock(config, { logger });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {

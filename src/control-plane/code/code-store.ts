@@ -131,6 +131,12 @@ export class CodeStore {
     };
   }
 
+  /** Whether this store has the code (its zip or its tree): a worker fetches what it has not. */
+  async hasCode(sha256Hex: string): Promise<boolean> {
+    if (this.unpacked.has(sha256Hex)) return true;
+    return (await exists(this.getZipPath(sha256Hex))) || (await exists(this.getTreePath(sha256Hex)));
+  }
+
   /**
    * Makes sure the tree of `ref` exists, unpacking its stored zip if not (one unpack per SHA at a time).
    * Damaged data found while unpacking is an InvalidZipFileException.

@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { buildApi } from '../api/app.js';
+import type { HealthCheck } from '../api/routes/health/index.js';
+import type { Config } from '../config/config.js';
+import { AliasService } from '../control-plane/aliases/alias-service.js';
+import type { CodeStore } from '../control-plane/code/code-store.js';
+import { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
+import type { Architecture } from '../control-plane/function-model.js';
+import { FunctionService, type FunctionListener, type Preparer } from '../control-plane/function-service.js';
+import { RedisAliasStore } from '../control-plane/store/redis-alias-store.js';
+import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
+import { RedisReservedConcurrencyStore } from '../control-plane/store/redis-reserved-concurrency-store.js';
+import { RedisTagStore } from '../control-plane/store/redis-tag-store.js';
+import { RedisVersionStore } from '../control-plane/store/redis-version-store.js';
+import { TagService } from '../control-plane/tag-service.js';
+import type { Executor } from '../invocation/execution.js';
+import { InvokeService } from '../invocation/invoke-service.js';
+import type { Logger } from '../observability/logger.js';
+
+export interface ControlPlaneParts {
+  code: CodeStore;
+  prepare: Preparer;
+  runnableArchitectures?: readonly Architecture[];
+  executor: Executor;
+  /** Told of changes that retire environments (this process's pool, or every worker's). */
+  listener: FunctionListener;
+  health: HealthCheck;
+}
+
+export interface ControlPlaneNode {
+  app: FastifyInstance;
+  functions: FunctionService;
+  close(): void;
+}
+
+/** The Lambda API and the services behind it, on Redis; invocations go to `executor`. */
+export function buildControlPlane(config: Config, redis: Redis, logger: Logger, parts: ControlPlaneParts): ControlPlaneNode {
+  const scope = { region: config.region, accountId: config.accountId };
+  const functionStore = new RedisFunctionStore(redis, config.redisPrefix);
+  const aliasStore = new RedisAliasStore(redis, config.redisPrefix);
+  const functions = new FunctionService(
+    { functions: functionStore, versions: new RedisVersionStore(redis, config.redisPrefix), aliases: aliasStore },
+    parts.code,
+    scope,
+    parts.prepare,
+    (error, name) => logger.error({ err: error, functionName: name }, 'Function preparation failed'),
+    parts.runnableArchitectures === undefined ? {} : { runnableArchitectures: parts.runnableArchitectures },
+  );
+  functions.addListener(parts.listener);
+  const app = buildApi({
+    functions,
+    aliases: new AliasService(functionStore, aliasStore, scope),
+    tags: new TagService(new RedisTagStore(redis, config.redisPrefix), scope),
+    invoker: new InvokeService(functions, parts.executor),
+    code: parts.code,
+    concurrency: new ReservedConcurrencyService(functionStore, new RedisReservedConcurrencyStore(redis, config.redisPrefix), scope, {
+      account: config.accountConcurrency,
+      minUnreserved: config.minUnreservedConcurrency,
+    }),
+    logger,
+    requestTimeoutMs: config.apiRequestTimeoutMs,
+    health: parts.health,
+  });
+  return { app, functions, close: () => functions.close() };
+}

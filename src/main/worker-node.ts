@@ -1,0 +1,191 @@
+import path from 'node:path';
+import type { Server } from 'node:http';
+import Dockerode from 'dockerode';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/config.js';
+import { loadInstanceId } from '../config/instance-id.js';
+import { getRunnableArchitectures } from '../control-plane/architecture-support.js';
+import { CodeStore } from '../control-plane/code/code-store.js';
+import type { Architecture } from '../control-plane/function-model.js';
+import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
+import { LABELS } from '../docker/container-driver.js';
+import { DockerodeContainerDriver } from '../docker/dockerode-container-driver.js';
+import { FifoOutputPipes } from '../docker/fifo-output-pipes.js';
+import { fetchHostFacts } from '../docker/host-architectures.js';
+import { ensureRuntimeImages, getRuntimeImageTag } from '../docker/images/index.js';
+import { createDiskHost, LoopScratchDisks } from '../docker/loop-scratch-disks.js';
+import { NetworkHolderPool } from '../docker/network-holder-pool.js';
+import { removeOrphanContainers } from '../docker/reaper.js';
+import { ScratchDiskPool } from '../docker/scratch-disk-pool.js';
+import { RedisConcurrencyLeases } from '../invocation/concurrency/redis-concurrency-leases.js';
+import { LocalExecutor } from '../invocation/local-executor.js';
+import type { Logger } from '../observability/logger.js';
+import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
+import { SandboxPool } from '../sandbox/sandbox-pool.js';
+import { isInAnySubnet } from '../shared/ipv4-subnet.js';
+import { Semaphore } from '../shared/semaphore.js';
+import { SharedAttempt } from '../shared/shared-attempt.js';
+import { REPO_ROOT } from './repo-root.js';
+import { openSandboxIsolation } from './sandbox-isolation.js';
+
+/** What owns one Docker engine's sandboxes: the pool, its code, its concurrency leases, its isolation. */
+export interface WorkerNode {
+  instanceId: string;
+  docker: Dockerode;
+  pool: SandboxPool;
+  code: CodeStore;
+  executor: LocalExecutor;
+  images: SharedAttempt<unknown>;
+  runnableArchitectures: readonly Architecture[];
+  /** Drops every connection to `server` that comes from a sandbox (function code never reaches lambdock). */
+  guard(server: Server): void;
+  /** Stops the leases, waits up to `drainTimeoutMs` for invocations (`front` closing meanwhile), removes everything. */
+  close(front: { closing: Promise<unknown>; forceClose: () => void }, drainTimeoutMs: number): Promise<void>;
+}
+
+export async function startWorkerNode(config: Config, redis: Redis, logger: Logger, docker: Dockerode): Promise<WorkerNode> {
+  const instanceId = config.instanceId ?? (await loadInstanceId(config.dataDir));
+  const ownLabels = [`${LABELS.managed}=true`, `${LABELS.instance}=${instanceId}`];
+  const scratch = new LoopScratchDisks(createDiskHost(docker), config.dataDir, instanceId);
+  const swept = await removeOrphanContainers(docker, ownLabels);
+  const sweptDisks = await scratch.removeOrphans().catch((error: unknown) => {
+    logger.warn({ err: error }, 'Could not remove every /tmp disk of an earlier run');
+    return 0;
+  });
+  if (swept + sweptDisks > 0) logger.info({ instanceId, containers: swept, disks: sweptDisks }, 'Removed orphans of an earlier run');
+
+  const isolation = await openSandboxIsolation(docker, { ...config, instanceId }, logger);
+  const { runtimeApiAddress, network: sandboxNetwork } = isolation;
+  const driver = new DockerodeContainerDriver(docker, instanceId, config.cgroupRoot, {
+    onLateCreate: (name, error) =>
+      error === undefined
+        ? logger.warn({ container: name }, 'Removed a container the engine created after its caller gave up')
+        : logger.error({ err: error, container: name }, 'Could not remove a container the engine created after its caller gave up'),
+  });
+  await driver.openEvents();
+  const scratchPool = new ScratchDiskPool(scratch, {
+    sparesPerSize: config.tmpSparesPerSize,
+    warmSizesMb: [512],
+    recentSizes: 3,
+    sizeIdleMs: 10 * 60_000,
+    maxDisks: config.maxLoopDevices,
+    labels: { [LABELS.managed]: 'true', [LABELS.instance]: instanceId },
+    onError: (error) => logger.warn({ err: error }, 'A spare /tmp disk could not be made or removed'),
+  });
+  void scratchPool.warm();
+
+  const networkHolders = new NetworkHolderPool(driver, {
+    image: getRuntimeImageTag('provided.al2023') ?? 'lambdock-runtime:provided',
+    network: sandboxNetwork.name,
+    instanceId,
+    spares: 2,
+    onError: (error) => logger.warn({ err: error }, 'Could not start a spare network holder'),
+  });
+  // Built at startup and again by the next activation that needs them if that failed (a failed build must
+  // not fail every later create until a restart); concurrent activations share one build.
+  const images = new SharedAttempt(async () => {
+    const built = config.buildImagesOnStart
+      ? await ensureRuntimeImages(docker, {
+          runtimesDir: path.join(REPO_ROOT, 'runtimes'),
+          dockerBaseDir: path.join(REPO_ROOT, 'docker', 'base'),
+          logger: { info: (obj, msg) => logger.info(obj, msg) },
+        })
+      : [];
+    void networkHolders.warm();
+    return built;
+  });
+  images.get().catch((error: unknown) => logger.error({ err: error }, 'Could not build the runtime images'));
+
+  // Code references are counted in Redis with the records that hold them, whichever process wrote them.
+  const references = new RedisFunctionStore(redis, config.redisPrefix);
+  // A tree stays while a sandbox has it mounted (the pool is made below; sandboxes exist only once it is).
+  let sandboxes: SandboxPool | undefined;
+  const code = new CodeStore(config.dataDir, {
+    references,
+    isTreeInUse: (tree) => sandboxes?.list().some((sandbox) => sandbox.plan.codeDir === tree) ?? false,
+    onError: (error, sha256Hex) => logger.warn({ err: error, sha256Hex }, 'Could not remove unreferenced code'),
+  });
+  await references.restoreCodeReferences();
+  const sweptCode = await code.sweep();
+  if (sweptCode > 0) logger.info({ entries: sweptCode }, 'Removed unreferenced code');
+  const runnableArchitectures = getRunnableArchitectures(await fetchHostFacts(docker));
+
+  const pool = new SandboxPool({
+    driver,
+    scratch: scratchPool,
+    network: networkHolders,
+    outputs: new FifoOutputPipes(config.dataDir),
+    createRuntimeApi: (apiOptions) => new RuntimeApiServer({ ...apiOptions, ports: config.runtimeApiPorts }),
+    starts: new Semaphore(config.maxConcurrentStarts),
+    logSink: (line) => logger.info({ stream: 'function' }, line),
+    onStarted: (sandbox, phases) =>
+      logger.debug({ sandboxId: sandbox.id, functionName: sandbox.plan.functionName, phases }, 'Started sandbox'),
+    onOperationError: (error, sandbox, operation) =>
+      logger.error({ err: error, sandboxId: sandbox.id, functionName: sandbox.plan.functionName, operation }, 'Sandbox operation failed'),
+  });
+  sandboxes = pool;
+
+  const leases = new RedisConcurrencyLeases(redis, config.redisPrefix, {
+    accountLimit: config.accountConcurrency,
+    onRenewError: (error) => logger.warn({ err: error }, 'Could not renew or return concurrency leases'),
+  });
+  const executor = new LocalExecutor(
+    code,
+    pool,
+    leases,
+    {
+      region: config.region,
+      instanceId,
+      runtimeApiBindHost: runtimeApiAddress.bind,
+      runtimeApiAdvertiseHost: runtimeApiAddress.advertise,
+      pauseGraceMs: config.pauseGraceMs,
+      idleKeepAliveMs: config.idleKeepAliveMs,
+    },
+    (runtime) => getRuntimeImageTag(runtime) ?? runtime,
+  );
+
+  return {
+    instanceId,
+    docker,
+    pool,
+    code,
+    executor,
+    images,
+    runnableArchitectures,
+    guard(server) {
+      // Whatever LAMBDOCK_HOST says and whichever of the host's addresses it aims at: drop every peer on
+      // the sandbox network, and everything arriving on the address sandboxes reach lambdock at.
+      server.on('connection', (socket) => {
+        const local = socket.localAddress?.replace(/^::ffff:/, '');
+        if (isInAnySubnet(socket.remoteAddress, sandboxNetwork.subnets) || local === runtimeApiAddress.advertise) socket.destroy();
+      });
+    },
+    async close(front, drainTimeoutMs) {
+      // Stop taking requests and retire every environment; running invocations may finish, within limits.
+      const drained = await Promise.race([
+        Promise.all([front.closing, pool.drain()]).then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), drainTimeoutMs).unref()),
+      ]);
+      if (!drained) {
+        front.forceClose();
+        await front.closing.catch(() => undefined);
+      }
+      await Promise.all([scratchPool.close(), networkHolders.close()]);
+      if (!drained) {
+        await removeOrphanContainers(docker, ownLabels);
+        await scratch.removeOrphans().catch((error: unknown) => logger.warn({ err: error }, 'Could not remove every /tmp disk'));
+      }
+      await isolation.close().catch(async () => {
+        // A container still on the network (a holder made while closing) keeps it: remove those, then retry.
+        await removeOrphanContainers(docker, ownLabels);
+        await isolation.close();
+      });
+      leases.close();
+      code.close();
+      await images.settled();
+      // Last: nothing of this installation outlives it, not even a holder whose start failed as the network went.
+      await removeOrphanContainers(docker, ownLabels).catch((error: unknown) => logger.warn({ err: error }, 'Could not remove every container'));
+      driver.close();
+    },
+  };
+}

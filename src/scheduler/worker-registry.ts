@@ -1,0 +1,19 @@
+/** A worker as the api processes see it. */
+export interface WorkerInfo {
+  id: string;
+  /** Where its internal execution endpoint listens. */
+  url: string;
+  /** When its last heartbeat arrived (ms since the epoch, the worker's clock). */
+  heartbeatAt: number;
+}
+
+/** Where workers announce themselves, and api processes find them. */
+export interface WorkerRegistry {
+  /** Writes (or refreshes) the worker's entry; called on every heartbeat. */
+  announce(worker: Omit<WorkerInfo, 'heartbeatAt'>): Promise<void>;
+  withdraw(id: string): Promise<void>;
+  /** Workers whose heartbeat is recent. */
+  listLive(): Promise<WorkerInfo[]>;
+  /** The installation's token for worker endpoints (made once, shared by every process on this Redis). */
+  fetchToken(): Promise<string>;
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  CreateFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+  UpdateFunctionCodeCommand,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { startLambdock, startLambdockApi, type Lambdock, type LambdockApi } from '../../src/main/lambdock.js';
+import { ROLE } from '../helpers/test-lambdock.js';
+import { nodeZip } from '../helpers/zip.js';
+
+// One api process and two workers on one Redis (in this test process, each with its own data dir,
+// instance id and connections, as separate hosts would have): the api holds no environments.
+const prefix = `${inject('testRunPrefix')}-roles-${randomUUID().slice(0, 8)}`;
+const dirs: string[] = [];
+const workers: Lambdock[] = [];
+let api: LambdockApi;
+let client: LambdaClient;
+
+async function settings(role: string, name: string): Promise<Record<string, string>> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `lambdock-${inject('testRunPrefix')}-`));
+  dirs.push(dataDir);
+  return {
+    LAMBDOCK_ROLE: role,
+    LAMBDOCK_PORT: '0',
+    LAMBDOCK_WORKER_PORT: '0',
+    LAMBDOCK_DATA_DIR: dataDir,
+    LAMBDOCK_INSTANCE_ID: `${inject('testRunPrefix')}-${name}-${randomUUID().slice(0, 6)}`,
+    LAMBDOCK_REDIS_PREFIX: prefix,
+    LAMBDOCK_BUILD_IMAGES: 'false',
+    LAMBDOCK_PAUSE_GRACE_MS: '50',
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  };
+}
+const logger = pino({ level: process.env.LAMBDOCK_TEST_LOG_LEVEL ?? 'silent' });
+const probe = (tag: string) =>
+  nodeZip(`const id = Math.random().toString(36).slice(2);
+exports.handler = async () => ({ tag: ${JSON.stringify(tag)}, id });`);
+
+async function create(name: string, tag: string): Promise<void> {
+  await client.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: await probe(tag) } }));
+  await waitUntilFunctionActiveV2({ client, maxWaitTime: 60, minDelay: 1 }, { FunctionName: name });
+}
+async function invoke(name: string): Promise<{ tag: string; id: string }> {
+  const out = await client.send(new InvokeCommand({ FunctionName: name }));
+  expect(out.FunctionError, Buffer.from(out.Payload ?? []).toString()).toBeUndefined();
+  return JSON.parse(Buffer.from(out.Payload ?? []).toString()) as { tag: string; id: string };
+}
+const sandboxesOn = (worker: Lambdock, functionName: string) => worker.pool.list().filter((s) => s.plan.functionName === functionName).length;
+
+beforeAll(async () => {
+  workers.push(await startLambdock(loadConfig(await settings('worker', 'w1')), { logger, drainTimeoutMs: 5_000 }));
+  workers.push(await startLambdock(loadConfig(await settings('worker', 'w2')), { logger, drainTimeoutMs: 5_000 }));
+  api = await startLambdockApi(loadConfig(await settings('api', 'api')), { logger });
+  client = new LambdaClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+});
+afterAll(async () => {
+  client?.destroy();
+  await api?.close();
+  for (const worker of workers) await worker.close();
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+describe('an api process and two workers on one Redis', () => {
+  it('runs invocations on the workers, each fetching the code it lacks from the api by its hash', async () => {
+    const names = Array.from({ length: 8 }, (_, i) => `spread-${i}`);
+    for (const name of names) await create(name, name);
+    for (const name of names) expect((await invoke(name)).tag).toBe(name);
+    const used = workers.filter((w) => names.some((n) => sandboxesOn(w, n) > 0));
+    // Rendezvous hashing gives 8 functions to 2 workers: both get some (all on one: 2 × 0.5⁸ < 1%).
+    expect(used).toHaveLength(2);
+    // The workers' data dirs (the first two made) hold the zips they fetched.
+    for (const worker of used) {
+      const codeDir = path.join(dirs[workers.indexOf(worker)] ?? '', 'code');
+      expect((await readdir(codeDir)).some((f) => f.endsWith('.zip'))).toBe(true);
+    }
+  });
+
+  it('keeps a function version on its home worker, warm', async () => {
+    await create('home', 'home');
+    const first = await invoke('home');
+    for (let i = 0; i < 5; i += 1) expect((await invoke('home')).id).toBe(first.id);
+    expect(workers.map((w) => sandboxesOn(w, 'home')).sort()).toEqual([0, 1]);
+  });
+
+  it('retires environments on the workers when the api changes the function', async () => {
+    await create('moving', 'before');
+    const before = await invoke('moving');
+    await client.send(new UpdateFunctionCodeCommand({ FunctionName: 'moving', ZipFile: await probe('after') }));
+    await waitUntilFunctionUpdatedV2({ client, maxWaitTime: 60, minDelay: 1 }, { FunctionName: 'moving' });
+    const after = await invoke('moving');
+    expect(after.tag).toBe('after');
+    expect(after.id).not.toBe(before.id);
+    // The old environment was retired by the api's word, not left to idle out (10 minutes).
+    await vi.waitFor(() => expect(workers.reduce((n, w) => n + sandboxesOn(w, 'moving'), 0)).toBe(1), { timeout: 10_000, interval: 50 });
+  });
+});
