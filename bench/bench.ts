@@ -17,6 +17,7 @@ import { CreateAliasCommand, PublishVersionCommand } from '@aws-sdk/client-lambd
 import { Pool } from 'undici';
 import { startTestLambdock } from '../test/helpers/test-lambdock.js';
 import { nodeZip } from '../test/helpers/zip.js';
+import { measureSplitPath } from './split-path.js';
 import { measureUnpack } from './unpack.js';
 
 const execFile = promisify(execFileCb);
@@ -152,6 +153,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < WARM_RUNS; i += 1) aliased.push(await invoke('warm:live', i));
     rows.push({ scenario: 'lambdock warm invoke through an alias (back to back)', samples: aliased });
     rows.push({ scenario: 'baseline: bare HTTP server, same client and request', samples: await bareHttp(WARM_RUNS) });
+
+    process.stdout.write('split path: api → worker…\n');
+    rows.push(...(await measureSplitPath(HANDLER, WARM_RUNS)));
 
     process.stdout.write('thaw from pause…\n');
     const thaw: number[] = [];
