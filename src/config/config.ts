@@ -63,6 +63,8 @@ export interface Config {
   /** Build missing runtime images at startup. */
   buildImagesOnStart: boolean;
   accountConcurrency: number;
+  /** The memory (MB of MemorySize) a worker's environments may take together: idle ones are evicted past it. */
+  memoryBudgetMb: number;
   /** Container starts in flight on the engine at once; the rest queue (a burst of cold starts). */
   maxConcurrentStarts: number;
   /** What PutFunctionConcurrency must leave unreserved (AWS: 100). */
@@ -196,6 +198,7 @@ export function loadConfig(env: Env = process.env, roleOverride?: string): Confi
     buildImagesOnStart: bool(env, 'LAMBDOCK_BUILD_IMAGES', true),
     accountConcurrency: int(env, 'LAMBDOCK_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000),
     maxConcurrentStarts: int(env, 'LAMBDOCK_MAX_CONCURRENT_STARTS', 4, 1, 1024),
+    memoryBudgetMb: int(env, 'LAMBDOCK_MEMORY_BUDGET_MB', Math.floor((os.totalmem() / 2 ** 20) * 0.8), 128, 16_777_216),
     minUnreservedConcurrency: int(env, 'LAMBDOCK_MIN_UNRESERVED_CONCURRENCY', 100, 0, 1_000_000),
     logLevel: env.LAMBDOCK_LOG_LEVEL ?? 'info',
     cgroupRoot: env.LAMBDOCK_CGROUP_ROOT ?? '/sys/fs/cgroup',

@@ -122,7 +122,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
       logger.debug({ sandboxId: sandbox.id, functionName: sandbox.plan.functionName, phases }, 'Started sandbox'),
     onOperationError: (error, sandbox, operation) =>
       logger.error({ err: error, sandboxId: sandbox.id, functionName: sandbox.plan.functionName, operation }, 'Sandbox operation failed'),
-  });
+  }, { memoryBudgetMb: config.memoryBudgetMb });
   sandboxes = pool;
 
   const leases = new RedisConcurrencyLeases(redis, config.redisPrefix, {

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { LambdaError } from '../shared/errors.js';
 import { Sandbox, type SandboxDeps, type SandboxInvocation, type SandboxPlan, type SandboxResult } from './sandbox.js';
+import { HostFullError, planRoom } from './capacity.js';
 import type { SandboxState } from './sandbox-state.js';
+
+export interface PoolOptions {
+  /** The memory (MB, the functions' MemorySize) this worker's environments may take together; unbounded without. */
+  memoryBudgetMb?: number;
+}
 
 /** How long an invocation waits for a runtime that has just answered to ask for its next one. */
 const HANDOFF_MS = 25;
@@ -26,7 +32,10 @@ export class SandboxPool {
   /** Invocations waiting briefly for an environment of their key that has answered to ask for more. */
   private readonly handoffs = new Map<string, Set<Handoff>>();
 
-  constructor(private readonly deps: Omit<SandboxDeps, 'onStateChange'>) {}
+  constructor(
+    private readonly deps: Omit<SandboxDeps, 'onStateChange'>,
+    private readonly options: PoolOptions = {},
+  ) {}
 
   get size(): number {
     return this.keyOf.size;
@@ -108,10 +117,26 @@ export class SandboxPool {
   }
 
   private createFor(key: string, plan: (id: string) => SandboxPlan, invocation: SandboxInvocation, onEnded: () => void) {
-    const sandbox = this.create(key, plan(randomBytes(16).toString('hex')));
+    const planned = plan(randomBytes(16).toString('hex'));
+    this.makeRoom(planned.memorySizeMb);
+    const sandbox = this.create(key, planned);
     const running = sandbox.invoke(invocation, onEnded);
     if (running === undefined) throw new Error('a new sandbox refused its first invocation');
     return running;
+  }
+
+  /**
+   * Within the memory budget, a new environment takes the place of idle ones (least recently used first,
+   * retired now); when every environment is busy there is no room, and the caller is throttled.
+   */
+  private makeRoom(memoryMb: number): void {
+    const budget = this.options.memoryBudgetMb;
+    if (budget === undefined) return;
+    const live = [...this.keyOf.keys()].filter((s) => s.currentState.kind !== 'Removing');
+    const entries = live.map((s) => ({ id: s.id, memoryMb: s.plan.memorySizeMb, idle: s.available, lastUsedAt: s.lastUsedAt }));
+    const evict = planRoom(entries, memoryMb, budget);
+    if (evict === undefined) throw new HostFullError(memoryMb, budget);
+    for (const sandbox of live) if (evict.includes(sandbox.id)) sandbox.retire();
   }
 
   /** Takes the first environment of `key` that becomes free within HANDOFF_MS, if any. */

@@ -12,6 +12,8 @@ import { ERROR_CODES, LambdaError, type ErrorCode } from '../shared/errors.js';
 export const EXECUTIONS_PATH = '/_lambdock/worker/executions';
 export const TOKEN_HEADER = 'x-lambdock-worker-token';
 export const ERROR_HEADER = 'x-lambdock-error';
+/** Set with a refusal when the worker has no room (every environment busy): another worker may have. */
+export const FULL_HEADER = 'x-lambdock-worker-full';
 
 interface ExecutionHead {
   requestId: string;

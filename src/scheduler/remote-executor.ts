@@ -4,7 +4,7 @@ import type { Execution, Executor } from '../invocation/execution.js';
 import type { InvokeResponse } from '../invocation/invocation-result.js';
 import { getInvokeDeadlineMs } from '../invocation/local-executor.js';
 import { LambdaError, SERVICE_ERROR_MESSAGE, serviceError } from '../shared/errors.js';
-import { ERROR_HEADER, EXECUTIONS_PATH, TOKEN_HEADER, decodeError, decodeResponse, encodeExecution } from './execution-wire.js';
+import { ERROR_HEADER, EXECUTIONS_PATH, FULL_HEADER, TOKEN_HEADER, decodeError, decodeResponse, encodeExecution } from './execution-wire.js';
 import { rankWorkers } from './placement.js';
 import type { WorkerInfo, WorkerRegistry } from './worker-registry.js';
 
@@ -21,8 +21,8 @@ const isRefused = (error: unknown): boolean =>
 
 /**
  * Runs executions on workers: on the function version's home worker (see rankWorkers), over a kept-alive
- * HTTP connection. A worker that refuses connections is skipped for the next one; a worker that dies
- * mid-invocation gives the caller a prompt ServiceException (its leases lapse on their own).
+ * HTTP connection. A worker that refuses connections, or has no room, is skipped for the next one; a
+ * worker that dies mid-invocation gives the caller a prompt ServiceException (its leases lapse on their own).
  */
 export class RemoteExecutor implements Executor {
   private readonly pools = new Map<string, Pool>();
@@ -54,6 +54,11 @@ export class RemoteExecutor implements Executor {
         });
         const payload = Buffer.from(await res.body.arrayBuffer());
         const refusal = res.headers[ERROR_HEADER];
+        if (typeof refusal === 'string' && res.headers[FULL_HEADER] !== undefined) {
+          // This worker has no room: the next one may (the last one's refusal stands if none has).
+          lastError = decodeError(refusal);
+          continue;
+        }
         if (typeof refusal === 'string') throw decodeError(refusal);
         if (res.statusCode !== 200) throw serviceError(new Error(`worker ${worker.id} answered ${res.statusCode}`));
         return decodeResponse(res.headers, payload);
@@ -65,7 +70,7 @@ export class RemoteExecutor implements Executor {
         this.workers = undefined;
       }
     }
-    throw serviceError(lastError);
+    throw lastError instanceof LambdaError ? lastError : serviceError(lastError);
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Executor } from '../invocation/execution.js';
 import { ENVIRONMENT_LIMITS } from '../invocation/environment-plan.js';
 import { LambdaError, serviceError } from '../shared/errors.js';
-import { ERROR_HEADER, EXECUTIONS_PATH, TOKEN_HEADER, decodeExecution, encodeError, encodeResponseHeaders, type WireExecution } from './execution-wire.js';
+import { HostFullError } from '../sandbox/capacity.js';
+import { ERROR_HEADER, EXECUTIONS_PATH, FULL_HEADER, TOKEN_HEADER, decodeExecution, encodeError, encodeResponseHeaders, type WireExecution } from './execution-wire.js';
 
 export interface WorkerServerOptions {
   executor: Executor;
@@ -46,6 +47,7 @@ export function buildWorkerServer(options: WorkerServerOptions): FastifyInstance
     } catch (error) {
       if (!(error instanceof LambdaError) || error.status >= 500) options.onError(error);
       const lambdaError = error instanceof LambdaError ? error : serviceError(error);
+      if (error instanceof HostFullError) reply.header(FULL_HEADER, '1');
       return reply.code(lambdaError.status).header(ERROR_HEADER, encodeError(lambdaError)).send();
     }
   });

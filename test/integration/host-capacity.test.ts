@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { CreateFunctionCommand, InvokeCommand, LambdaClient, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { startLambdock, startLambdockApi, type Lambdock, type LambdockApi } from '../../src/main/lambdock.js';
+import { ROLE, startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
+import { nodeZip } from '../helpers/zip.js';
+
+const SLEEPER = `exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms ?? 0)); return 'ok'; };`;
+const outcome = (send: Promise<{ FunctionError?: string }>) =>
+  send.then(
+    (out) => (out.FunctionError === undefined ? 'ok' : `function error ${out.FunctionError}`),
+    (error: { name?: string; Reason?: string }) => `${error.name ?? 'error'} ${error.Reason ?? ''}`.trim(),
+  );
+
+describe('a worker with room for three environments', () => {
+  let t: TestLambdock;
+  const invoke = (name: string, ms = 0) => outcome(t.client.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify({ ms })) })));
+  const sandboxesOf = (name: string) => t.lambdock.pool.list().filter((s) => s.plan.functionName === name && s.currentState.kind !== 'Removing').length;
+
+  beforeAll(async () => {
+    t = await startTestLambdock({ LAMBDOCK_MEMORY_BUDGET_MB: '384', LAMBDOCK_PAUSE_GRACE_MS: '50' });
+    for (const name of ['f1', 'f2', 'f3', 'f4']) await t.createFunction({ FunctionName: name, Code: { ZipFile: await nodeZip(SLEEPER) }, Timeout: 10 });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('evicts the least recently used idle environment to start a fourth', async () => {
+    for (const name of ['f1', 'f2', 'f3']) expect(await invoke(name)).toBe('ok');
+    expect(await invoke('f4')).toBe('ok');
+    await vi.waitFor(() => expect(['f1', 'f2', 'f3', 'f4'].map(sandboxesOf)).toEqual([0, 1, 1, 1]), { timeout: 10_000, interval: 50 });
+  });
+
+  it('throttles a fourth when three are busy, and serves it once one is free', async () => {
+    const busy = ['f2', 'f3', 'f4'].map((name) => invoke(name, 2_000));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await invoke('f1')).toBe('TooManyRequestsException ConcurrentInvocationLimitExceeded');
+    expect(await Promise.all(busy)).toEqual(['ok', 'ok', 'ok']);
+    expect(await invoke('f1')).toBe('ok');
+  });
+});
+
+describe('an api and two workers with room for one environment each', () => {
+  const run = inject('testRunPrefix');
+  const prefix = `${run}-capacity-${randomUUID().slice(0, 8)}`;
+  const dirs: string[] = [];
+  const workers: Lambdock[] = [];
+  let api: LambdockApi;
+  let client: LambdaClient;
+  const logger = pino({ level: process.env.LAMBDOCK_TEST_LOG_LEVEL ?? 'silent' });
+
+  async function settings(role: string, name: string): Promise<Record<string, string>> {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), `lambdock-${run}-`));
+    dirs.push(dataDir);
+    return {
+      LAMBDOCK_ROLE: role,
+      LAMBDOCK_PORT: '0',
+      LAMBDOCK_WORKER_PORT: '0',
+      LAMBDOCK_DATA_DIR: dataDir,
+      LAMBDOCK_INSTANCE_ID: `${run}-${name}-${randomUUID().slice(0, 6)}`,
+      LAMBDOCK_REDIS_PREFIX: prefix,
+      LAMBDOCK_BUILD_IMAGES: 'false',
+      LAMBDOCK_MEMORY_BUDGET_MB: '128',
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    };
+  }
+
+  beforeAll(async () => {
+    for (const name of ['w1', 'w2']) workers.push(await startLambdock(loadConfig(await settings('worker', name)), { logger, drainTimeoutMs: 5_000 }));
+    api = await startLambdockApi(loadConfig(await settings('api', 'api')), { logger });
+    client = new LambdaClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    await client.send(new CreateFunctionCommand({ FunctionName: 'wide', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Timeout: 10, Code: { ZipFile: await nodeZip(SLEEPER) } }));
+    await waitUntilFunctionActiveV2({ client, maxWaitTime: 60, minDelay: 1 }, { FunctionName: 'wide' });
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await api?.close();
+    for (const worker of workers) await worker.close();
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('spills to the next worker when the home worker is full, and throttles when every worker is', async () => {
+    const call = (ms: number) => outcome(client.send(new InvokeCommand({ FunctionName: 'wide', Payload: Buffer.from(JSON.stringify({ ms })) })));
+    const first = call(2_000);
+    await new Promise((r) => setTimeout(r, 800));
+    const second = call(1_500);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await call(0)).toBe('TooManyRequestsException ConcurrentInvocationLimitExceeded');
+    expect(await Promise.all([first, second])).toEqual(['ok', 'ok']);
+    expect(workers.map((w) => w.pool.list().length)).toEqual([1, 1]);
+  });
+});
