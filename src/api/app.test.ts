@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryFunctionStore } from '../../test/helpers/memory-function-store.js';
 import { AliasService } from '../control-plane/aliases/alias-service.js';
+import type { ProvisionedConcurrencyService } from '../control-plane/concurrency/provisioned-concurrency-service.js';
 import type { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
 import { CodeStore } from '../control-plane/code/code-store.js';
 import { FunctionService } from '../control-plane/function-service.js';
@@ -47,7 +48,7 @@ describe('the Lambda API (app.inject)', () => {
     // Never reached: every invocation below is refused first.
     const invoker = new InvokeService(functions, { execute: () => Promise.reject(new Error('not reached')) });
     const aliases = new AliasService(store, store, { region: 'us-east-1', accountId: '000000000000' });
-    app = buildApi({ functions, aliases, invoker, code, tags: { fetchFunctionTags: async () => ({}) } as unknown as TagService, health: async () => ({}), concurrency: { get: async () => undefined } as unknown as ReservedConcurrencyService, logger: false });
+    app = buildApi({ functions, aliases, invoker, code, tags: { fetchFunctionTags: async () => ({}) } as unknown as TagService, health: async () => ({}), concurrency: { get: async () => undefined } as unknown as ReservedConcurrencyService, provisioned: {} as ProvisionedConcurrencyService, logger: false });
     await app.ready();
   });
   afterEach(async () => {
@@ -250,6 +251,7 @@ function apiWithHangingBackend(requestTimeoutMs: number) {
     tags: {} as TagService,
     health: async () => ({}),
     concurrency: {} as ReservedConcurrencyService,
+    provisioned: {} as ProvisionedConcurrencyService,
     logger: false,
     requestTimeoutMs,
   });

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { AliasService } from '../control-plane/aliases/alias-service.js';
 import type { CodeStore } from '../control-plane/code/code-store.js';
+import type { ProvisionedConcurrencyService } from '../control-plane/concurrency/provisioned-concurrency-service.js';
 import type { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
 import type { FunctionService } from '../control-plane/function-service.js';
 import type { TagService } from '../control-plane/tag-service.js';
@@ -30,6 +31,7 @@ export interface ApiDeps {
   code: CodeStore;
   health: HealthCheck;
   concurrency: ReservedConcurrencyService;
+  provisioned: ProvisionedConcurrencyService;
   logger: Logger | false;
   /** Deadline of every request but Invoke (which has its function's timeout): past it, a 500 ServiceException. */
   requestTimeoutMs?: number;
@@ -86,7 +88,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(versionRoutes, { functions: deps.functions });
   void app.register(aliasRoutes, { aliases: deps.aliases, scope: deps.functions.scope });
   void app.register(tagRoutes, { tags: deps.tags });
-  void app.register(concurrencyRoutes, { concurrency: deps.concurrency });
+  void app.register(concurrencyRoutes, { concurrency: deps.concurrency, provisioned: deps.provisioned });
   void app.register(functionSubresourceRoutes, { resources: new UnconfiguredResources(deps.functions) });
   void app.register(invocationRoutes, { invoker: deps.invoker });
   void app.register(accountRoutes, { functions: deps.functions, concurrency: deps.concurrency });

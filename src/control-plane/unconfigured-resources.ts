@@ -1,4 +1,4 @@
-import { LambdaError, invalidParameter, validationError } from '../shared/errors.js';
+import { LambdaError } from '../shared/errors.js';
 import { parseFunctionRef, resolveQualifier } from './function-ref.js';
 import type { FunctionService } from './function-service.js';
 
@@ -8,7 +8,7 @@ const notFound = (message: string): LambdaError => new LambdaError('ResourceNotF
 
 /**
  * The per-function settings deploy tools (Terraform, SAM, Serverless) read right after a create: policy,
- * function URL, event invoke config, provisioned concurrency, code signing, runtime management,
+ * function URL, event invoke config, code signing, runtime management,
  * recursion, event source mappings. Until each is built, these answer exactly as AWS does
  * for an existing function that has none configured, with AWS's own not-found messages (recorded from AWS:
  * they differ per operation).
@@ -48,32 +48,6 @@ export class UnconfiguredResources {
   async listEventInvokeConfigs(functionName: string): Promise<{ FunctionEventInvokeConfigs: [] }> {
     await this.requireFunction(functionName, "The function doesn't exist.");
     return { FunctionEventInvokeConfigs: [] };
-  }
-
-  /** GetProvisionedConcurrencyConfig: only aliases and published versions have one, and none is configured. */
-  async getProvisionedConcurrencyConfig(functionName: string, qualifier: string | undefined): Promise<never> {
-    const ref = parseFunctionRef(functionName, this.functions.scope);
-    if (qualifier === undefined || qualifier === '') {
-      throw validationError("1 validation error detected: Value null at 'qualifier' failed to satisfy constraint: Member must not be null");
-    }
-    const resolved = resolveQualifier(ref, qualifier) ?? qualifier;
-    if (resolved === '$LATEST') throw invalidParameter('The function resource provided must be an alias or a published version.');
-    const arn = this.functions.arnOf(ref.name, resolved);
-    const isVersion = /^\d+$/.test(resolved);
-    try {
-      await this.functions.resolve(ref.name, resolved);
-    } catch (error) {
-      if (error instanceof LambdaError && error.code === 'ResourceNotFoundException') {
-        throw notFound(isVersion ? `Function not found: ${arn}` : `Cannot find alias arn: ${arn}`);
-      }
-      throw error;
-    }
-    throw new LambdaError('ProvisionedConcurrencyConfigNotFoundException', 'No Provisioned Concurrency Config found for this function');
-  }
-
-  async listProvisionedConcurrencyConfigs(functionName: string): Promise<{ ProvisionedConcurrencyConfigs: [] }> {
-    await this.requireFunction(functionName);
-    return { ProvisionedConcurrencyConfigs: [] };
   }
 
   /** GetRuntimeManagementConfig: every lambdock function follows its runtime's updates (`Auto`). */

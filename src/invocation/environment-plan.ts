@@ -42,7 +42,7 @@ export function logStreamName(now: Date, version: string, sandboxId: string): st
 }
 
 /** The environment variables of a sandbox: AWS's standard set, then the function's own. */
-export function buildEnvironment(record: FunctionVersionRecord, region: string, runtimeApi: string, logStream: string) {
+export function buildEnvironment(record: FunctionVersionRecord, region: string, runtimeApi: string, logStream: string, provisioned = false) {
   const env: Record<string, string> = {
     PATH: '/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin',
     LD_LIBRARY_PATH: '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib',
@@ -55,7 +55,7 @@ export function buildEnvironment(record: FunctionVersionRecord, region: string, 
     ...getLoggingEnvironment(record),
     AWS_LAMBDA_LOG_STREAM_NAME: logStream,
     AWS_LAMBDA_RUNTIME_API: runtimeApi,
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_INITIALIZATION_TYPE: provisioned ? 'provisioned-concurrency' : 'on-demand',
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
     AWS_EXECUTION_ENV: `AWS_Lambda_${record.runtime}`,
@@ -70,7 +70,7 @@ export function buildEnvironment(record: FunctionVersionRecord, region: string, 
 }
 
 /** Everything a sandbox needs to run one version (or `$LATEST`) of a function. */
-export function planEnvironment(record: FunctionVersionRecord, ctx: PlanContext, sandboxId: string): SandboxPlan {
+export function planEnvironment(record: FunctionVersionRecord, ctx: PlanContext, sandboxId: string, provisioned = false): SandboxPlan {
   const version = getVersionOf(record);
   const logStream = logStreamName(new Date(), version, sandboxId);
   const labels = {
@@ -94,11 +94,12 @@ export function planEnvironment(record: FunctionVersionRecord, ctx: PlanContext,
     runtimeApiAdvertiseHost: ctx.runtimeApiAdvertiseHost,
     maxPayloadBytes: ENVIRONMENT_LIMITS.maxPayloadBytes,
     labels,
+    ...(provisioned ? { provisioned } : {}),
     codeDir: ctx.codeDir,
     containerSpec: (runtimeApi, scratchVolume, networkMode, outputDir) => ({
       name: `lambdock-${record.name}-${sandboxId.slice(0, 12)}`,
       image: ctx.image,
-      env: buildEnvironment(record, ctx.region, runtimeApi, logStream),
+      env: buildEnvironment(record, ctx.region, runtimeApi, logStream, provisioned),
       labels,
       user: `${SANDBOX_UID}:${SANDBOX_GID}`,
       memoryBytes,

@@ -74,6 +74,21 @@ export class LocalExecutor implements Executor {
     };
   }
 
+  /**
+   * Keeps `count` provisioned environments of this version (see SandboxPool.provision); answers how many
+   * are initialised. The code is unpacked first.
+   */
+  async provision(record: FunctionVersionRecord, count: number): Promise<{ key: string; ready: number }> {
+    await this.code.unpack(record.code);
+    const key = getEnvironmentKey(record);
+    return { key, ready: this.pool.provision(key, (id) => planEnvironment(record, this.planContext(record), id, true), count) };
+  }
+
+  /** Retires provisioned environments of keys not in `keep`. */
+  keepProvisioned(keep: ReadonlySet<string>): void {
+    this.pool.retireProvisionedExcept(keep);
+  }
+
   private planContext(record: FunctionVersionRecord): PlanContext {
     return { ...this.defaults, codeDir: this.code.getTreePath(record.code.sha256Hex), image: this.imageFor(record.runtime) };
   }

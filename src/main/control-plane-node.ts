@@ -5,11 +5,13 @@ import type { HealthCheck } from '../api/routes/health/index.js';
 import type { Config } from '../config/config.js';
 import { AliasService } from '../control-plane/aliases/alias-service.js';
 import type { CodeStore } from '../control-plane/code/code-store.js';
+import { ProvisionedConcurrencyService } from '../control-plane/concurrency/provisioned-concurrency-service.js';
 import { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
 import type { Architecture } from '../control-plane/function-model.js';
 import { FunctionService, type FunctionListener, type Preparer } from '../control-plane/function-service.js';
 import { RedisAliasStore } from '../control-plane/store/redis-alias-store.js';
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
+import { RedisProvisionedConcurrencyStore } from '../control-plane/store/redis-provisioned-concurrency-store.js';
 import { RedisReservedConcurrencyStore } from '../control-plane/store/redis-reserved-concurrency-store.js';
 import { RedisTagStore } from '../control-plane/store/redis-tag-store.js';
 import { RedisVersionStore } from '../control-plane/store/redis-version-store.js';
@@ -48,6 +50,14 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     parts.runnableArchitectures === undefined ? {} : { runnableArchitectures: parts.runnableArchitectures },
   );
   functions.addListener(parts.listener);
+  const provisionedStore = new RedisProvisionedConcurrencyStore(redis, config.redisPrefix);
+  // A deleted function's configurations go with it (a version's or an alias's are dropped when read).
+  functions.addListener({
+    functionChanged: () => undefined,
+    functionDeleted: (name) => void provisionedStore.removeAll(name).catch((error: unknown) => logger.warn({ err: error }, 'Could not remove provisioned concurrency')),
+    versionDeleted: (name, version) => void provisionedStore.removeConfig(name, version).catch(() => undefined),
+  });
+  const versionStore = new RedisVersionStore(redis, config.redisPrefix);
   const app = buildApi({
     functions,
     aliases: new AliasService(functionStore, aliasStore, scope),
@@ -58,6 +68,10 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
       account: config.accountConcurrency,
       minUnreserved: config.minUnreservedConcurrency,
     }),
+    provisioned: new ProvisionedConcurrencyService(
+      { functions: functionStore, versions: versionStore, aliases: aliasStore, provisioned: provisionedStore },
+      scope,
+    ),
     logger,
     requestTimeoutMs: config.apiRequestTimeoutMs,
     health: parts.health,

@@ -7,7 +7,13 @@ import { CodeStore } from '../control-plane/code/code-store.js';
 import { LATEST } from '../control-plane/function-model.js';
 import type { FunctionListener } from '../control-plane/function-service.js';
 import { createImagePreparer } from '../control-plane/image-preparer.js';
+import { RedisAliasStore } from '../control-plane/store/redis-alias-store.js';
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
+import { RedisProvisionedConcurrencyStore } from '../control-plane/store/redis-provisioned-concurrency-store.js';
+import { RedisVersionStore } from '../control-plane/store/redis-version-store.js';
+import type { VersionRecord } from '../control-plane/function-model.js';
+import { ProvisionedReconciler } from '../invocation/provisioned-reconciler.js';
+import { rankWorkers } from '../scheduler/placement.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import type { SandboxPool } from '../sandbox/sandbox-pool.js';
 import { CodeFetcher } from '../scheduler/code-fetcher.js';
@@ -52,6 +58,30 @@ export interface StartOptions {
 
 /** How often a worker renews its entry in the registry. */
 const HEARTBEAT_MS = 2_000;
+
+/** The Redis key where an api process says where workers fetch code from (for provisioned environments). */
+const apiCodeUrlKey = (prefix: string): string => `${prefix}:api-code-url`;
+
+/** The loop that keeps this worker's provisioned environments (see ProvisionedReconciler). */
+function startReconciler(
+  config: Config,
+  redis: Redis,
+  logger: Logger,
+  worker: Started['worker'],
+  placement: Pick<ConstructorParameters<typeof ProvisionedReconciler>[0], 'isHome' | 'ensureCode'>,
+): ProvisionedReconciler {
+  const reconciler = new ProvisionedReconciler({
+    store: new RedisProvisionedConcurrencyStore(redis, config.redisPrefix),
+    versions: new RedisVersionStore(redis, config.redisPrefix),
+    aliases: new RedisAliasStore(redis, config.redisPrefix),
+    executor: worker.executor,
+    workerId: worker.instanceId,
+    ...placement,
+    onError: (error) => logger.warn({ err: error }, 'Could not keep the provisioned environments'),
+  });
+  reconciler.start();
+  return reconciler;
+}
 
 /** 'ok' when `check` answers within a second, else what went wrong. */
 function probe(check: Promise<unknown>): Promise<string> {
@@ -131,6 +161,8 @@ async function startAll(config: Config, _options: StartOptions, { logger, redis,
   await app.listen({ host: config.host, port: config.port });
   const url = listeningUrl(app, config.host, config.port);
   const resumed = await controlPlane.functions.resumeUnfinished();
+  // Alone, this worker is home to every provisioned environment, and has all the code.
+  const reconciler = startReconciler(config, redis, logger, worker, { isHome: async () => true, ensureCode: async () => undefined });
   logger.info({ url, instanceId: worker.instanceId, resumed }, 'lambdock is listening');
   return {
     url,
@@ -140,6 +172,7 @@ async function startAll(config: Config, _options: StartOptions, { logger, redis,
     docker: worker.docker,
     logger,
     async close() {
+      await reconciler.close();
       await worker.close({ closing: app.close(), forceClose: () => app.server.closeAllConnections() }, drainTimeoutMs);
       controlPlane.close();
       await redis.quit().catch(() => redis.disconnect());
@@ -168,6 +201,10 @@ async function startWorker(config: Config, { logger, redis, worker, health, drai
     announce().catch((error: unknown) => logger.warn({ err: error }, 'Could not renew this worker in the registry'));
   }, HEARTBEAT_MS);
   heartbeat.unref();
+  const reconciler = startReconciler(config, redis, logger, worker, {
+    isHome: async (key) => rankWorkers(key, await registry.listLive())[0]?.id === worker.instanceId,
+    ensureCode: async (record: VersionRecord) => fetcher.ensure(record.code, (await redis.get(apiCodeUrlKey(config.redisPrefix))) ?? undefined),
+  });
   logger.info({ url, instanceId: worker.instanceId }, 'lambdock worker is listening');
   return {
     url,
@@ -178,6 +215,7 @@ async function startWorker(config: Config, { logger, redis, worker, health, drai
     logger,
     async close() {
       clearInterval(heartbeat);
+      await reconciler.close();
       await registry.withdraw(worker.instanceId).catch(() => undefined);
       await bus.close();
       await worker.close({ closing: app.close(), forceClose: () => app.server.closeAllConnections() }, drainTimeoutMs);
@@ -221,6 +259,7 @@ export async function startLambdockApi(config: Config, options: Pick<StartOption
   await app.listen({ host: config.host, port: config.port });
   const url = listeningUrl(app, config.host, config.port);
   codeUrl = `${config.apiUrl ?? url}${CODE_PATH}`;
+  await redis.set(apiCodeUrlKey(config.redisPrefix), codeUrl);
   const resumed = await controlPlane.functions.resumeUnfinished();
   logger.info({ url, resumed }, 'lambdock api is listening');
   return {

@@ -107,7 +107,10 @@ export class SandboxPool {
       .filter((s) => s.available)
       .sort(
         (a, b) =>
-          (PREFERENCE[a.currentState.kind] ?? 9) - (PREFERENCE[b.currentState.kind] ?? 9) || b.lastUsedAt - a.lastUsedAt,
+          // Provisioned environments first (initialised for this), then by state, the most recent first.
+          Number(b.plan.provisioned === true) - Number(a.plan.provisioned === true) ||
+          (PREFERENCE[a.currentState.kind] ?? 9) - (PREFERENCE[b.currentState.kind] ?? 9) ||
+          b.lastUsedAt - a.lastUsedAt,
       );
     for (const sandbox of candidates) {
       const running = sandbox.invoke(invocation, onEnded);
@@ -133,7 +136,8 @@ export class SandboxPool {
     const budget = this.options.memoryBudgetMb;
     if (budget === undefined) return;
     const live = [...this.keyOf.keys()].filter((s) => s.currentState.kind !== 'Removing');
-    const entries = live.map((s) => ({ id: s.id, memoryMb: s.plan.memorySizeMb, idle: s.available, lastUsedAt: s.lastUsedAt }));
+    // Provisioned environments are never evicted: only their configuration's removal retires them.
+    const entries = live.map((s) => ({ id: s.id, memoryMb: s.plan.memorySizeMb, idle: s.available && s.plan.provisioned !== true, lastUsedAt: s.lastUsedAt }));
     const evict = planRoom(entries, memoryMb, budget);
     if (evict === undefined) throw new HostFullError(memoryMb, budget);
     for (const sandbox of live) if (evict.includes(sandbox.id)) sandbox.retire();
@@ -210,6 +214,36 @@ export class SandboxPool {
   retireFunction(functionName: string, version?: string): void {
     for (const sandbox of this.keyOf.keys()) {
       if (sandbox.plan.functionName === functionName && (version === undefined || sandbox.plan.version === version)) sandbox.retire();
+    }
+  }
+
+  /**
+   * Keeps `count` provisioned environments of `key`: makes the missing ones from `plan` (within the memory
+   * budget: those that do not fit wait for the next round) and retires any beyond `count`. Answers how
+   * many have finished init and wait for invocations.
+   */
+  provision(key: string, plan: (id: string) => SandboxPlan, count: number): number {
+    if (this.draining) return 0;
+    const provisioned = [...(this.byKey.get(key) ?? [])].filter(
+      (s) => s.plan.provisioned === true && s.currentState.kind !== 'Removing' && !s.retiring,
+    );
+    for (const extra of provisioned.slice(count)) extra.retire();
+    for (let i = provisioned.length; i < count; i += 1) {
+      const planned = plan(randomBytes(16).toString('hex'));
+      try {
+        this.makeRoom(planned.memorySizeMb);
+      } catch {
+        break;
+      }
+      this.create(key, planned);
+    }
+    return provisioned.slice(0, count).filter((s) => s.currentState.kind !== 'Starting').length;
+  }
+
+  /** Retires the provisioned environments of every key not in `keep` (their configurations went). */
+  retireProvisionedExcept(keep: ReadonlySet<string>): void {
+    for (const [sandbox, key] of this.keyOf) {
+      if (sandbox.plan.provisioned === true && !keep.has(key)) sandbox.retire();
     }
   }
 

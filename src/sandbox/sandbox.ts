@@ -54,6 +54,8 @@ export interface SandboxPlan {
   runtimeApiAdvertiseHost: string;
   maxPayloadBytes: number;
   labels: Record<string, string>;
+  /** Provisioned concurrency: initialised ahead of invocations and never removed for idleness. */
+  provisioned?: boolean;
   /** Host folder of the function's code, mounted at /var/task (the code store keeps it while this sandbox lives). */
   codeDir?: string;
   /**
@@ -182,6 +184,11 @@ export class Sandbox {
     return this.containerId;
   }
 
+  /** Retired while busy: it goes once its invocation ends. */
+  get retiring(): boolean {
+    return 'retiring' in this.state && this.state.retiring === true;
+  }
+
   get available(): boolean {
     return isAvailable(this.state);
   }
@@ -205,7 +212,8 @@ export class Sandbox {
 
   dispatch(event: SandboxEvent): void {
     if (event.type === 'RuntimeWaiting' && this.state.kind === 'Starting') {
-      this.initDurationMs = performance.now() - this.startBeganAt;
+      // An init ahead of any invocation (provisioned concurrency) is not part of the next one's REPORT.
+      this.initDurationMs = this.state.pending === undefined ? undefined : performance.now() - this.startBeganAt;
       // Everything init printed is in before the first START.
       this.output?.drain();
       this.initializing = false;
@@ -247,6 +255,8 @@ export class Sandbox {
   }
 
   private arm(timer: TimerName): void {
+    // A provisioned environment stays until its configuration goes.
+    if (timer === 'idle' && this.plan.provisioned === true) return;
     const ms = {
       init: this.plan.initTimeoutMs,
       deadline: this.plan.timeoutMs,

@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   CreateFunctionCommand,
+  GetProvisionedConcurrencyConfigCommand,
+  PublishVersionCommand,
+  PutProvisionedConcurrencyConfigCommand,
   InvokeCommand,
   LambdaClient,
   UpdateFunctionCodeCommand,
@@ -101,5 +104,17 @@ describe('an api process and two workers on one Redis', () => {
     expect(after.id).not.toBe(before.id);
     // The old environment was retired by the api's word, not left to idle out (10 minutes).
     await vi.waitFor(() => expect(workers.reduce((n, w) => n + sandboxesOn(w, 'moving'), 0)).toBe(1), { timeout: 10_000, interval: 50 });
+  });
+
+  it('keeps provisioned environments on the version\'s home worker, which fetches the code for them', async () => {
+    await create('kept', 'kept');
+    await client.send(new PublishVersionCommand({ FunctionName: 'kept' }));
+    await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'kept', Qualifier: '1', ProvisionedConcurrentExecutions: 1 }));
+    await vi.waitFor(
+      async () => expect((await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'kept', Qualifier: '1' }))).Status).toBe('READY'),
+      { timeout: 30_000, interval: 250 },
+    );
+    const holders = workers.map((w) => w.pool.list().filter((s) => s.plan.functionName === 'kept' && s.plan.provisioned === true).length);
+    expect(holders.sort()).toEqual([0, 1]);
   });
 });

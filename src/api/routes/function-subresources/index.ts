@@ -4,7 +4,6 @@ import {
   FunctionNameParams,
   ListEventSourceMappingsQuery,
   ListQuery,
-  ProvisionedConcurrencyQuery,
   QualifierQuery,
 } from './schemas.js';
 
@@ -44,16 +43,6 @@ export const functionSubresourceRoutes: FastifyPluginAsyncTypebox<{ resources: U
   );
   app.get('/2019-09-25/functions/:FunctionName/event-invoke-config/list', { schema: listing }, async (request) =>
     resources.listEventInvokeConfigs(request.params.FunctionName),
-  );
-
-  // Concurrency
-  app.get(
-    '/2019-09-30/functions/:FunctionName/provisioned-concurrency',
-    { schema: { params: FunctionNameParams, querystring: ProvisionedConcurrencyQuery } },
-    async (request) =>
-      request.query.List === 'ALL'
-        ? resources.listProvisionedConcurrencyConfigs(request.params.FunctionName)
-        : resources.getProvisionedConcurrencyConfig(request.params.FunctionName, request.query.Qualifier),
   );
 
   // Runtime management and recursion
