@@ -18,6 +18,7 @@ import { Pool } from 'undici';
 import { startTestLambdock } from '../test/helpers/test-lambdock.js';
 import { nodeZip } from '../test/helpers/zip.js';
 import { measureSplitPath } from './split-path.js';
+import { measureThroughput, type ThroughputRow } from './throughput.js';
 import { measureUnpack } from './unpack.js';
 
 const execFile = promisify(execFileCb);
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
   const http = new Pool(lambdock.url, { connections: 8, pipelining: 1 });
   const zip = await nodeZip(HANDLER);
   const rows: Row[] = [];
+  const throughput: ThroughputRow[] = [];
 
   const create = (name: string) => t.createFunction({ FunctionName: name, Code: { ZipFile: zip } });
   const invoke = async (name: string, n: number): Promise<number> => {
@@ -215,6 +217,12 @@ async function main(): Promise<void> {
     rows.push({ scenario: 'baseline: handler called in-process (floor)', samples: inProcess });
     await rm(codeDir, { recursive: true, force: true });
 
+    // Last of the invoke rows, on a function of its own: it leaves 32 environments behind.
+    process.stdout.write('throughput at concurrency 1, 8, 32…\n');
+    await create('throughput');
+    throughput.push(...(await measureThroughput(lambdock.url, 'throughput')));
+    await lambdock.pool.retireAll();
+
     process.stdout.write('unpacking a 14,000-file zip, and unzip -q of it…\n');
     rows.push(...(await measureUnpack()));
   } finally {
@@ -222,7 +230,13 @@ async function main(): Promise<void> {
     await t.close();
   }
 
-  const table = renderTable(rows);
+  const table = [
+    renderTable(rows),
+    '',
+    '| throughput, one function, 5 s each (pause grace as above) | per second |',
+    '|---|---|',
+    ...throughput.map((row) => `| ${row.scenario} | ${Math.round(row.perSecond)} |`),
+  ].join('\n');
   const report = [
     '# Benchmark results',
     '',
