@@ -4,8 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateFunctionCommand, LambdaClient, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
@@ -16,6 +15,7 @@ import { loadConfig } from '../src/config/config.js';
 import { startLambdock, startLambdockApi } from '../src/main/lambdock.js';
 import { REPO_ROOT } from '../src/main/repo-root.js';
 import { RedisWorkerRegistry } from '../src/scheduler/redis-worker-registry.js';
+import { removeRedisKeys, roleSettings } from '../test/helpers/role-settings.js';
 import { ROLE } from '../test/helpers/test-lambdock.js';
 import { nodeZip } from '../test/helpers/zip.js';
 
@@ -26,22 +26,8 @@ export interface SplitRow {
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-async function settings(prefix: string, role: string, name: string, dirs: string[]): Promise<Record<string, string>> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambdock-bench-split-'));
-  dirs.push(dataDir);
-  return {
-    LAMBDOCK_ROLE: role,
-    LAMBDOCK_PORT: '0',
-    LAMBDOCK_WORKER_PORT: '0',
-    LAMBDOCK_DATA_DIR: dataDir,
-    LAMBDOCK_INSTANCE_ID: `bench-${name}-${randomUUID().slice(0, 6)}`,
-    LAMBDOCK_REDIS_PREFIX: prefix,
-    LAMBDOCK_BUILD_IMAGES: 'false',
-    LAMBDOCK_PAUSE_GRACE_MS: '50',
-    LAMBDOCK_LOG_LEVEL: 'warn',
-    REDIS_URL: redisUrl,
-  };
-}
+const settings = (prefix: string, role: string, name: string, dirs: string[]) =>
+  roleSettings('bench', prefix, role, name, dirs, { LAMBDOCK_PAUSE_GRACE_MS: '50', LAMBDOCK_LOG_LEVEL: 'warn' });
 
 async function warmInvokes(apiUrl: string, handler: string, runs: number): Promise<number[]> {
   const client = new LambdaClient({ endpoint: apiUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
@@ -100,10 +86,7 @@ export async function measureSplitPath(handler: string, runs: number): Promise<S
       child.kill('SIGTERM');
       await stopped;
     }
-    for (const prefix of [together, apart]) {
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-    }
+    for (const prefix of [together, apart]) await removeRedisKeys(redis, prefix);
   } finally {
     await redis.quit();
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import type { FunctionRecord } from './function-model.js';
+import { withoutReasons, type FunctionRecord } from './function-model.js';
 
 /** AWS's StateReasonCode / LastUpdateStatusReasonCode for a failure of the service itself. */
 export const INTERNAL_ERROR = 'InternalError';
@@ -9,14 +9,7 @@ export const UNRECORDED_REASON =
 
 /** A record whose activation succeeded: Pending or Failed → Active, InProgress → Successful, reasons cleared. */
 export function getActivatedRecord(record: FunctionRecord, revisionId: string): FunctionRecord {
-  const {
-    stateReason: _stateReason,
-    stateReasonCode: _stateReasonCode,
-    lastUpdateStatusReason: _lastUpdateStatusReason,
-    lastUpdateStatusReasonCode: _lastUpdateStatusReasonCode,
-    ...rest
-  } = record;
-  return { ...rest, state: 'Active', lastUpdateStatus: 'Successful', revisionId };
+  return { ...withoutReasons(record), state: 'Active', lastUpdateStatus: 'Successful', revisionId };
 }
 
 /**

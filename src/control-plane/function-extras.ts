@@ -122,9 +122,15 @@ function refuseUnsupported(input: ExtraSettingsInput): void {
   if ((input.CodeSigningConfigArn ?? '') !== '') {
     throw invalidParameter('lambdock does not verify code signatures: remove CodeSigningConfigArn.');
   }
-  for (const field of ['CapacityProviderConfig', 'DurableConfig', 'TenancyConfig', 'PublishTo'] as const) {
+  for (const field of ['CapacityProviderConfig', 'DurableConfig', 'TenancyConfig'] as const) {
     if (input[field] !== undefined) throw invalidParameter(`lambdock does not support ${field} yet: remove it.`);
   }
+  refusePublishTo(input.PublishTo);
+}
+
+/** `PublishTo` (CreateFunction, UpdateFunctionCode, PublishVersion): lambdock has no `$LATEST.PUBLISHED`. */
+export function refusePublishTo(publishTo: string | undefined): void {
+  if (publishTo !== undefined) throw invalidParameter('lambdock does not support PublishTo yet: remove it.');
 }
 
 function resolveVpc(input: ExtraSettingsInput['VpcConfig'], base: VpcSettings | undefined): VpcSettings | undefined {

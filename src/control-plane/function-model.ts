@@ -61,6 +61,12 @@ export interface VersionRecord extends FunctionRecord {
   publishedWith: string;
 }
 
+/** A record without its state and update reasons (a settled record shows none). */
+export function withoutReasons<T extends FunctionRecord>(record: T): T {
+  const { stateReason: _s, stateReasonCode: _sc, lastUpdateStatusReason: _u, lastUpdateStatusReasonCode: _uc, ...fields } = record;
+  return fields as T;
+}
+
 /** `$LATEST` or a published version: what an invocation runs and GetFunctionConfiguration describes. */
 export type FunctionVersionRecord = FunctionRecord | VersionRecord;
 

@@ -6,7 +6,7 @@ import { ActivationRecorder, type ActivationRecorderOptions } from './activation
 import { checkRunnable } from './architecture-support.js';
 import type { CodeStore } from './code/code-store.js';
 import { decodeZip, type CodeInput } from './code/zip-input.js';
-import { getExtraSettings, resolveExtraSettings, type ExtraSettingsInput } from './function-extras.js';
+import { getExtraSettings, refusePublishTo, resolveExtraSettings, type ExtraSettingsInput } from './function-extras.js';
 import type { AliasRecord } from './aliases/alias-model.js';
 import { routeAlias } from './aliases/alias-routing.js';
 import type { AliasStore } from './aliases/alias-store.js';
@@ -48,6 +48,7 @@ export interface CreateFunctionInput extends SettingsInput, ExtraSettingsInput {
 export interface UpdateCodeInput extends CodeInput {
   RevisionId?: string;
   Publish?: boolean;
+  PublishTo?: string;
   DryRun?: boolean;
   Architectures?: string[];
 }
@@ -271,6 +272,7 @@ export class FunctionService {
   async updateCode(functionName: string, input: UpdateCodeInput): Promise<FunctionVersionRecord> {
     const name = this.updatableName(functionName);
     checkSettingsInput({ Architectures: input.Architectures });
+    refusePublishTo(input.PublishTo);
     const current = await this.loadExisting(name);
     this.checkUpdatable(current, input.RevisionId);
     const settings = resolveSettings({ Architectures: input.Architectures }, current);

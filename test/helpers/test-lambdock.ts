@@ -19,6 +19,8 @@ import { loadConfig } from '../../src/config/config.js';
 import { startLambdock, type Lambdock, type StartOptions } from '../../src/main/lambdock.js';
 import { LABELS } from '../../src/docker/container-driver.js';
 import { findImageFiles } from './leak-checks.js';
+import { removeRedisKeys } from './role-settings.js';
+import { Redis } from 'ioredis';
 
 export const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 
@@ -104,6 +106,9 @@ export async function startTestLambdock(
     async close() {
       client.destroy();
       await lambdock.close();
+      // The run's Redis namespace goes too (lambdock itself keeps its data: it is a store).
+      const redis = new Redis(settings.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+      await removeRedisKeys(redis, settings.LAMBDOCK_REDIS_PREFIX ?? ownId).finally(() => redis.quit());
       // A /tmp image left behind is a leak: keep the data dir for the run's teardown to report.
       if ((await findImageFiles(dataDir)).length === 0) await rm(dataDir, { recursive: true, force: true });
     },

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
+import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { startLambdock, startLambdockApi, type Lambdock, type LambdockApi } from '../../src/main/lambdock.js';
+import { removeRedisKeys, roleSettings } from '../helpers/role-settings.js';
 import { ROLE, startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
 import { nodeZip } from '../helpers/zip.js';
 
@@ -54,21 +54,7 @@ describe('an api and two workers with room for one environment each', () => {
   let client: LambdaClient;
   const logger = pino({ level: process.env.LAMBDOCK_TEST_LOG_LEVEL ?? 'silent' });
 
-  async function settings(role: string, name: string): Promise<Record<string, string>> {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), `lambdock-${run}-`));
-    dirs.push(dataDir);
-    return {
-      LAMBDOCK_ROLE: role,
-      LAMBDOCK_PORT: '0',
-      LAMBDOCK_WORKER_PORT: '0',
-      LAMBDOCK_DATA_DIR: dataDir,
-      LAMBDOCK_INSTANCE_ID: `${run}-${name}-${randomUUID().slice(0, 6)}`,
-      LAMBDOCK_REDIS_PREFIX: prefix,
-      LAMBDOCK_BUILD_IMAGES: 'false',
-      LAMBDOCK_MEMORY_BUDGET_MB: '128',
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    };
-  }
+  const settings = (role: string, name: string) => roleSettings(run, prefix, role, name, dirs, { LAMBDOCK_MEMORY_BUDGET_MB: '128' });
 
   beforeAll(async () => {
     for (const name of ['w1', 'w2']) workers.push(await startLambdock(loadConfig(await settings('worker', name)), { logger, drainTimeoutMs: 5_000 }));
@@ -81,6 +67,9 @@ describe('an api and two workers with room for one environment each', () => {
     client?.destroy();
     await api?.close();
     for (const worker of workers) await worker.close();
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    await removeRedisKeys(redis, prefix);
+    await redis.quit();
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 

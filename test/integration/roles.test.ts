@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   CreateFunctionCommand,
@@ -13,10 +12,12 @@ import {
   waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
+import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { startLambdock, startLambdockApi, type Lambdock, type LambdockApi } from '../../src/main/lambdock.js';
+import { removeRedisKeys, roleSettings } from '../helpers/role-settings.js';
 import { ROLE } from '../helpers/test-lambdock.js';
 import { nodeZip } from '../helpers/zip.js';
 
@@ -28,21 +29,8 @@ const workers: Lambdock[] = [];
 let api: LambdockApi;
 let client: LambdaClient;
 
-async function settings(role: string, name: string): Promise<Record<string, string>> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), `lambdock-${inject('testRunPrefix')}-`));
-  dirs.push(dataDir);
-  return {
-    LAMBDOCK_ROLE: role,
-    LAMBDOCK_PORT: '0',
-    LAMBDOCK_WORKER_PORT: '0',
-    LAMBDOCK_DATA_DIR: dataDir,
-    LAMBDOCK_INSTANCE_ID: `${inject('testRunPrefix')}-${name}-${randomUUID().slice(0, 6)}`,
-    LAMBDOCK_REDIS_PREFIX: prefix,
-    LAMBDOCK_BUILD_IMAGES: 'false',
-    LAMBDOCK_PAUSE_GRACE_MS: '50',
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  };
-}
+const settings = (role: string, name: string) =>
+  roleSettings(inject('testRunPrefix'), prefix, role, name, dirs, { LAMBDOCK_PAUSE_GRACE_MS: '50' });
 const logger = pino({ level: process.env.LAMBDOCK_TEST_LOG_LEVEL ?? 'silent' });
 const probe = (tag: string) =>
   nodeZip(`const id = Math.random().toString(36).slice(2);
@@ -69,6 +57,9 @@ afterAll(async () => {
   client?.destroy();
   await api?.close();
   for (const worker of workers) await worker.close();
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  await removeRedisKeys(redis, prefix);
+  await redis.quit();
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 

@@ -153,6 +153,13 @@ describe('PublishVersion and ListVersionsByFunction', () => {
       400,
       'Tags on function aliases and versions are not supported. Please specify a function ARN.',
     );
+    // Nothing accepted is dropped: PublishTo ($LATEST.PUBLISHED) is refused, not ignored.
+    await expectError(
+      t.client.send(new UpdateFunctionCodeCommand({ FunctionName: 'frozen', ZipFile: await code('y'), PublishTo: 'LATEST_PUBLISHED' })),
+      'InvalidParameterValueException',
+      400,
+      'lambdock does not support PublishTo yet: remove it.',
+    );
     const v1 = await t.client.send(new GetFunctionConfigurationCommand({ FunctionName: 'frozen', Qualifier: '1' }));
     expect(v1.Timeout).toBe(3);
   });

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   CreateFunctionCommand,
@@ -21,6 +20,7 @@ import { startLambdock, startLambdockApi, type Lambdock, type LambdockApi } from
 import { rankWorkers } from '../../src/scheduler/placement.js';
 import { RedisWorkerRegistry } from '../../src/scheduler/redis-worker-registry.js';
 import { REPO_ROOT } from '../../src/main/repo-root.js';
+import { removeRedisKeys, roleSettings } from '../helpers/role-settings.js';
 import { ROLE } from '../helpers/test-lambdock.js';
 import { nodeZip } from '../helpers/zip.js';
 
@@ -38,21 +38,7 @@ let child: ChildProcess | undefined;
 let childEnv: Record<string, string>;
 let client: LambdaClient;
 
-async function settings(role: string, name: string): Promise<Record<string, string>> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), `lambdock-${run}-`));
-  dirs.push(dataDir);
-  return {
-    LAMBDOCK_ROLE: role,
-    LAMBDOCK_PORT: '0',
-    LAMBDOCK_WORKER_PORT: '0',
-    LAMBDOCK_DATA_DIR: dataDir,
-    LAMBDOCK_INSTANCE_ID: `${run}-${name}-${randomUUID().slice(0, 6)}`,
-    LAMBDOCK_REDIS_PREFIX: prefix,
-    LAMBDOCK_BUILD_IMAGES: 'false',
-    LAMBDOCK_LOG_LEVEL: 'warn',
-    REDIS_URL: redisUrl,
-  };
-}
+const settings = (role: string, name: string) => roleSettings(run, prefix, role, name, dirs, { LAMBDOCK_LOG_LEVEL: 'warn' });
 
 beforeAll(async () => {
   redis = new Redis(redisUrl);
@@ -84,8 +70,8 @@ afterAll(async () => {
     const again = await startLambdock(loadConfig({ ...childEnv, LAMBDOCK_REDIS_PREFIX: `${prefix}-sweep` }), { logger, drainTimeoutMs: 5_000 });
     await again.close();
   }
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await removeRedisKeys(redis, prefix);
+  await removeRedisKeys(redis, `${prefix}-sweep`);
   await redis.quit();
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 }, 120_000);

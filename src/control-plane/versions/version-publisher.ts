@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaError, conflict, functionNotFound, invalidParameter } from '../../shared/errors.js';
-import { getPublishFingerprint, type FunctionRecord, type VersionRecord } from '../function-model.js';
+import { getPublishFingerprint, withoutReasons, type FunctionRecord, type VersionRecord } from '../function-model.js';
 import type { FunctionStore } from '../function-store.js';
 import type { VersionStore } from './version-store.js';
 
@@ -41,15 +41,8 @@ export function getVersionSnapshot(
   description: string | undefined,
   latestRevisionAfter: string,
 ): VersionRecord {
-  const {
-    stateReason: _stateReason,
-    stateReasonCode: _stateReasonCode,
-    lastUpdateStatusReason: _updateReason,
-    lastUpdateStatusReasonCode: _updateReasonCode,
-    ...fields
-  } = latest;
   const snapshot: VersionRecord = {
-    ...fields,
+    ...withoutReasons(latest),
     version: String(version),
     fingerprint: getPublishFingerprint(latest),
     publishedWith: latestRevisionAfter,
@@ -63,13 +56,7 @@ export function getVersionSnapshot(
 
 /** A version published with a change, once that change's activation ended as `outcome` (`$LATEST`'s). */
 export function getSettledVersion(version: VersionRecord, outcome: FunctionRecord): VersionRecord {
-  const {
-    stateReason: _stateReason,
-    stateReasonCode: _stateReasonCode,
-    lastUpdateStatusReason: _updateReason,
-    lastUpdateStatusReasonCode: _updateReasonCode,
-    ...fields
-  } = version;
+  const fields = withoutReasons(version);
   if (outcome.state !== 'Failed' && outcome.lastUpdateStatus !== 'Failed') {
     return { ...fields, state: 'Active', lastUpdateStatus: 'Successful', revisionId: randomUUID() };
   }

@@ -47,6 +47,7 @@ export const UpdateCodeBody = Type.Object({
   ImageUri: Type.Optional(Type.String()),
   Publish: Type.Optional(Type.Boolean()),
   DryRun: Type.Optional(Type.Boolean()),
+  PublishTo: Type.Optional(Type.String()),
   RevisionId: Type.Optional(Type.String()),
   Architectures: Type.Optional(Type.Array(Type.String())),
 });

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { toListedConfiguration } from '../../../control-plane/function-extras.js';
+import { refusePublishTo, toListedConfiguration } from '../../../control-plane/function-extras.js';
 import { getVersionOf, toFunctionConfiguration } from '../../../control-plane/function-model.js';
 import type { FunctionService } from '../../../control-plane/function-service.js';
-import { invalidParameter } from '../../../shared/errors.js';
 import { Violations } from '../../../shared/violations.js';
 import { parseMaxItems } from '../../list-params.js';
 import { ListQuery } from '../function-subresources/schemas.js';
@@ -31,9 +30,7 @@ export const versionRoutes: FastifyPluginAsyncTypebox<{ functions: FunctionServi
         violations.add('publishTo', body.PublishTo, 'Member must satisfy enum value set: [LATEST_PUBLISHED]');
       }
       violations.throwIfAny();
-      if (body.PublishTo !== undefined) {
-        throw invalidParameter('lambdock does not publish to $LATEST.PUBLISHED (Lambda Managed Instances): omit PublishTo.');
-      }
+      refusePublishTo(body.PublishTo);
       const version = await functions.publishVersion(request.params.FunctionName, body);
       return reply.code(201).send(toFunctionConfiguration(version, functions.scope));
     },
