@@ -106,9 +106,12 @@ export async function startTestLambdock(
     async close() {
       client.destroy();
       await lambdock.close();
-      // The run's Redis namespace goes too (lambdock itself keeps its data: it is a store).
-      const redis = new Redis(settings.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
-      await removeRedisKeys(redis, settings.LAMBDOCK_REDIS_PREFIX ?? ownId).finally(() => redis.quit());
+      // Its own Redis namespace goes too (lambdock itself keeps its data: it is a store). A prefix the
+      // test chose may be shared with another installation: that test cleans it.
+      if (settings.LAMBDOCK_REDIS_PREFIX === ownId) {
+        const redis = new Redis(settings.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+        await removeRedisKeys(redis, ownId).finally(() => redis.quit());
+      }
       // A /tmp image left behind is a leak: keep the data dir for the run's teardown to report.
       if ((await findImageFiles(dataDir)).length === 0) await rm(dataDir, { recursive: true, force: true });
     },
