@@ -67,6 +67,8 @@ export interface Config {
   memoryBudgetMb: number;
   /** Container starts in flight on the engine at once; the rest queue (a burst of cold starts). */
   maxConcurrentStarts: number;
+  /** How long an invocation may wait for an environment of its function (a burst) before it is throttled. */
+  queueWaitMs: number;
   /** What PutFunctionConcurrency must leave unreserved (AWS: 100). */
   minUnreservedConcurrency: number;
   logLevel: string;
@@ -198,6 +200,7 @@ export function loadConfig(env: Env = process.env, roleOverride?: string): Confi
     buildImagesOnStart: bool(env, 'LAMBDOCK_BUILD_IMAGES', true),
     accountConcurrency: int(env, 'LAMBDOCK_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000),
     maxConcurrentStarts: int(env, 'LAMBDOCK_MAX_CONCURRENT_STARTS', 4, 1, 1024),
+    queueWaitMs: int(env, 'LAMBDOCK_QUEUE_WAIT_MS', 30_000, 0, 900_000),
     memoryBudgetMb: int(env, 'LAMBDOCK_MEMORY_BUDGET_MB', Math.floor((os.totalmem() / 2 ** 20) * 0.8), 128, 16_777_216),
     minUnreservedConcurrency: int(env, 'LAMBDOCK_MIN_UNRESERVED_CONCURRENCY', 100, 0, 1_000_000),
     logLevel: env.LAMBDOCK_LOG_LEVEL ?? 'info',

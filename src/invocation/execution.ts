@@ -14,6 +14,13 @@ export interface Execution {
   tail: boolean;
   clientContext?: string;
   traceId?: string;
+  /**
+   * When the worker has no room for another environment: wait in line for one of this function's to free
+   * up (the default), or be refused at once as full (an api trying other workers first).
+   */
+  waitForRoom?: boolean;
+  /** A concurrency lease the api took for it and hands over (the worker holds it until the invocation is over). */
+  leaseId?: string;
 }
 
 /** Runs executions: in this process's sandboxes, or on a worker that owns sandboxes of its own. */

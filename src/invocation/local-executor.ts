@@ -1,5 +1,6 @@
 import type { CodeStore } from '../control-plane/code/code-store.js';
 import { getEnvironmentKey, getVersionOf, type FunctionVersionRecord } from '../control-plane/function-model.js';
+import { HostFullError } from '../sandbox/capacity.js';
 import type { SandboxResult } from '../sandbox/sandbox.js';
 import type { SandboxPool } from '../sandbox/sandbox-pool.js';
 import { withDeadline } from '../shared/deadline.js';
@@ -15,8 +16,8 @@ export type PlanDefaults = Omit<PlanContext, 'codeDir' | 'image'>;
 const DEADLINE_MARGIN_MS = 2_000;
 
 /**
- * The longest an invocation may take before the caller gets a 500 ServiceException: what AWS allows (init
- * up to 10 s, then the function's timeout) plus a margin, so an engine that stops answering (a pause,
+ * The longest an invocation may take, once it has an environment, before the caller gets a 500
+ * ServiceException: what AWS allows (init up to 10 s, then the function's timeout) plus a margin, so an engine that stops answering (a pause,
  * unpause or create that never returns) fails the invoke instead of hanging it.
  */
 export function getInvokeDeadlineMs(timeoutSeconds: number): number {
@@ -36,7 +37,7 @@ export class LocalExecutor implements Executor {
   async execute(execution: Execution): Promise<InvokeResponse> {
     const { record, requestId } = execution;
     // Held until the invocation is over (the pool says when), which can be after its answer.
-    const lease = await this.concurrency.acquire(record.name);
+    const lease = execution.leaseId === undefined ? await this.concurrency.acquire(record.name) : this.concurrency.adopt(record.name, execution.leaseId);
     try {
       // The tree is unpacked in the background: an invoke during an UpdateFunctionCode waits for it.
       await this.code.unpack(record.code);
@@ -44,6 +45,9 @@ export class LocalExecutor implements Executor {
       lease.release();
       throw error;
     }
+    // The deadline runs from when the invocation has an environment: the wait in line is the pool's to bound.
+    let placed!: () => void;
+    const hasEnvironment = new Promise<void>((resolve) => (placed = resolve));
     const running: Promise<SandboxResult> = this.pool.run(
       getEnvironmentKey(record),
       (id) => planEnvironment(record, this.planContext(record), id),
@@ -55,15 +59,25 @@ export class LocalExecutor implements Executor {
         ...(execution.clientContext === undefined ? {} : { clientContext: execution.clientContext }),
         ...(execution.traceId === undefined ? {} : { traceId: execution.traceId }),
       },
-      () => lease.release(),
+      {
+        // Refused for want of room, a lease the api handed over goes back to it (it tries another worker).
+        onEnded: (refusal) => (refusal instanceof HostFullError && execution.leaseId !== undefined ? lease.handOver() : lease.release()),
+        onPlaced: placed,
+        waitForRoom: execution.waitForRoom !== false,
+      },
     );
     const deadlineMs = getInvokeDeadlineMs(record.timeout);
-    const result = await withDeadline(running, deadlineMs, () =>
-      new LambdaError('ServiceException', SERVICE_ERROR_MESSAGE, {
-        retryable: true,
-        cause: new Error(`The invocation ${requestId} did not end within ${deadlineMs} ms`),
-      }),
-    );
+    const result = await Promise.race([
+      running,
+      hasEnvironment.then(() =>
+        withDeadline(running, deadlineMs, () =>
+          new LambdaError('ServiceException', SERVICE_ERROR_MESSAGE, {
+            retryable: true,
+            cause: new Error(`The invocation ${requestId} did not end within ${deadlineMs} ms of getting an environment`),
+          }),
+        ),
+      ),
+    ]);
     const rendered = renderOutcome(requestId, result.outcome, record.timeout);
     return {
       statusCode: 200,

@@ -19,6 +19,8 @@ import type { SandboxPool } from '../sandbox/sandbox-pool.js';
 import { CodeFetcher } from '../scheduler/code-fetcher.js';
 import { RedisRetirementBus } from '../scheduler/redis-retirement-bus.js';
 import { RedisWorkerRegistry } from '../scheduler/redis-worker-registry.js';
+import { RedisWarmRegistry } from '../scheduler/redis-warm-registry.js';
+import { RedisConcurrencyLeases } from '../invocation/concurrency/redis-concurrency-leases.js';
 import { RemoteExecutor } from '../scheduler/remote-executor.js';
 import type { RetirementBus } from '../scheduler/retirement-bus.js';
 import { buildWorkerServer } from '../scheduler/worker-server.js';
@@ -195,7 +197,12 @@ async function startWorker(config: Config, { logger, redis, worker, health, drai
   await bus.subscribe(({ functionName, version }) => worker.pool.retireFunction(functionName, version));
   await app.listen({ host: config.host, port: config.workerPort });
   const url = config.workerUrl ?? listeningUrl(app, config.host, config.workerPort);
-  const announce = () => registry.announce({ id: worker.instanceId, url });
+  const announce = () =>
+    registry.announce({
+      id: worker.instanceId,
+      url,
+      capacity: { memoryBudgetMb: config.memoryBudgetMb, memoryUsedMb: worker.pool.memoryUsedMb, environments: worker.pool.size },
+    });
   await announce();
   const heartbeat = setInterval(() => {
     announce().catch((error: unknown) => logger.warn({ err: error }, 'Could not renew this worker in the registry'));
@@ -217,6 +224,7 @@ async function startWorker(config: Config, { logger, redis, worker, health, drai
       clearInterval(heartbeat);
       await reconciler.close();
       await registry.withdraw(worker.instanceId).catch(() => undefined);
+      await worker.warm?.withdraw().catch(() => undefined);
       await bus.close();
       await worker.close({ closing: app.close(), forceClose: () => app.server.closeAllConnections() }, drainTimeoutMs);
       await redis.quit().catch(() => redis.disconnect());
@@ -239,10 +247,16 @@ export async function startLambdockApi(config: Config, options: Pick<StartOption
   const bus: RetirementBus = new RedisRetirementBus(redis, config.redisPrefix, (error) => logger.warn({ err: error }, 'Retirement bus error'));
   // The code URL is known once the API listens; executions only come after that.
   let codeUrl = '';
-  const executor = new RemoteExecutor(registry, await registry.fetchToken(), {
+  const leases = new RedisConcurrencyLeases(redis, config.redisPrefix, {
+    accountLimit: config.accountConcurrency,
+    onRenewError: (error) => logger.warn({ err: error }, 'Could not return a concurrency lease'),
+  });
+  const warm = new RedisWarmRegistry(redis, config.redisPrefix, 'api', (error) => logger.warn({ err: error }, 'Could not write the warm registry'));
+  const executor = new RemoteExecutor({ registry, warm, concurrency: leases, token: await registry.fetchToken() }, {
     get codeUrl() {
       return codeUrl;
     },
+    queueWaitMs: config.queueWaitMs,
   });
   const controlPlane = buildControlPlane(config, redis, logger, {
     code,
@@ -270,6 +284,7 @@ export async function startLambdockApi(config: Config, options: Pick<StartOption
       await app.close();
       controlPlane.close();
       await executor.close();
+      leases.close();
       await bus.close();
       code.close();
       await redis.quit().catch(() => redis.disconnect());

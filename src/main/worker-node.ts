@@ -22,6 +22,7 @@ import { LocalExecutor } from '../invocation/local-executor.js';
 import type { Logger } from '../observability/logger.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import { SandboxPool } from '../sandbox/sandbox-pool.js';
+import { RedisWarmRegistry } from '../scheduler/redis-warm-registry.js';
 import { isInAnySubnet } from '../shared/ipv4-subnet.js';
 import { Semaphore } from '../shared/semaphore.js';
 import { SharedAttempt } from '../shared/shared-attempt.js';
@@ -37,6 +38,8 @@ export interface WorkerNode {
   executor: LocalExecutor;
   images: SharedAttempt<unknown>;
   runnableArchitectures: readonly Architecture[];
+  /** Role worker: where this worker reports its idle environments for api processes to place invocations. */
+  warm: RedisWarmRegistry | undefined;
   /** Drops every connection to `server` that comes from a sandbox (function code never reaches lambdock). */
   guard(server: Server): void;
   /** Stops the leases, waits up to `drainTimeoutMs` for invocations (`front` closing meanwhile), removes everything. */
@@ -110,6 +113,11 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
   if (sweptCode > 0) logger.info({ entries: sweptCode }, 'Removed unreferenced code');
   const runnableArchitectures = getRunnableArchitectures(await fetchHostFacts(docker));
 
+  // Alone (role all), the process places its invocations itself: nobody reads a warm registry.
+  const warm =
+    config.role === 'worker'
+      ? new RedisWarmRegistry(redis, config.redisPrefix, instanceId, (error) => logger.warn({ err: error }, 'Could not write the warm registry'))
+      : undefined;
   const pool = new SandboxPool({
     driver,
     scratch: scratchPool,
@@ -122,7 +130,12 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
       logger.debug({ sandboxId: sandbox.id, functionName: sandbox.plan.functionName, phases }, 'Started sandbox'),
     onOperationError: (error, sandbox, operation) =>
       logger.error({ err: error, sandboxId: sandbox.id, functionName: sandbox.plan.functionName, operation }, 'Sandbox operation failed'),
-  }, { memoryBudgetMb: config.memoryBudgetMb });
+  }, {
+    memoryBudgetMb: config.memoryBudgetMb,
+    maxConcurrentLaunches: config.maxConcurrentStarts,
+    maxQueueWaitMs: config.queueWaitMs,
+    ...(warm === undefined ? {} : { onOccupancy: (key, occupancy) => warm.report(key, occupancy) }),
+  });
   sandboxes = pool;
 
   const leases = new RedisConcurrencyLeases(redis, config.redisPrefix, {
@@ -152,6 +165,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
     executor,
     images,
     runnableArchitectures,
+    warm,
     guard(server) {
       // Whatever LAMBDOCK_HOST says and whichever of the host's addresses it aims at: drop every peer on
       // the sandbox network, and everything arriving on the address sandboxes reach lambdock at.

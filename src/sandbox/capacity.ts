@@ -38,3 +38,17 @@ export class HostFullError extends LambdaError {
     });
   }
 }
+
+/**
+ * An invocation waited in line as long as it may for an environment of its function (every one busy,
+ * and no room or time to start another): AWS's throttle, rather than an answer that never comes.
+ */
+export class QueueTimeoutError extends LambdaError {
+  constructor(waitedMs: number) {
+    super('TooManyRequestsException', 'Rate Exceeded.', {
+      retryable: true,
+      extra: { Reason: 'ConcurrentInvocationLimitExceeded' },
+      cause: new Error(`no execution environment became free for this invocation within ${waitedMs} ms`),
+    });
+  }
+}

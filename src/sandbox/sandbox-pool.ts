@@ -1,27 +1,68 @@
 import { randomBytes } from 'node:crypto';
 import { LambdaError } from '../shared/errors.js';
 import { Sandbox, type SandboxDeps, type SandboxInvocation, type SandboxPlan, type SandboxResult } from './sandbox.js';
-import { HostFullError, planRoom } from './capacity.js';
+import { HostFullError, QueueTimeoutError, planRoom } from './capacity.js';
 import type { SandboxState } from './sandbox-state.js';
 
 export interface PoolOptions {
   /** The memory (MB, the functions' MemorySize) this worker's environments may take together; unbounded without. */
   memoryBudgetMb?: number;
+  /** How many new environments may be on their way up on the engine at once (the rest wait their turn). */
+  maxConcurrentLaunches?: number;
+  /** How long an invocation waits for an environment before it is throttled. */
+  maxQueueWaitMs?: number;
+  /**
+   * Told when the number of environments of a key, or of idle ones (free, or about to be: their runtime
+   * has answered), changes: the warm registry.
+   */
+  onOccupancy?: (key: string, occupancy: { idle: number; all: number }) => void;
 }
 
 /** How long an invocation waits for a runtime that has just answered to ask for its next one. */
 const HANDOFF_MS = 25;
 
-/** Hands a free environment to a waiting invocation; false when the environment would not take it. */
-type Handoff = (sandbox: Sandbox) => boolean;
+/** How long an invocation may wait in line for an environment, by default. */
+export const DEFAULT_QUEUE_WAIT_MS = 30_000;
 
 /** The order in which idle sandboxes are reused: a running runtime first, a stopped one last. */
 const PREFERENCE: Partial<Record<SandboxState['kind'], number>> = { Ready: 0, Pausing: 2, Paused: 3, Starting: 4, Stopping: 5, Stopped: 6 };
+
+export interface RunHooks {
+  /**
+   * The invocation is over (its concurrency slot can go), which can be after its answer; `refusal` is why
+   * it never got an environment, if it did not.
+   */
+  onEnded?: (refusal?: unknown) => void;
+  /** The invocation has its environment (its wait in line is over). */
+  onPlaced?: () => void;
+  /** See Execution.waitForRoom (default true). */
+  waitForRoom?: boolean;
+}
+
+/** An invocation in line for an environment of its key. */
+interface Waiter {
+  key: string;
+  plan: (id: string) => SandboxPlan;
+  invocation: SandboxInvocation;
+  onEnded: () => void;
+  /** Without room for another environment: wait for one of this key's to free up, or be refused as full. */
+  waitForRoom: boolean;
+  /** When it joined the line: the one waiting longest is served first. */
+  since: number;
+  /** Not before this does a new environment start for it (a runtime about to ask for more may serve it). */
+  launchAt: number;
+  settle: (outcome: { running: Promise<SandboxResult> } | { error: unknown }) => void;
+}
 
 /**
  * Every execution environment of this worker, grouped by environment key (a function and the settings
  * its environments were built with). Reuses the most recently used free environment first, so surplus
  * ones go idle, freeze, and are recycled.
+ *
+ * An invocation that finds no free environment joins its key's line. A new environment starts for the
+ * one waiting longest, at most `maxConcurrentLaunches` at a time on the engine, and every environment
+ * that becomes free serves the one waiting longest: a burst is served by the environments that are up
+ * while more come up, instead of each caller waiting for a container of its own.
  */
 export class SandboxPool {
   private readonly byKey = new Map<string, Set<Sandbox>>();
@@ -29,8 +70,13 @@ export class SandboxPool {
   private inFlight = 0;
   private draining = false;
   private readonly removed = new Set<() => void>();
-  /** Invocations waiting briefly for an environment of their key that has answered to ask for more. */
-  private readonly handoffs = new Map<string, Set<Handoff>>();
+  /** Per key, the invocations waiting for an environment, longest first. */
+  private readonly lines = new Map<string, Waiter[]>();
+  /** New environments whose container is not yet running (the engine's part of a cold start). */
+  private readonly launching = new Set<Sandbox>();
+  private pumpTimer: NodeJS.Timeout | undefined;
+  /** The counts last told to options.onOccupancy, per key. */
+  private readonly occupancy = new Map<string, { idle: number; all: number }>();
 
   constructor(
     private readonly deps: Omit<SandboxDeps, 'onStateChange'>,
@@ -43,6 +89,13 @@ export class SandboxPool {
 
   get concurrency(): number {
     return this.inFlight;
+  }
+
+  /** Invocations waiting in line for an environment. */
+  get queued(): number {
+    let count = 0;
+    for (const line of this.lines.values()) count += line.length;
+    return count;
   }
 
   list(): Sandbox[] {
@@ -58,8 +111,9 @@ export class SandboxPool {
     key: string,
     plan: (id: string) => SandboxPlan,
     invocation: SandboxInvocation,
-    onEnded: () => void = () => undefined,
+    hooks: RunHooks = {},
   ): Promise<SandboxResult> {
+    const { onEnded = () => undefined, onPlaced = () => undefined, waitForRoom = true } = hooks;
     if (this.draining) {
       onEnded();
       throw new LambdaError('ServiceException', 'lambdock is shutting down.', { retryable: true });
@@ -68,37 +122,23 @@ export class SandboxPool {
     // between posting its response and asking for the next event counts, as on AWS.
     this.inFlight += 1;
     let held = true;
-    const release = () => {
+    const release = (refusal?: unknown) => {
       if (!held) return;
       held = false;
       this.inFlight -= 1;
-      onEnded();
+      onEnded(refusal);
     };
     try {
-      return await this.place(key, plan, invocation, release);
+      const now = this.placeNow(key, invocation, release);
+      if (now !== undefined) {
+        onPlaced();
+        return await now;
+      }
+      return await this.wait(key, plan, invocation, release, onPlaced, waitForRoom);
     } catch (error) {
-      release();
+      release(error);
       throw error;
     }
-  }
-
-  private place(
-    key: string,
-    plan: (id: string) => SandboxPlan,
-    invocation: SandboxInvocation,
-    onEnded: () => void,
-  ): Promise<SandboxResult> {
-    const running = this.placeNow(key, invocation, onEnded);
-    if (running !== undefined) return running;
-    // A runtime that has just answered asks for its next invocation within moments: wait for it briefly
-    // rather than start a new environment (a client on the same host can be quicker than the runtime).
-    const answered = [...(this.byKey.get(key) ?? [])].filter((s) => s.currentState.kind === 'AwaitingNext').length;
-    if (answered > (this.handoffs.get(key)?.size ?? 0)) {
-      return this.waitForHandoff(key, invocation, onEnded).then(
-        (handed) => handed?.running ?? this.placeNow(key, invocation, onEnded) ?? this.createFor(key, plan, invocation, onEnded),
-      );
-    }
-    return this.createFor(key, plan, invocation, onEnded);
   }
 
   /** In a free environment, if there is one: a running runtime first, the most recently used first. */
@@ -119,13 +159,115 @@ export class SandboxPool {
     return undefined;
   }
 
-  private createFor(key: string, plan: (id: string) => SandboxPlan, invocation: SandboxInvocation, onEnded: () => void) {
-    const planned = plan(randomBytes(16).toString('hex'));
-    this.makeRoom(planned.memorySizeMb);
-    const sandbox = this.create(key, planned);
-    const running = sandbox.invoke(invocation, onEnded);
-    if (running === undefined) throw new Error('a new sandbox refused its first invocation');
-    return running;
+  /** Joins the key's line; settled by an environment that becomes free or one started for it. */
+  private wait(
+    key: string,
+    plan: (id: string) => SandboxPlan,
+    invocation: SandboxInvocation,
+    onEnded: () => void,
+    onPlaced: () => void,
+    waitForRoom: boolean,
+  ): Promise<SandboxResult> {
+    return new Promise<{ running: Promise<SandboxResult> } | { error: unknown }>((resolve) => {
+      const line = this.lines.get(key) ?? [];
+      this.lines.set(key, line);
+      const now = performance.now();
+      // A runtime that has just answered asks for its next invocation within moments: give it the chance
+      // to serve this one before a new environment starts (a client on this host can beat the runtime).
+      const answered = [...(this.byKey.get(key) ?? [])].filter((s) => s.currentState.kind === 'AwaitingNext').length;
+      const waiter: Waiter = {
+        key,
+        plan,
+        invocation,
+        onEnded,
+        waitForRoom,
+        since: now,
+        launchAt: answered > line.length ? now + HANDOFF_MS : now,
+        settle: (outcome) => {
+          clearTimeout(timer);
+          resolve(outcome);
+        },
+      };
+      const maxWaitMs = this.options.maxQueueWaitMs ?? DEFAULT_QUEUE_WAIT_MS;
+      const timer = setTimeout(() => {
+        this.leave(waiter);
+        waiter.settle({ error: new QueueTimeoutError(maxWaitMs) });
+        this.pump();
+      }, maxWaitMs);
+      timer.unref();
+      line.push(waiter);
+      this.pump();
+    }).then((outcome) => {
+      if ('error' in outcome) throw outcome.error;
+      onPlaced();
+      return outcome.running;
+    });
+  }
+
+  private leave(waiter: Waiter): void {
+    const line = this.lines.get(waiter.key);
+    if (line === undefined) return;
+    const at = line.indexOf(waiter);
+    if (at >= 0) line.splice(at, 1);
+    if (line.length === 0) this.lines.delete(waiter.key);
+  }
+
+  /**
+   * Starts environments for waiting invocations, the one waiting longest first across keys, while the
+   * engine has launches to spare and the memory budget room. A key with nothing of its own that could
+   * free up, and no room, is throttled at once.
+   */
+  private pump(): void {
+    if (this.lines.size === 0) return;
+    const limit = this.options.maxConcurrentLaunches ?? Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let nextLaunchAt = Number.POSITIVE_INFINITY;
+    const blocked = new Set<string>();
+    const due = () => {
+      let oldest: Waiter | undefined;
+      for (const [key, line] of this.lines) {
+        if (blocked.has(key)) continue;
+        for (const waiter of line) {
+          if (waiter.launchAt > now) {
+            nextLaunchAt = Math.min(nextLaunchAt, waiter.launchAt);
+            continue;
+          }
+          if (oldest === undefined || waiter.since < oldest.since) oldest = waiter;
+          break;
+        }
+      }
+      return oldest;
+    };
+    while (this.launching.size < limit) {
+      const waiter = due();
+      if (waiter === undefined) break;
+      const planned = waiter.plan(randomBytes(16).toString('hex'));
+      try {
+        this.makeRoom(planned.memorySizeMb);
+      } catch (error) {
+        // Busy environments of this key will serve the line as they free up; without any, nothing will.
+        const busy = (this.byKey.get(waiter.key)?.size ?? 0) > 0;
+        if (busy) blocked.add(waiter.key);
+        for (const throttled of [...(this.lines.get(waiter.key) ?? [])]) {
+          if (busy && throttled.waitForRoom) continue;
+          this.leave(throttled);
+          throttled.settle({ error });
+        }
+        continue;
+      }
+      this.leave(waiter);
+      const sandbox = this.create(waiter.key, planned);
+      this.launching.add(sandbox);
+      const running = sandbox.invoke(waiter.invocation, waiter.onEnded);
+      if (running === undefined) waiter.settle({ error: new Error('a new sandbox refused its first invocation') });
+      else waiter.settle({ running });
+    }
+    clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
+    if (Number.isFinite(nextLaunchAt)) {
+      this.pumpTimer = setTimeout(() => this.pump(), Math.max(1, nextLaunchAt - performance.now()));
+      this.pumpTimer.unref();
+    }
   }
 
   /**
@@ -143,37 +285,15 @@ export class SandboxPool {
     for (const sandbox of live) if (evict.includes(sandbox.id)) sandbox.retire();
   }
 
-  /** Takes the first environment of `key` that becomes free within HANDOFF_MS, if any. */
-  private waitForHandoff(
-    key: string,
-    invocation: SandboxInvocation,
-    onEnded: () => void,
-  ): Promise<{ running: Promise<SandboxResult> } | undefined> {
-    return new Promise((resolve) => {
-      const waiters = this.handoffs.get(key) ?? new Set<Handoff>();
-      this.handoffs.set(key, waiters);
-      const done = () => {
-        clearTimeout(timer);
-        waiters.delete(take);
-        if (waiters.size === 0) this.handoffs.delete(key);
-      };
-      const take: Handoff = (sandbox) => {
-        const running = sandbox.invoke(invocation, onEnded);
-        if (running === undefined) return false;
-        done();
-        resolve({ running });
-        return true;
-      };
-      const timer = setTimeout(() => {
-        done();
-        resolve(undefined);
-      }, HANDOFF_MS);
-      waiters.add(take);
-    });
-  }
-
   private create(key: string, plan: SandboxPlan): Sandbox {
-    const sandbox = new Sandbox(plan, { ...this.deps, onStateChange: (s, state) => this.track(s, state) });
+    const sandbox = new Sandbox(plan, {
+      ...this.deps,
+      onStateChange: (s, state) => this.track(s, state),
+      onStarted: (s, phases) => {
+        this.deps.onStarted?.(s, phases);
+        if (this.launching.delete(s)) this.pump();
+      },
+    });
     let group = this.byKey.get(key);
     if (group === undefined) {
       group = new Set();
@@ -181,30 +301,66 @@ export class SandboxPool {
     }
     group.add(sandbox);
     this.keyOf.set(sandbox, key);
+    this.noteOccupancy(key);
     return sandbox;
   }
 
   private track(sandbox: Sandbox, state: SandboxState): void {
     if (sandbox.available) this.handOver(sandbox);
-    if (state.kind !== 'Removed') return;
+    // A launch is over once its container runs or it failed; memory is free once it is removed.
+    if (state.kind !== 'Starting' && this.launching.delete(sandbox)) this.pump();
     const key = this.keyOf.get(sandbox);
     if (key === undefined) return;
-    this.keyOf.delete(sandbox);
-    const group = this.byKey.get(key);
-    group?.delete(sandbox);
-    if (group?.size === 0) this.byKey.delete(key);
-    if (this.keyOf.size === 0) {
+    if (state.kind === 'Removed') {
+      this.keyOf.delete(sandbox);
+      const group = this.byKey.get(key);
+      group?.delete(sandbox);
+      if (group?.size === 0) this.byKey.delete(key);
+      this.pump();
+    }
+    this.noteOccupancy(key);
+    if (state.kind === 'Removed' && this.keyOf.size === 0) {
       for (const notify of this.removed) notify();
       this.removed.clear();
     }
   }
 
-  /** Gives an environment that just became free to an invocation waiting for one of its key. */
+  /** Tells options.onOccupancy of a key whose counts changed. */
+  private noteOccupancy(key: string): void {
+    const report = this.options.onOccupancy;
+    if (report === undefined) return;
+    let idle = 0;
+    let all = 0;
+    for (const sandbox of this.byKey.get(key) ?? []) {
+      if (sandbox.currentState.kind === 'Removing') continue;
+      all += 1;
+      // One whose runtime has answered is free within moments (an invocation sent here waits for it).
+      if (sandbox.available || (sandbox.currentState.kind === 'AwaitingNext' && !sandbox.retiring)) idle += 1;
+    }
+    const last = this.occupancy.get(key);
+    if (last !== undefined && last.idle === idle && last.all === all) return;
+    if (all === 0) this.occupancy.delete(key);
+    else this.occupancy.set(key, { idle, all });
+    if (last === undefined && all === 0) return;
+    report(key, { idle, all });
+  }
+
+  /** Memory (MB) the environments of this worker take now, for its capacity report. */
+  get memoryUsedMb(): number {
+    let used = 0;
+    for (const sandbox of this.keyOf.keys()) if (sandbox.currentState.kind !== 'Removing') used += sandbox.plan.memorySizeMb;
+    return used;
+  }
+
+  /** Gives an environment that just became free to the invocation of its key waiting longest. */
   private handOver(sandbox: Sandbox): void {
     const key = this.keyOf.get(sandbox);
-    const waiters = key === undefined ? undefined : this.handoffs.get(key);
-    if (waiters === undefined) return;
-    for (const take of waiters) if (take(sandbox)) return;
+    const waiter = key === undefined ? undefined : this.lines.get(key)?.[0];
+    if (waiter === undefined) return;
+    const running = sandbox.invoke(waiter.invocation, waiter.onEnded);
+    if (running === undefined) return;
+    this.leave(waiter);
+    waiter.settle({ running });
   }
 
   /**
@@ -258,6 +414,12 @@ export class SandboxPool {
   /** For shutdown: refuses new invocations, then retires everything. */
   async drain(): Promise<void> {
     this.draining = true;
+    for (const line of [...this.lines.values()]) {
+      for (const waiter of [...line]) {
+        this.leave(waiter);
+        waiter.settle({ error: new LambdaError('ServiceException', 'lambdock is shutting down.', { retryable: true }) });
+      }
+    }
     await this.retireAll();
   }
 }

@@ -414,10 +414,14 @@ export class Sandbox {
     this.runtimeApi.reset();
     let at = began;
     if (this.containerId === undefined) {
+      const timed = <T>(name: string, work: Promise<T>): Promise<T> =>
+        work.finally(() => {
+          phases[name] = Math.round((performance.now() - at) * 10) / 10;
+        });
       const [port, disk, slot, output] = await Promise.allSettled([
         this.runtimeApi.listen(),
-        this.deps.scratch.createScratchDisk(this.plan.ephemeralStorageMb, this.plan.labels),
-        this.deps.network.acquireNetworkSlot(),
+        timed('disk', this.deps.scratch.createScratchDisk(this.plan.ephemeralStorageMb, this.plan.labels)),
+        timed('network', this.deps.network.acquireNetworkSlot()),
         this.deps.outputs.createOutputPipe(this.plan.id),
       ]);
       // Keep whatever was acquired, so that removing the sandbox releases it even when another part failed.

@@ -22,6 +22,8 @@ interface ExecutionHead {
   tail: boolean;
   clientContext?: string;
   traceId?: string;
+  waitForRoom?: boolean;
+  leaseId?: string;
   /** Where the worker can fetch the code when it has none of it yet. */
   codeUrl?: string;
 }

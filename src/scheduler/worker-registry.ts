@@ -5,6 +5,16 @@ export interface WorkerInfo {
   url: string;
   /** When its last heartbeat arrived (ms since the epoch, the worker's clock). */
   heartbeatAt: number;
+  /** What it holds, as of its last heartbeat. */
+  capacity?: WorkerCapacity;
+}
+
+export interface WorkerCapacity {
+  /** The memory its environments may take together (LAMBDOCK_MEMORY_BUDGET_MB). */
+  memoryBudgetMb: number;
+  /** The memory its environments take now. */
+  memoryUsedMb: number;
+  environments: number;
 }
 
 /** Where workers announce themselves, and api processes find them. */

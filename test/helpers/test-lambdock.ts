@@ -1,3 +1,4 @@
+import { Agent } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,6 +74,8 @@ export async function startTestLambdock(
     region: config.region,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts: 1,
+    // Bursts in tests go out at once, not 50 at a time (the SDK's default).
+    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 1024 }) },
   });
 
   const harness: TestLambdock = {

@@ -54,7 +54,9 @@ describe('an api and two workers with room for one environment each', () => {
   let client: LambdaClient;
   const logger = pino({ level: process.env.LAMBDOCK_TEST_LOG_LEVEL ?? 'silent' });
 
-  const settings = (role: string, name: string) => roleSettings(run, prefix, role, name, dirs, { LAMBDOCK_MEMORY_BUDGET_MB: '128' });
+  // A short wait in line: once every worker is full, the third caller is throttled rather than served later.
+  const settings = (role: string, name: string) =>
+    roleSettings(run, prefix, role, name, dirs, { LAMBDOCK_MEMORY_BUDGET_MB: '128', LAMBDOCK_QUEUE_WAIT_MS: '300' });
 
   beforeAll(async () => {
     for (const name of ['w1', 'w2']) workers.push(await startLambdock(loadConfig(await settings('worker', name)), { logger, drainTimeoutMs: 5_000 }));

@@ -85,6 +85,37 @@ describe('an api process and two workers on one Redis', () => {
     expect(workers.map((w) => sandboxesOn(w, 'home')).sort()).toEqual([0, 1]);
   });
 
+  it('sends invocations to the worker holding an idle environment, though the other has more free memory', async () => {
+    await create('sticky', 'sticky');
+    const first = await invoke('sticky');
+    const holder = workers.find((w) => sandboxesOn(w, 'sticky') === 1);
+    expect(holder).toBeDefined();
+    // Both heartbeats have gone since: by free memory alone the other worker is now the better choice.
+    await new Promise((r) => setTimeout(r, 2_500));
+    for (let i = 0; i < 5; i += 1) expect((await invoke('sticky')).id).toBe(first.id);
+    expect(workers.map((w) => sandboxesOn(w, 'sticky')).sort()).toEqual([0, 1]);
+  });
+
+  it('spreads a burst over both workers: 8 simultaneous 1 s invocations in 8 environments, well under 8 s', async () => {
+    await client.send(
+      new CreateFunctionCommand({
+        FunctionName: 'wide',
+        Runtime: 'nodejs20.x',
+        Handler: 'index.handler',
+        Role: ROLE,
+        Timeout: 10,
+        Code: { ZipFile: await nodeZip(`const id = Math.random().toString(36).slice(2);
+exports.handler = async () => { await new Promise((r) => setTimeout(r, 1000)); return { tag: 'wide', id }; };`) },
+      }),
+    );
+    await waitUntilFunctionActiveV2({ client, maxWaitTime: 60, minDelay: 1 }, { FunctionName: 'wide' });
+    const began = performance.now();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => invoke('wide')));
+    expect(performance.now() - began).toBeLessThan(6_000);
+    expect(new Set(answers.map((a) => a.id)).size).toBe(8);
+    expect(workers.map((w) => sandboxesOn(w, 'wide')).every((n) => n >= 2)).toBe(true);
+  });
+
   it('retires environments on the workers when the api changes the function', async () => {
     await create('moving', 'before');
     const before = await invoke('moving');

@@ -18,6 +18,8 @@ export const redisKeys = {
   /** Set: what holds the code with this SHA-256 (`function:<name>`, `version:<name>:<n>`). */
   codeHolders: (prefix: string, sha256Hex: string): string => `${prefix}:code-holders:${sha256Hex}`,
   codeHoldersPrefix: (prefix: string): string => `${prefix}:code-holders:`,
+  /** Hash: the warm registry of one environment key (`<workerId>` → idle environments, `<workerId>:all` → all). */
+  warmEnvironments: (prefix: string, keyDigest: string): string => `${prefix}:warm:${keyDigest}`,
 };
 
 /** The holder ids of code references: `$LATEST` of a function, and each of its published versions. */

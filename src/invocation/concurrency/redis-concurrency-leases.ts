@@ -68,12 +68,17 @@ export class RedisConcurrencyLeases implements ConcurrencyLimiter {
     if (where === 'function' || where === 'account') {
       throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.', { retryable: true, extra: { Reason: THROTTLE_REASONS[where] } });
     }
+    return this.adopt(functionName, id);
+  }
+
+  adopt(functionName: string, id: string): ConcurrencyLease {
     this.held.set(id, functionName);
-    let released = false;
+    let done = false;
     return {
+      id,
       release: () => {
-        if (released) return;
-        released = true;
+        if (done) return;
+        done = true;
         this.held.delete(id);
         this.redis
           .multi()
@@ -81,6 +86,11 @@ export class RedisConcurrencyLeases implements ConcurrencyLimiter {
           .zrem(redisKeys.unreservedLeases(this.prefix), id)
           .exec()
           .catch((error: unknown) => this.options.onRenewError?.(error));
+      },
+      handOver: () => {
+        done = true;
+        this.held.delete(id);
+        return id;
       },
     };
   }

@@ -1,0 +1,163 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import type { ContainerDriver, OutputPipe } from '../docker/container-driver.js';
+import type { RuntimeApi, RuntimeApiListener, RuntimeInvocation } from '../runtime-api/runtime-api-server.js';
+import { LambdaError } from '../shared/errors.js';
+import { SandboxPool, type PoolOptions } from './sandbox-pool.js';
+import type { SandboxPlan } from './sandbox.js';
+
+const OUTPUT: OutputPipe = { hostDir: '/out', read: () => undefined, drain: () => undefined, close: async () => undefined };
+
+/**
+ * A runtime that boots `bootMs` after its container starts, answers each event after `runMs` with the
+ * name of its environment, and asks for the next one at once.
+ */
+class FakeRuntime implements RuntimeApi {
+  constructor(
+    readonly listener: RuntimeApiListener,
+    private readonly name: string,
+    private readonly runMs: () => number,
+  ) {}
+  listen = async () => 9001;
+  expectAddress = () => undefined;
+  allow = () => undefined;
+  deliver = (invocation: RuntimeInvocation) => {
+    setTimeout(() => {
+      this.listener.responded(invocation.requestId, Buffer.from(JSON.stringify(this.name)));
+      this.listener.waiting();
+    }, this.runMs());
+  };
+  reset = () => undefined;
+  close = async () => undefined;
+}
+
+function setup(options: PoolOptions, timing: { bootMs: number; runMs: number; startMs?: number }) {
+  const engine = { launching: 0, mostLaunching: 0, created: 0 };
+  const runtimes = new Map<string, FakeRuntime>();
+  let runMs = timing.runMs;
+  const driver: Partial<ContainerDriver> = {
+    createContainer: async (spec) => {
+      engine.created += 1;
+      engine.launching += 1;
+      engine.mostLaunching = Math.max(engine.mostLaunching, engine.launching);
+      return spec.name;
+    },
+    startContainer: async (id) => {
+      await sleep(timing.startMs ?? 5);
+      engine.launching -= 1;
+      setTimeout(() => runtimes.get(id)?.listener.waiting(), timing.bootMs);
+    },
+    fetchPeakMemory: async () => undefined,
+    watchExits: () => () => undefined,
+    removeContainer: async () => undefined,
+  };
+  let made = 0;
+  const pool = new SandboxPool(
+    {
+      driver: driver as ContainerDriver,
+      scratch: { createScratchDisk: async () => ({ volume: 'v', release: async () => undefined }) },
+      network: { acquireNetworkSlot: async () => ({ holderId: 'h', address: '10.0.0.2', release: async () => undefined }) },
+      outputs: { createOutputPipe: async () => OUTPUT },
+      createRuntimeApi: (apiOptions) => {
+        made += 1;
+        const name = `env-${made}`;
+        const runtime = new FakeRuntime(apiOptions.listener, name, () => runMs);
+        runtimes.set(name, runtime);
+        return runtime;
+      },
+      logSink: () => undefined,
+      onOperationError: () => undefined,
+    },
+    options,
+  );
+  let made2 = 0;
+  const plan =
+    () =>
+    (id: string): SandboxPlan => {
+      made2 += 1;
+      const name = `env-${made2}`;
+      return {
+        id,
+        functionName: 'fn',
+        version: '$LATEST',
+        memorySizeMb: 128,
+        timeoutMs: 10_000,
+        initTimeoutMs: 5_000,
+        pauseGraceMs: 60_000,
+        idleKeepAliveMs: 60_000,
+        ephemeralStorageMb: 512,
+        runtimeApiBindHost: '127.0.0.1',
+        runtimeApiAdvertiseHost: '127.0.0.1',
+        maxPayloadBytes: 6_291_556,
+        labels: {},
+        containerSpec: () => ({ name, image: 'i', env: {}, labels: {}, user: '1:1', memoryBytes: 1, cpuShares: 2, pidsLimit: 1, networkMode: 'none' }),
+      };
+    };
+  let request = 0;
+  const invoke = (key = 'k', waitForRoom = true) =>
+    pool.run(key, plan(), { requestId: `r${(request += 1)}`, payload: Buffer.from('{}'), invokedFunctionArn: 'arn', tail: false }, { waitForRoom }).then(
+      (result) => (result.outcome.kind === 'response' ? (JSON.parse(result.outcome.payload.toString()) as string) : result.outcome.kind),
+    );
+  return { pool, engine, invoke, setRunMs: (ms: number) => (runMs = ms) };
+}
+
+const reasonOf = (error: unknown) => (error instanceof LambdaError ? `${error.status} ${String(error.extra?.Reason)}` : String(error));
+
+describe('SandboxPool: a burst waits in line and is served by the environments that are up', () => {
+  it('starts at most maxConcurrentLaunches at once, and environments that free up serve the line', async () => {
+    const { engine, invoke, pool } = setup({ maxConcurrentLaunches: 2 }, { startMs: 20, bootMs: 5, runMs: 10 });
+    const answers = await Promise.all(Array.from({ length: 30 }, () => invoke()));
+    expect(answers.every((a) => a.startsWith('env-'))).toBe(true);
+    expect(engine.mostLaunching).toBeLessThanOrEqual(2);
+    // Each caller did not get an environment of its own: the first ones up served most of the line.
+    expect(new Set(answers).size).toBeLessThan(15);
+    expect(pool.queued).toBe(0);
+    await pool.drain();
+  });
+
+  it('serves the invocation waiting longest first', async () => {
+    const { invoke, pool } = setup({ maxConcurrentLaunches: 1, memoryBudgetMb: 128 }, { bootMs: 5, runMs: 30 });
+    const order: number[] = [];
+    await Promise.all(Array.from({ length: 5 }, (_, i) => invoke().then(() => order.push(i))));
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+    await pool.drain();
+  });
+
+  it('throttles a waiter after maxQueueWaitMs when its function is busy and there is no room for more', async () => {
+    const { invoke, pool, setRunMs } = setup({ maxConcurrentLaunches: 4, memoryBudgetMb: 128, maxQueueWaitMs: 50 }, { bootMs: 5, runMs: 300 });
+    const busy = invoke();
+    await sleep(20);
+    const began = performance.now();
+    const waited = await invoke().then(String, reasonOf);
+    expect(waited).toBe('429 ConcurrentInvocationLimitExceeded');
+    // It waited its turn (the busy environment might have freed up) before it was throttled.
+    expect(performance.now() - began).toBeGreaterThanOrEqual(45);
+    setRunMs(1);
+    expect(await busy).toMatch(/^env-/);
+    await pool.drain();
+  });
+
+  it('throttles at once a function with nothing of its own to wait for, when everything else is busy', async () => {
+    const { invoke, pool } = setup({ maxConcurrentLaunches: 4, memoryBudgetMb: 128, maxQueueWaitMs: 5_000 }, { bootMs: 5, runMs: 200 });
+    const busy = invoke('a');
+    await sleep(20);
+    const began = performance.now();
+    expect(await invoke('b').then(String, reasonOf)).toBe('429 ConcurrentInvocationLimitExceeded');
+    // As does one of the busy function that would rather be refused than wait (an api with other workers).
+    expect(await invoke('a', false).then(String, reasonOf)).toBe('429 ConcurrentInvocationLimitExceeded');
+    expect(performance.now() - began).toBeLessThan(100);
+    await busy;
+    await pool.drain();
+  });
+
+  it('refuses the line at drain', async () => {
+    const { invoke, pool } = setup({ maxConcurrentLaunches: 1, memoryBudgetMb: 128 }, { bootMs: 5, runMs: 100 });
+    const first = invoke();
+    await sleep(20);
+    const second = invoke().then(String, (error: unknown) => (error instanceof LambdaError ? error.message : String(error)));
+    const drained = pool.drain();
+    expect(await second).toBe('lambdock is shutting down.');
+    await first;
+    await drained;
+  });
+});
