@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { execFile as execFileCb } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +17,7 @@ import { CreateAliasCommand, PublishVersionCommand } from '@aws-sdk/client-lambd
 import { Pool } from 'undici';
 import { startTestLambdock } from '../test/helpers/test-lambdock.js';
 import { nodeZip } from '../test/helpers/zip.js';
+import { BURST_HANDLER, measureBurst, type BurstRow } from './bursts.js';
 import { measureSplitPath } from './split-path.js';
 import { measureThroughput, type ThroughputRow } from './throughput.js';
 import { measureUnpack } from './unpack.js';
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
   const zip = await nodeZip(HANDLER);
   const rows: Row[] = [];
   const throughput: ThroughputRow[] = [];
+  const bursts: BurstRow[] = [];
 
   const create = (name: string) => t.createFunction({ FunctionName: name, Code: { ZipFile: zip } });
   const invoke = async (name: string, n: number): Promise<number> => {
@@ -223,6 +225,13 @@ async function main(): Promise<void> {
     throughput.push(...(await measureThroughput(lambdock.url, 'throughput')));
     await lambdock.pool.retireAll();
 
+    process.stdout.write('bursts of 200 and 1,000 simultaneous cold invocations of a 500 ms function…\n');
+    await t.createFunction({ FunctionName: 'burst', Code: { ZipFile: await nodeZip(BURST_HANDLER) }, Timeout: 3 });
+    for (const size of [200, 1000]) {
+      bursts.push(await measureBurst(lambdock.url, 'burst', size));
+      await lambdock.pool.retireAll();
+    }
+
     process.stdout.write('unpacking a 14,000-file zip, and unzip -q of it…\n');
     rows.push(...(await measureUnpack()));
   } finally {
@@ -236,6 +245,13 @@ async function main(): Promise<void> {
     '| throughput, one function, 5 s each (pause grace as above) | per second |',
     '|---|---|',
     ...throughput.map((row) => `| ${row.scenario} | ${Math.round(row.perSecond)} |`),
+    '',
+    '| simultaneous cold invocations of a 500 ms function (account limit 1,000) | wall s | 200 OK | 429 | other |',
+    '|---|---|---|---|---|',
+    ...bursts.map(
+      (row) =>
+        `| ${row.size.toLocaleString('en-US')} at once | ${(row.wallMs / 1000).toFixed(1)} | ${row.ok} | ${row.throttled} | ${row.failed}${row.sample === undefined ? '' : ` (${row.sample.replaceAll('|', '/')})`} |`,
+    ),
   ].join('\n');
   const report = [
     '# Benchmark results',
@@ -257,7 +273,11 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   process.stdout.write(`\n${table}\n`);
-  await writeFile(path.join(import.meta.dirname, 'RESULTS.md'), report);
+  // The sections written by hand (and by bench:placement) after the table stay.
+  const resultsPath = path.join(import.meta.dirname, 'RESULTS.md');
+  const previous = await readFile(resultsPath, 'utf8').catch(() => '');
+  const kept = previous.indexOf('\n## ');
+  await writeFile(resultsPath, kept < 0 ? report : `${report}${previous.slice(kept)}`);
 }
 
 main().catch((error: unknown) => {

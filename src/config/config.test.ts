@@ -237,6 +237,13 @@ describe('loadConfig: overrides', () => {
     expect(loadConfig({ LAMBDOCK_DATA_DIR: 'state' }).dataDir).toBe(path.resolve(process.cwd(), 'state'));
   });
 
+  it("puts this host's name in place of {hostname} in the data dir and the worker URL (replicas of one service)", () => {
+    fakeInterfaces(HOST_WITH_DOCKER);
+    const config = loadConfig({ LAMBDOCK_DATA_DIR: '/var/lib/lambdock/workers/{hostname}', LAMBDOCK_WORKER_URL: 'http://{hostname}:9001' });
+    expect(config.dataDir).toBe(`/var/lib/lambdock/workers/${os.hostname()}`);
+    expect(config.workerUrl).toBe(`http://${os.hostname()}:9001`);
+  });
+
   it.each([
     ['1', true],
     ['TRUE', true],

@@ -155,6 +155,15 @@ export function detectPrimaryAddress(interfaces = os.networkInterfaces()): strin
   return undefined;
 }
 
+/**
+ * `{hostname}` in a setting becomes this host's name: replicas of one service that share their settings
+ * (`docker compose up --scale worker=3`, each container's hostname its own id) get a data dir and an
+ * address of their own.
+ */
+function withHostname(value: string): string {
+  return value.replaceAll('{hostname}', os.hostname());
+}
+
 /** The configuration from the environment; `roleOverride` is the command line's role (`lambdock worker`). */
 export function loadConfig(env: Env = process.env, roleOverride?: string): Config {
   const accountId = env.LAMBDOCK_ACCOUNT_ID ?? '000000000000';
@@ -174,7 +183,7 @@ export function loadConfig(env: Env = process.env, roleOverride?: string): Confi
   return {
     role: role(env, roleOverride),
     workerPort: int(env, 'LAMBDOCK_WORKER_PORT', 9001, 0, 65535),
-    ...(env.LAMBDOCK_WORKER_URL === undefined || env.LAMBDOCK_WORKER_URL === '' ? {} : { workerUrl: env.LAMBDOCK_WORKER_URL }),
+    ...(env.LAMBDOCK_WORKER_URL === undefined || env.LAMBDOCK_WORKER_URL === '' ? {} : { workerUrl: withHostname(env.LAMBDOCK_WORKER_URL) }),
     ...(env.LAMBDOCK_API_URL === undefined || env.LAMBDOCK_API_URL === '' ? {} : { apiUrl: env.LAMBDOCK_API_URL }),
     host: env.LAMBDOCK_HOST ?? '127.0.0.1',
     port: int(env, 'LAMBDOCK_PORT', 9000, 0, 65535),
@@ -182,7 +191,7 @@ export function loadConfig(env: Env = process.env, roleOverride?: string): Confi
     redisPrefix: env.LAMBDOCK_REDIS_PREFIX ?? 'lambdock',
     redisCommandTimeoutMs: int(env, 'LAMBDOCK_REDIS_COMMAND_TIMEOUT_MS', 2_000, 100, 60_000),
     apiRequestTimeoutMs: int(env, 'LAMBDOCK_API_REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
-    dataDir: path.resolve(env.LAMBDOCK_DATA_DIR ?? path.join(process.cwd(), '.data')),
+    dataDir: path.resolve(withHostname(env.LAMBDOCK_DATA_DIR ?? path.join(process.cwd(), '.data'))),
     region,
     accountId,
     sandboxNetwork: network === undefined || network === '' ? undefined : network,

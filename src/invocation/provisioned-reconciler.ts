@@ -10,8 +10,8 @@ export interface ReconcilerDeps {
   aliases: AliasStore;
   executor: Pick<LocalExecutor, 'provision' | 'keepProvisioned'>;
   workerId: string;
-  /** Whether this worker holds an environment key's provisioned environments (its home worker does). */
-  isHome: (environmentKey: string) => Promise<boolean>;
+  /** How many of an environment key's `total` provisioned environments this worker holds (its share). */
+  shareOf: (environmentKey: string, total: number) => Promise<number>;
   /** Brings a version's code to this worker when it has none. */
   ensureCode: (record: VersionRecord) => Promise<void>;
   onError: (error: unknown) => void;
@@ -21,17 +21,21 @@ export interface ReconcilerDeps {
 interface Wanted {
   record: VersionRecord;
   configs: Array<{ functionName: string; config: ProvisionedConfig }>;
+  share: number;
 }
 
 /**
- * Keeps the provisioned environments this worker is home to: every round it reads the configurations,
- * makes the environments that are missing (they init ahead of invocations), retires those no
- * configuration wants any more, and reports to Redis how many are ready (the API's Status comes from it).
- * A configuration whose home worker dies is picked up by its new home at that worker's next round.
+ * Keeps this worker's share of the provisioned environments (the shares of the live workers add up to
+ * what is configured): every round it reads the configurations, makes the environments that are missing
+ * (they init ahead of invocations), retires those no configuration wants any more, and reports to Redis
+ * how many are ready (the API's Status adds the workers' reports up). The share of a worker that dies
+ * goes to the others at their next round; Status is IN_PROGRESS until they have made it up.
  */
 export class ProvisionedReconciler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** The configurations (`<function>\n<qualifier>`) this worker reported a share of last round. */
+  private reported = new Set<string>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -58,23 +62,35 @@ export class ProvisionedReconciler {
         const record = await this.versionOf(functionName, config.qualifier);
         if (record === undefined || record.state !== 'Active') continue;
         const key = getEnvironmentKey(record);
-        if (!(await this.deps.isHome(key))) continue;
-        const entry = wanted.get(key) ?? { record, configs: [] };
+        const entry = wanted.get(key) ?? { record, configs: [], share: 0 };
         entry.configs.push({ functionName, config });
         wanted.set(key, entry);
       }
     }
+    for (const [key, entry] of wanted) {
+      entry.share = await this.deps.shareOf(key, entry.configs.reduce((sum, c) => sum + c.config.requested, 0));
+      if (entry.share === 0) wanted.delete(key);
+    }
     this.deps.executor.keepProvisioned(new Set(wanted.keys()));
-    for (const { record, configs } of wanted.values()) {
+    const reported = new Set<string>();
+    for (const { record, configs, share } of wanted.values()) {
       await this.deps.ensureCode(record);
-      const total = configs.reduce((sum, c) => sum + c.config.requested, 0);
-      let { ready } = await this.deps.executor.provision(record, total);
+      let { ready } = await this.deps.executor.provision(record, share);
+      // This worker's ready environments, counted against each configuration in turn.
       for (const { functionName, config } of configs) {
         const allocated = Math.min(ready, config.requested);
         ready -= allocated;
         await this.deps.store.writeStatus(functionName, config.qualifier, { allocated, worker: this.deps.workerId, at: Date.now() });
+        reported.add(`${functionName}\n${config.qualifier}`);
       }
     }
+    // A share this worker no longer holds (another worker joined) counts for nothing from now on.
+    for (const was of this.reported) {
+      if (reported.has(was)) continue;
+      const [functionName, qualifier] = was.split('\n') as [string, string];
+      await this.deps.store.writeStatus(functionName, qualifier, { allocated: 0, worker: this.deps.workerId, at: Date.now() });
+    }
+    this.reported = reported;
   }
 
   /** The published version an alias or a version qualifier stands for (aliases on `$LATEST` have none). */

@@ -13,7 +13,7 @@ import { RedisProvisionedConcurrencyStore } from '../control-plane/store/redis-p
 import { RedisVersionStore } from '../control-plane/store/redis-version-store.js';
 import type { VersionRecord } from '../control-plane/function-model.js';
 import { ProvisionedReconciler } from '../invocation/provisioned-reconciler.js';
-import { rankWorkers } from '../scheduler/placement.js';
+import { provisionedShare } from '../scheduler/placement.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import type { SandboxPool } from '../sandbox/sandbox-pool.js';
 import { CodeFetcher } from '../scheduler/code-fetcher.js';
@@ -70,7 +70,7 @@ function startReconciler(
   redis: Redis,
   logger: Logger,
   worker: Started['worker'],
-  placement: Pick<ConstructorParameters<typeof ProvisionedReconciler>[0], 'isHome' | 'ensureCode'>,
+  placement: Pick<ConstructorParameters<typeof ProvisionedReconciler>[0], 'shareOf' | 'ensureCode'>,
 ): ProvisionedReconciler {
   const reconciler = new ProvisionedReconciler({
     store: new RedisProvisionedConcurrencyStore(redis, config.redisPrefix),
@@ -163,8 +163,8 @@ async function startAll(config: Config, _options: StartOptions, { logger, redis,
   await app.listen({ host: config.host, port: config.port });
   const url = listeningUrl(app, config.host, config.port);
   const resumed = await controlPlane.functions.resumeUnfinished();
-  // Alone, this worker is home to every provisioned environment, and has all the code.
-  const reconciler = startReconciler(config, redis, logger, worker, { isHome: async () => true, ensureCode: async () => undefined });
+  // Alone, this worker holds every provisioned environment, and has all the code.
+  const reconciler = startReconciler(config, redis, logger, worker, { shareOf: async (_key, total) => total, ensureCode: async () => undefined });
   logger.info({ url, instanceId: worker.instanceId, resumed }, 'lambdock is listening');
   return {
     url,
@@ -209,7 +209,7 @@ async function startWorker(config: Config, { logger, redis, worker, health, drai
   }, HEARTBEAT_MS);
   heartbeat.unref();
   const reconciler = startReconciler(config, redis, logger, worker, {
-    isHome: async (key) => rankWorkers(key, await registry.listLive())[0]?.id === worker.instanceId,
+    shareOf: async (key: string, total: number) => provisionedShare(worker.instanceId, key, await registry.listLive(), total),
     ensureCode: async (record: VersionRecord) => fetcher.ensure(record.code, (await redis.get(apiCodeUrlKey(config.redisPrefix))) ?? undefined),
   });
   logger.info({ url, instanceId: worker.instanceId }, 'lambdock worker is listening');

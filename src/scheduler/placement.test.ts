@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orderPlacement, rankWorkers } from './placement.js';
+import { orderPlacement, provisionedShare, rankWorkers } from './placement.js';
 
 const workers = ['w1', 'w2', 'w3', 'w4'].map((id) => ({ id, url: `http://${id}`, heartbeatAt: 0 }));
 
@@ -55,5 +55,21 @@ describe('orderPlacement', () => {
     const { order, warm } = orderPlacement('fn-7', even, { warm: 'gone' }, new Map());
     expect(warm).toBe(false);
     expect(order.map((w) => w.id)).toEqual(rankWorkers('fn-7', even).map((w) => w.id));
+  });
+});
+
+describe('provisionedShare', () => {
+  it('splits a total evenly over the live workers, the shares adding up, the rendezvous order taking the remainder', () => {
+    for (const total of [1, 2, 3, 7, 10]) {
+      const shares = workers.map((w) => provisionedShare(w.id, 'fn\n1', workers, total));
+      expect(shares.reduce((a, b) => a + b, 0)).toBe(total);
+      expect(Math.max(...shares) - Math.min(...shares)).toBeLessThanOrEqual(1);
+    }
+    const first = rankWorkers('fn\n1', workers)[0]?.id ?? '';
+    expect(provisionedShare(first, 'fn\n1', workers, 1)).toBe(1);
+  });
+
+  it('gives a worker that is not live nothing', () => {
+    expect(provisionedShare('gone', 'fn\n1', workers, 4)).toBe(0);
   });
 });

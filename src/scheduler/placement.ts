@@ -52,3 +52,15 @@ export function orderPlacement(
   const most = claim.most === undefined ? undefined : ranked.find((worker) => worker.id === claim.most);
   return { order, waitOn: most ?? order[0], warm: warm !== undefined };
 }
+
+/**
+ * How many of an environment key's `total` provisioned environments `workerId` holds: an even split over
+ * the live workers, the rendezvous order taking the remainder, so every worker computes the same shares
+ * and they add up to `total`. A worker not (yet) live holds none.
+ */
+export function provisionedShare(workerId: string, environmentKey: string, workers: readonly WorkerInfo[], total: number): number {
+  const ranked = rankWorkers(environmentKey, workers);
+  const at = ranked.findIndex((worker) => worker.id === workerId);
+  if (at < 0) return 0;
+  return Math.floor(total / ranked.length) + (at < total % ranked.length ? 1 : 0);
+}

@@ -1,17 +1,11 @@
 import { Pool } from 'undici';
-import { getEnvironmentKey } from '../control-plane/function-model.js';
-import type { ConcurrencyLimiter } from '../invocation/concurrency/concurrency-limiter.js';
 import type { Execution, Executor } from '../invocation/execution.js';
 import type { InvokeResponse } from '../invocation/invocation-result.js';
 import { getInvokeDeadlineMs } from '../invocation/local-executor.js';
-import { LambdaError, SERVICE_ERROR_MESSAGE, serviceError } from '../shared/errors.js';
+import { LambdaError, serviceError } from '../shared/errors.js';
 import { ERROR_HEADER, EXECUTIONS_PATH, FULL_HEADER, TOKEN_HEADER, decodeError, decodeResponse, encodeExecution } from './execution-wire.js';
-import { orderPlacement } from './placement.js';
-import type { WarmClaim, WarmRegistry } from './warm-registry.js';
-import type { WorkerInfo, WorkerRegistry } from './worker-registry.js';
-
-/** How long the list of live workers (and their capacity reports) is reused before it is read again. */
-const WORKERS_CACHE_MS = 1_000;
+import { Placer, type PlacerDeps } from './placer.js';
+import type { WorkerInfo } from './worker-registry.js';
 
 export interface RemoteExecutorOptions {
   /** Where workers fetch code they do not have (this api's code download URL base). */
@@ -20,11 +14,7 @@ export interface RemoteExecutorOptions {
   queueWaitMs: number;
 }
 
-export interface RemoteExecutorDeps {
-  registry: WorkerRegistry;
-  warm: WarmRegistry;
-  /** The api takes each invocation's lease and hands it to the worker that runs it. */
-  concurrency: ConcurrencyLimiter;
+export interface RemoteExecutorDeps extends PlacerDeps {
   token: string;
 }
 
@@ -35,46 +25,26 @@ const isRefused = (error: unknown): boolean =>
 type Attempt = { kind: 'answered'; response: InvokeResponse } | { kind: 'full'; refusal: LambdaError } | { kind: 'unreachable'; error: unknown };
 
 /**
- * Runs executions on workers. One round trip to Redis takes the invocation's concurrency lease and claims
- * an idle environment in the warm registry; the execution then goes, over a kept-alive HTTP connection,
- * to the claimed worker, else to the one with the most free memory (a cold start). A worker with neither
+ * Runs executions on workers, where the Placer says (the claimed warm worker, else the one with the most
+ * free memory), over kept-alive HTTP connections, the lease the Placer took travelling with it. A worker with neither
  * a free environment nor room refuses at once and the next is tried; when all refuse, the invocation
  * waits where most environments of its function are. A worker that dies mid-invocation gives the caller
  * a prompt ServiceException (its leases lapse on their own).
  */
 export class RemoteExecutor implements Executor {
   private readonly pools = new Map<string, Pool>();
-  private workers: { list: WorkerInfo[]; at: number } | undefined;
-  /** Memory sent each worker's way for cold starts since its capacity was last read. */
-  private placedSinceMb = new Map<string, number>();
+  private readonly placer: Placer;
 
   constructor(
     private readonly deps: RemoteExecutorDeps,
     private readonly options: RemoteExecutorOptions,
-  ) {}
+  ) {
+    this.placer = new Placer(deps);
+  }
 
   async execute(execution: Execution): Promise<InvokeResponse> {
-    const workers = await this.liveWorkers();
-    if (workers.length === 0) {
-      throw new LambdaError('ServiceException', SERVICE_ERROR_MESSAGE, { retryable: true, cause: new Error('no lambdock worker is running') });
-    }
     const { record } = execution;
-    const key = getEnvironmentKey(record);
-    // Both in one round trip: ioredis writes the second command without waiting for the first reply.
-    const [lease, claim] = await Promise.allSettled([
-      this.deps.concurrency.acquire(record.name),
-      this.deps.warm.claim(key, workers.map((w) => w.id)),
-    ]);
-    const warmClaim: WarmClaim = claim.status === 'fulfilled' ? claim.value : {};
-    if (lease.status === 'rejected') {
-      if (warmClaim.warm !== undefined) this.deps.warm.unclaim(key, warmClaim.warm);
-      throw lease.reason;
-    }
-    const leaseId = lease.value.handOver();
-    const { order, waitOn, warm } = orderPlacement(key, workers, warmClaim, this.placedSinceMb);
-    const first = order[0];
-    if (!warm && first !== undefined) this.placedSinceMb.set(first.id, (this.placedSinceMb.get(first.id) ?? 0) + record.memorySize);
-
+    const { leaseId, order, waitOn } = await this.placer.place(record);
     const deadlineMs = this.options.queueWaitMs + getInvokeDeadlineMs(record.timeout) + 1_000;
     const send = (worker: WorkerInfo, waitForRoom: boolean) =>
       this.attempt(worker, encodeExecution({ ...execution, waitForRoom, leaseId, codeUrl: this.options.codeUrl }), deadlineMs);
@@ -119,7 +89,7 @@ export class RemoteExecutor implements Executor {
     } catch (error) {
       // Not reached at all: safe to try the next worker. Anything else may have run.
       if (!isRefused(error)) throw error;
-      this.workers = undefined;
+      this.placer.forgetWorkers();
       return { kind: 'unreachable', error };
     }
   }
@@ -127,15 +97,6 @@ export class RemoteExecutor implements Executor {
   async close(): Promise<void> {
     await Promise.all([...this.pools.values()].map((pool) => pool.close()));
     this.pools.clear();
-  }
-
-  private async liveWorkers(): Promise<WorkerInfo[]> {
-    const now = Date.now();
-    if (this.workers !== undefined && now - this.workers.at < WORKERS_CACHE_MS) return this.workers.list;
-    const list = await this.deps.registry.listLive();
-    this.workers = { list, at: now };
-    this.placedSinceMb = new Map();
-    return list;
   }
 
   private poolOf(url: string): Pool {

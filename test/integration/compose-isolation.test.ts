@@ -13,8 +13,9 @@ import { nodeZip } from '../helpers/zip.js';
 import { ROLE } from '../helpers/test-lambdock.js';
 
 /**
- * lambdock as docker-compose.yml runs it: in a container of the same engine, with Redis on a network of
- * their own and the Docker socket mounted. (By hand, since Compose itself may be absent.)
+ * lambdock as docker-compose.yml runs it: an api and a worker in containers of the same engine, with Redis
+ * on a network of their own and the Docker socket mounted in the worker. (By hand, since Compose itself
+ * may be absent.)
  */
 const root = path.resolve(import.meta.dirname, '..', '..');
 const docker = new Dockerode();
@@ -27,6 +28,7 @@ let networkId = '';
 let dataDir = '';
 let client: LambdaClient;
 let lambdock: Dockerode.Container;
+let api: Dockerode.Container;
 let listener: net.Server;
 
 async function source(name: string): Promise<string> {
@@ -63,15 +65,36 @@ beforeAll(async () => {
   });
   created.push(redis);
   await redis.start();
-  lambdock = await docker.createContainer({
+  // As docker-compose.yml runs them: an api without the socket, and a worker with it, on one network.
+  const common = {
     Image: 'node:20-bookworm-slim',
     Labels: infraLabels,
     WorkingDir: root,
-    Cmd: ['node', 'node_modules/tsx/dist/cli.mjs', 'src/main/start.ts'],
+  };
+  api = await docker.createContainer({
+    ...common,
+    name: `${instanceId}-api`,
+    Cmd: ['node', 'node_modules/tsx/dist/cli.mjs', 'src/main/start.ts', 'api'],
     Env: [
       `REDIS_URL=redis://${instanceId}-redis:6379`,
       'LAMBDOCK_HOST=0.0.0.0',
-      `LAMBDOCK_DATA_DIR=${dataDir}`,
+      `LAMBDOCK_DATA_DIR=${dataDir}/api`,
+      `LAMBDOCK_API_URL=http://${instanceId}-api:9000`,
+      `LAMBDOCK_REDIS_PREFIX=${instanceId}`,
+      'LAMBDOCK_LOG_LEVEL=info',
+    ],
+    HostConfig: { NetworkMode: networkId, Init: true, Binds: [`${root}:${root}:ro`] },
+  });
+  created.push(api);
+  await api.start();
+  lambdock = await docker.createContainer({
+    ...common,
+    Cmd: ['node', 'node_modules/tsx/dist/cli.mjs', 'src/main/start.ts', 'worker'],
+    Env: [
+      `REDIS_URL=redis://${instanceId}-redis:6379`,
+      'LAMBDOCK_HOST=0.0.0.0',
+      `LAMBDOCK_DATA_DIR=${dataDir}/workers/{hostname}`,
+      'LAMBDOCK_WORKER_URL=http://{hostname}:9001',
       `LAMBDOCK_INSTANCE_ID=${instanceId}`,
       `LAMBDOCK_REDIS_PREFIX=${instanceId}`,
       'LAMBDOCK_BUILD_IMAGES=false',
@@ -87,19 +110,20 @@ beforeAll(async () => {
   });
   created.push(lambdock);
   await lambdock.start();
-  // The host reaches lambdock at its address on the compose network (what a published port leads to).
-  const address = (await lambdock.inspect()).NetworkSettings.Networks[`lambdock-${instanceId}`]?.IPAddress;
+  // The host reaches the api at its address on the compose network (what a published port leads to).
+  const address = (await api.inspect()).NetworkSettings.Networks[`lambdock-${instanceId}`]?.IPAddress;
   const endpoint = `http://${address}:9000`;
   let lastError = '';
   for (let i = 0; ; i += 1) {
+    // Healthy once a worker has registered with it.
     const ok = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(3000) }).then(
       (r) => r.ok || ((lastError = `status ${r.status}`), false),
       (error: Error) => ((lastError = `${error.message} ${String((error.cause as Error | undefined)?.message)}`), false),
     );
     if (ok) break;
     if (i > 60) {
-      const logs = (await lambdock.logs({ stdout: true, stderr: true })).toString('utf8');
-      throw new Error(`lambdock did not come up in its container at ${endpoint} (${lastError}): ${logs.slice(-2000)}`);
+      const logs = async (c: Dockerode.Container) => (await c.logs({ stdout: true, stderr: true })).toString('utf8').slice(-2000);
+      throw new Error(`lambdock did not come up in its containers at ${endpoint} (${lastError}): api ${await logs(api)}\nworker ${await logs(lambdock)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -118,8 +142,8 @@ afterAll(async () => {
   await new Promise((resolve) => listener?.close(resolve));
 });
 
-describe('sandboxes of a lambdock that runs in a container (compose)', () => {
-  it('reach their own Runtime API and nothing else: not the host, Redis, lambdock\'s API or each other', async () => {
+describe('sandboxes of a lambdock that runs in containers (compose: api and worker)', () => {
+  it('reach their own Runtime API and nothing else: not the host, Redis, the api, the worker or each other', async () => {
     expect(firewallRules()).toContain('-j LAMBDOCK-');
     const neighbour = (await invoke('neighbour', {})).json as { address: string; port: number };
     const hosts = new Set<string>();
@@ -127,11 +151,13 @@ describe('sandboxes of a lambdock that runs in a container (compose)', () => {
       if (m[1] !== undefined) hosts.add(m[1]);
     }
     const self = await lambdock.inspect();
+    const apiSelf = await api.inspect();
     const redis = await created[0]?.inspect();
     const port = (listener.address() as net.AddressInfo).port;
     const targets = [
       ...[...hosts].flatMap((host) => [6379, 9000, port].map((p) => ({ host, port: p }))),
-      ...Object.values(self.NetworkSettings.Networks).map((n) => ({ host: n.IPAddress, port: 9000 })),
+      ...Object.values(self.NetworkSettings.Networks).flatMap((n) => [9000, 9001].map((p) => ({ host: n.IPAddress, port: p }))),
+      ...Object.values(apiSelf.NetworkSettings.Networks).map((n) => ({ host: n.IPAddress, port: 9000 })),
       ...Object.values(redis?.NetworkSettings.Networks ?? {}).map((n) => ({ host: n.IPAddress, port: 6379 })),
       { host: neighbour.address, port: neighbour.port },
     ];

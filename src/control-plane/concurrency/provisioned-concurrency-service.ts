@@ -98,8 +98,9 @@ export class ProvisionedConcurrencyService {
   }
 
   private async allocated(name: string, qualifier: string): Promise<number> {
-    const status = await this.stores.provisioned.loadStatus(name, qualifier);
-    return status !== undefined && this.now() - status.at < STATUS_FRESH_MS ? status.allocated : 0;
+    // The workers holding shares of it report each; a worker that stopped reporting holds nothing.
+    const statuses = await this.stores.provisioned.loadStatuses(name, qualifier);
+    return statuses.filter((status) => this.now() - status.at < STATUS_FRESH_MS).reduce((sum, status) => sum + status.allocated, 0);
   }
 
   private target(functionName: string, qualifier: string): { name: string; target: string } {

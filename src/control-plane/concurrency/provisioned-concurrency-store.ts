@@ -5,7 +5,7 @@ export interface ProvisionedConfig {
   lastModified: string;
 }
 
-/** What the worker holding a configuration's environments last reported. */
+/** What a worker holding a share of a configuration's environments last reported. */
 export interface ProvisionedStatus {
   /** Environments that have finished init. */
   allocated: number;
@@ -24,6 +24,7 @@ export interface ProvisionedConcurrencyStore {
   removeAll(functionName: string): Promise<void>;
   /** The functions that have at least one configuration. */
   listFunctions(): Promise<string[]>;
+  /** A worker's report on its share (one per worker: the shares add up). */
   writeStatus(functionName: string, qualifier: string, status: ProvisionedStatus): Promise<void>;
-  loadStatus(functionName: string, qualifier: string): Promise<ProvisionedStatus | undefined>;
+  loadStatuses(functionName: string, qualifier: string): Promise<ProvisionedStatus[]>;
 }

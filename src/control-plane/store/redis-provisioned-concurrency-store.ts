@@ -8,7 +8,7 @@ import { call } from './redis-call.js';
 
 /**
  * Provisioned concurrency: `<prefix>:provisioned:<fn>` (qualifier → config), `<prefix>:provisioned-status:<fn>`
- * (qualifier → the holding worker's report), and `<prefix>:provisioned-functions` (the functions with any).
+ * (`<qualifier>/<worker>` → that worker's report on its share), and `<prefix>:provisioned-functions` (the functions with any).
  */
 export class RedisProvisionedConcurrencyStore implements ProvisionedConcurrencyStore {
   constructor(
@@ -44,7 +44,8 @@ export class RedisProvisionedConcurrencyStore implements ProvisionedConcurrencyS
 
   async removeConfig(functionName: string, qualifier: string): Promise<boolean> {
     const removed = await call(this.redis.hdel(this.configs(functionName), qualifier));
-    await call(this.redis.hdel(this.statuses(functionName), qualifier));
+    const reports = Object.keys(await call(this.redis.hgetall(this.statuses(functionName)))).filter((field) => field.startsWith(`${qualifier}/`));
+    if (reports.length > 0) await call(this.redis.hdel(this.statuses(functionName), ...reports));
     if ((await call(this.redis.hlen(this.configs(functionName)))) === 0) await call(this.redis.srem(this.index, functionName));
     return removed === 1;
   }
@@ -58,11 +59,13 @@ export class RedisProvisionedConcurrencyStore implements ProvisionedConcurrencyS
   }
 
   async writeStatus(functionName: string, qualifier: string, status: ProvisionedStatus): Promise<void> {
-    await call(this.redis.hset(this.statuses(functionName), qualifier, JSON.stringify(status)));
+    await call(this.redis.hset(this.statuses(functionName), `${qualifier}/${status.worker}`, JSON.stringify(status)));
   }
 
-  async loadStatus(functionName: string, qualifier: string): Promise<ProvisionedStatus | undefined> {
-    const json = await call(this.redis.hget(this.statuses(functionName), qualifier));
-    return json === null ? undefined : (JSON.parse(json) as ProvisionedStatus);
+  async loadStatuses(functionName: string, qualifier: string): Promise<ProvisionedStatus[]> {
+    const all = await call(this.redis.hgetall(this.statuses(functionName)));
+    return Object.entries(all)
+      .filter(([field]) => field.startsWith(`${qualifier}/`))
+      .map(([, json]) => JSON.parse(json) as ProvisionedStatus);
   }
 }
