@@ -88,6 +88,8 @@ class SimWorker {
   usedMb = 0;
   served = 0;
   dead = false;
+  /** Leases of the invocations running here now. */
+  readonly inFlight = new Set<string>();
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
@@ -127,8 +129,10 @@ class SimWorker {
     }
     this.warm.report(key, { ...occupancy });
     this.served += 1;
+    this.inFlight.add(leaseId);
     await sleep(ms);
     if (this.dead) return 'ok'; // killed mid-invocation: nothing is released, the lease must lapse
+    this.inFlight.delete(leaseId);
     occupancy.idle += 1;
     this.warm.report(key, { ...occupancy });
     lease.release();
@@ -172,6 +176,12 @@ async function commandsSoFar(redis: Redis): Promise<number> {
   return calls;
 }
 
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? 0);
+  return field('used_cpu_sys') + field('used_cpu_user');
+}
+
 async function main(): Promise<void> {
   const admin = new Redis(redisUrl);
   const random = mulberry32(7);
@@ -210,17 +220,26 @@ async function main(): Promise<void> {
   let decisionWallMs = 0;
   let warmHits = 0;
   const commandsBefore = await commandsSoFar(admin);
+  const redisCpuBefore = await redisCpuSeconds(admin);
+  const burstsBegan = performance.now();
   let leasesOfKilled = 0;
+  let killedLeaseIds: string[] = [];
 
   for (let burst = 0; burst < BURSTS; burst += 1) {
     const last = burst === BURSTS - 1;
     let firstAt = Number.POSITIVE_INFINITY;
     let lastAt = 0;
-    const killAt = last ? Math.floor(BURST / 2) : -1;
+    // Halfway through the last burst (by the first bursts' pace), 10 workers die with invocations running.
+    const killer = !last
+      ? Promise.resolve()
+      : sleep(decisionWallMs / burst / 2).then(async () => {
+          for (const worker of workers.slice(0, KILLED)) worker.kill();
+          killedLeaseIds = workers.slice(0, KILLED).flatMap((w) => [...w.inFlight]);
+          // Still taken in Redis at the moment of the kill (each is in the account's pool).
+          const scores = killedLeaseIds.length === 0 ? [] : await admin.zmscore(redisKeys.unreservedLeases(prefix), ...killedLeaseIds);
+          leasesOfKilled = scores.filter((score) => score !== null).length;
+        });
     const runs = Array.from({ length: BURST }, async (_, n) => {
-      if (n === killAt) {
-        for (const worker of workers.slice(0, KILLED)) worker.kill();
-      }
       const fn = pick();
       const record = records[fn] as FunctionVersionRecord;
       const key = keys[fn] as string;
@@ -245,21 +264,35 @@ async function main(): Promise<void> {
       api.concurrency.adopt(record.name, placement.leaseId).release();
     });
     // Spread the burst's arrivals over the event loop as sockets would bring them.
-    await Promise.all(runs);
+    await Promise.all([...runs, killer]);
     decisionWallMs += lastAt - firstAt;
-    if (last) {
-      const now = Date.now();
-      leasesOfKilled = await admin.zcount(redisKeys.unreservedLeases(prefix), now, '+inf');
-    }
     await sleep(300);
   }
   const commands = (await commandsSoFar(admin)) - commandsBefore;
+  const redisBusy = (await redisCpuSeconds(admin)) - redisCpuBefore;
+  const burstsWallS = (performance.now() - burstsBegan) / 1000;
+
+  // One at a time, for the decision's own cost (round trip and all) without a burst's queue in front of it.
+  const alone: number[] = [];
+  for (let n = 0; n < 2_000; n += 1) {
+    const fn = pick();
+    const record = records[fn] as FunctionVersionRecord;
+    const api = apis[n % APIS] as (typeof apis)[number];
+    const began = performance.now();
+    const placement = await api.placer.place(record);
+    alone.push(performance.now() - began);
+    api.concurrency.adopt(record.name, placement.leaseId).release();
+  }
+  alone.sort((a, b) => a - b);
 
   // The killed workers' leases lapse within the TTL; nothing else holds any now.
   await sleep(LEASE_TTL_MS + 1_000);
   const now = Date.now();
   let leaked = await admin.zcount(redisKeys.unreservedLeases(prefix), now, '+inf');
   for (const record of records) leaked += await admin.zcount(redisKeys.functionLeases(prefix, record.name), now, '+inf');
+  const killedStillHeld =
+    killedLeaseIds.length === 0 ? 0 : (await admin.zmscore(redisKeys.unreservedLeases(prefix), ...killedLeaseIds)).filter((s) => s !== null && Number(s) > now).length;
+  leaked = Math.max(leaked, killedStillHeld);
 
   const live = workers.slice(KILLED);
   const served = live.map((w) => w.served).sort((a, b) => a - b);
@@ -270,9 +303,11 @@ async function main(): Promise<void> {
   const total = BURST * BURSTS;
   const rows: Array<[string, string]> = [
     ['placement decisions per second (4 Placers in one Node process)', Math.round(decisions.length / (decisionWallMs / 1000)).toLocaleString('en-US')],
-    ['decision latency p50 / p99 (ms, under a 5,000-invocation burst)', `${quantile(sortedDecisions, 0.5).toFixed(2)} / ${quantile(sortedDecisions, 0.99).toFixed(2)}`],
+    ['decision latency p50 / p99 (ms), one at a time', `${quantile(alone, 0.5).toFixed(3)} / ${quantile(alone, 0.99).toFixed(3)}`],
+    ['decision latency p50 / p99 (ms), 5,000 arriving at once (mostly their wait for this process)', `${quantile(sortedDecisions, 0.5).toFixed(0)} / ${quantile(sortedDecisions, 0.99).toFixed(0)}`],
     ['Redis round trips per invocation on the api path', `1 (lease + warm claim, pipelined) + ${(registryReads / total).toFixed(4)} (live workers, read once a second)`],
-    ['Redis commands per invocation, every process', (commands / total).toFixed(2)],
+    ['Redis commands per invocation, every process (inside scripts included)', (commands / total).toFixed(2)],
+    ['Redis server CPU during the bursts (one core = 100%)', `${Math.round((redisBusy / burstsWallS) * 100)}%`],
     ['invocations served warm (claimed idle environment)', `${((warmHits / total) * 100).toFixed(1)}%`],
     ['workers tried per invocation, mean / max', `${(attempts.reduce((a, b) => a + b, 0) / attempts.length).toFixed(3)} / ${Math.max(...attempts)}`],
     ['invocations refused everywhere (throttled)', String(throttled)],

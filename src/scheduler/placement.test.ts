@@ -35,24 +35,24 @@ describe('orderPlacement', () => {
   const fleet = [withCapacity('a', 900), withCapacity('b', 100), withCapacity('c', 500)];
 
   it('goes to the worker claimed warm first, then by free memory', () => {
-    const { order, warm } = orderPlacement('k', fleet, { warm: 'a' }, new Map());
+    const { order, warm } = orderPlacement(rankWorkers('k', fleet), { warm: 'a' }, new Map());
     expect(order.map((w) => w.id)).toEqual(['a', 'b', 'c']);
     expect(warm).toBe(true);
   });
 
   it('cold-starts on the worker with the most free memory, counting what was sent its way since its report', () => {
-    expect(orderPlacement('k', fleet, {}, new Map()).order.map((w) => w.id)).toEqual(['b', 'c', 'a']);
-    expect(orderPlacement('k', fleet, {}, new Map([['b', 600]])).order.map((w) => w.id)).toEqual(['c', 'b', 'a']);
+    expect(orderPlacement(rankWorkers('k', fleet), {}, new Map()).order.map((w) => w.id)).toEqual(['b', 'c', 'a']);
+    expect(orderPlacement(rankWorkers('k', fleet), {}, new Map([['b', 600]])).order.map((w) => w.id)).toEqual(['c', 'b', 'a']);
   });
 
   it('waits where most environments of the key are, else on the first choice', () => {
-    expect(orderPlacement('k', fleet, { most: 'c' }, new Map()).waitOn?.id).toBe('c');
-    expect(orderPlacement('k', fleet, {}, new Map()).waitOn?.id).toBe('b');
+    expect(orderPlacement(rankWorkers('k', fleet), { most: 'c' }, new Map()).waitOn?.id).toBe('c');
+    expect(orderPlacement(rankWorkers('k', fleet), {}, new Map()).waitOn?.id).toBe('b');
   });
 
   it('ignores a claim on a worker that is not live, and breaks ties by rendezvous rank', () => {
     const even = ['w1', 'w2', 'w3'].map((id) => withCapacity(id, 0));
-    const { order, warm } = orderPlacement('fn-7', even, { warm: 'gone' }, new Map());
+    const { order, warm } = orderPlacement(rankWorkers('fn-7', even), { warm: 'gone' }, new Map());
     expect(warm).toBe(false);
     expect(order.map((w) => w.id)).toEqual(rankWorkers('fn-7', even).map((w) => w.id));
   });

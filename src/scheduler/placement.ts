@@ -34,15 +34,10 @@ export interface PlacementOrder {
 /**
  * Where an invocation goes: the worker the warm registry claimed an idle environment on, else the one
  * with the most free memory (which cold-starts one), then the others by free memory; ties go to the
- * rendezvous order. If all are full, it waits where most environments of its key are (they free up).
+ * rendezvous order (`ranked` is the live workers in rankWorkers' order for the key). If all are full, it
+ * waits where most environments of its key are (they free up).
  */
-export function orderPlacement(
-  environmentKey: string,
-  workers: readonly WorkerInfo[],
-  claim: WarmClaim,
-  placedSinceMb: ReadonlyMap<string, number>,
-): PlacementOrder {
-  const ranked = rankWorkers(environmentKey, workers);
+export function orderPlacement(ranked: readonly WorkerInfo[], claim: WarmClaim, placedSinceMb: ReadonlyMap<string, number>): PlacementOrder {
   const rank = new Map(ranked.map((worker, at) => [worker.id, at]));
   const byFree = [...ranked].sort(
     (a, b) => freeMemoryMb(b, placedSinceMb.get(b.id)) - freeMemoryMb(a, placedSinceMb.get(a.id)) || (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0),
