@@ -1,3 +1,4 @@
+import { statfsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -65,6 +66,8 @@ export interface Config {
   accountConcurrency: number;
   /** The memory (MB of MemorySize) a worker's environments may take together: idle ones are evicted past it. */
   memoryBudgetMb: number;
+  /** What a worker's environments' /tmp disks (EphemeralStorage) may take together, in MB. */
+  tmpBudgetMb: number;
   /** Container starts in flight on the engine at once; the rest queue (a burst of cold starts). */
   maxConcurrentStarts: number;
   /** How long an invocation may wait for an environment of its function (a burst) before it is throttled. */
@@ -156,6 +159,21 @@ export function detectPrimaryAddress(interfaces = os.networkInterfaces()): strin
 }
 
 /**
+ * 80% of the space free now on the filesystem of the data dir (or of its nearest existing parent), where
+ * the sandboxes' /tmp disk images live; 10 GB when that cannot be read.
+ */
+function defaultTmpBudgetMb(dataDir: string): number {
+  for (let dir = dataDir; ; dir = path.dirname(dir)) {
+    try {
+      const stats = statfsSync(dir);
+      return Math.max(512, Math.floor(((stats.bavail * stats.bsize) / 2 ** 20) * 0.8));
+    } catch {
+      if (path.dirname(dir) === dir) return 10_240;
+    }
+  }
+}
+
+/**
  * `{hostname}` in a setting becomes this host's name: replicas of one service that share their settings
  * (`docker compose up --scale worker=3`, each container's hostname its own id) get a data dir and an
  * address of their own.
@@ -180,6 +198,7 @@ export function loadConfig(env: Env = process.env, roleOverride?: string): Confi
     env.LAMBDOCK_RUNTIME_API_ADVERTISE ?? (bind === '0.0.0.0' ? detectPrimaryAddress() ?? '127.0.0.1' : bind);
 
   const network = env.LAMBDOCK_SANDBOX_NETWORK;
+  const dataDir = path.resolve(withHostname(env.LAMBDOCK_DATA_DIR ?? path.join(process.cwd(), '.data')));
   return {
     role: role(env, roleOverride),
     workerPort: int(env, 'LAMBDOCK_WORKER_PORT', 9001, 0, 65535),
@@ -191,7 +210,7 @@ export function loadConfig(env: Env = process.env, roleOverride?: string): Confi
     redisPrefix: env.LAMBDOCK_REDIS_PREFIX ?? 'lambdock',
     redisCommandTimeoutMs: int(env, 'LAMBDOCK_REDIS_COMMAND_TIMEOUT_MS', 2_000, 100, 60_000),
     apiRequestTimeoutMs: int(env, 'LAMBDOCK_API_REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
-    dataDir: path.resolve(withHostname(env.LAMBDOCK_DATA_DIR ?? path.join(process.cwd(), '.data'))),
+    dataDir,
     region,
     accountId,
     sandboxNetwork: network === undefined || network === '' ? undefined : network,
@@ -211,6 +230,7 @@ export function loadConfig(env: Env = process.env, roleOverride?: string): Confi
     maxConcurrentStarts: int(env, 'LAMBDOCK_MAX_CONCURRENT_STARTS', 4, 1, 1024),
     queueWaitMs: int(env, 'LAMBDOCK_QUEUE_WAIT_MS', 30_000, 0, 900_000),
     memoryBudgetMb: int(env, 'LAMBDOCK_MEMORY_BUDGET_MB', Math.floor((os.totalmem() / 2 ** 20) * 0.8), 128, 16_777_216),
+    tmpBudgetMb: int(env, 'LAMBDOCK_TMP_BUDGET_MB', defaultTmpBudgetMb(dataDir), 512, 1_073_741_824),
     minUnreservedConcurrency: int(env, 'LAMBDOCK_MIN_UNRESERVED_CONCURRENCY', 100, 0, 1_000_000),
     logLevel: env.LAMBDOCK_LOG_LEVEL ?? 'info',
     cgroupRoot: env.LAMBDOCK_CGROUP_ROOT ?? '/sys/fs/cgroup',

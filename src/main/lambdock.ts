@@ -17,7 +17,7 @@ import { provisionedShare } from '../scheduler/placement.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import type { SandboxPool } from '../sandbox/sandbox-pool.js';
 import { CodeFetcher } from '../scheduler/code-fetcher.js';
-import { RedisRetirementBus } from '../scheduler/redis-retirement-bus.js';
+import { BullmqRetirementBus } from '../scheduler/bullmq-retirement-bus.js';
 import { RedisWorkerRegistry } from '../scheduler/redis-worker-registry.js';
 import { RedisWarmRegistry } from '../scheduler/redis-warm-registry.js';
 import { RedisConcurrencyLeases } from '../invocation/concurrency/redis-concurrency-leases.js';
@@ -83,6 +83,13 @@ function startReconciler(
   });
   reconciler.start();
   return reconciler;
+}
+
+/** BullMQ's own connection: its workers block on it, so it has no command timeout (`maxRetriesPerRequest: null`). */
+function openQueueConnection(config: Config, logger: Logger): Redis {
+  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  connection.on('error', (error: unknown) => logger.warn({ err: error }, 'Redis (queues) connection error'));
+  return connection;
 }
 
 /** 'ok' when `check` answers within a second, else what went wrong. */
@@ -193,8 +200,13 @@ async function startWorker(config: Config, { logger, redis, worker, health, drai
     onError: (error) => logger.error({ err: error }, 'An execution failed on this worker'),
   });
   worker.guard(app.server);
-  const bus = new RedisRetirementBus(redis, config.redisPrefix, (error) => logger.warn({ err: error }, 'Retirement bus error'));
-  await bus.subscribe(({ functionName, version }) => worker.pool.retireFunction(functionName, version));
+  const queues = openQueueConnection(config, logger);
+  const bus = new BullmqRetirementBus({
+    connection: queues,
+    prefix: config.redisPrefix,
+    onError: (error) => logger.warn({ err: error }, 'Retirement queue error'),
+  });
+  await bus.subscribe(worker.instanceId, ({ functionName, version }) => worker.pool.retireFunction(functionName, version));
   await app.listen({ host: config.host, port: config.workerPort });
   const url = config.workerUrl ?? listeningUrl(app, config.host, config.workerPort);
   const announce = () =>
@@ -226,6 +238,7 @@ async function startWorker(config: Config, { logger, redis, worker, health, drai
       await registry.withdraw(worker.instanceId).catch(() => undefined);
       await worker.warm?.withdraw().catch(() => undefined);
       await bus.close();
+      await queues.quit().catch(() => queues.disconnect());
       await worker.close({ closing: app.close(), forceClose: () => app.server.closeAllConnections() }, drainTimeoutMs);
       await redis.quit().catch(() => redis.disconnect());
     },
@@ -244,7 +257,13 @@ export async function startLambdockApi(config: Config, options: Pick<StartOption
   await references.restoreCodeReferences();
   await code.sweep();
   const registry = new RedisWorkerRegistry(redis, config.redisPrefix);
-  const bus: RetirementBus = new RedisRetirementBus(redis, config.redisPrefix, (error) => logger.warn({ err: error }, 'Retirement bus error'));
+  const queues = openQueueConnection(config, logger);
+  const bus: RetirementBus = new BullmqRetirementBus({
+    connection: queues,
+    prefix: config.redisPrefix,
+    targets: async () => (await registry.listLive()).map((w) => w.id),
+    onError: (error) => logger.warn({ err: error }, 'Retirement queue error'),
+  });
   // The code URL is known once the API listens; executions only come after that.
   let codeUrl = '';
   const leases = new RedisConcurrencyLeases(redis, config.redisPrefix, {
@@ -286,6 +305,7 @@ export async function startLambdockApi(config: Config, options: Pick<StartOption
       await executor.close();
       leases.close();
       await bus.close();
+      await queues.quit().catch(() => queues.disconnect());
       code.close();
       await redis.quit().catch(() => redis.disconnect());
     },

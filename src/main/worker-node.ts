@@ -132,6 +132,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
       logger.error({ err: error, sandboxId: sandbox.id, functionName: sandbox.plan.functionName, operation }, 'Sandbox operation failed'),
   }, {
     memoryBudgetMb: config.memoryBudgetMb,
+    tmpBudgetMb: config.tmpBudgetMb,
     maxConcurrentLaunches: config.maxConcurrentStarts,
     maxQueueWaitMs: config.queueWaitMs,
     ...(warm === undefined ? {} : { onOccupancy: (key, occupancy) => warm.report(key, occupancy) }),

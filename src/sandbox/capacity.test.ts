@@ -1,21 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { planRoom } from './capacity.js';
 
-const env = (id: string, memoryMb: number, idle: boolean, lastUsedAt: number) => ({ id, memoryMb, idle, lastUsedAt });
+const env = (id: string, memoryMb: number, idle: boolean, lastUsedAt: number, tmpMb = 512) => ({ id, memoryMb, tmpMb, idle, lastUsedAt });
+const mem = (memoryMb: number) => ({ memoryMb, tmpMb: 512 });
 
 describe('planRoom', () => {
   it('evicts nothing while the new environment fits', () => {
-    expect(planRoom([env('a', 128, true, 1), env('b', 128, false, 2)], 128, 384)).toEqual([]);
+    expect(planRoom([env('a', 128, true, 1), env('b', 128, false, 2)], mem(128), { memoryMb: 384 })).toEqual([]);
   });
 
   it('evicts idle environments, least recently used first, until it fits', () => {
     const entries = [env('new', 128, true, 30), env('old', 128, true, 10), env('busy', 128, false, 5), env('mid', 256, true, 20)];
-    expect(planRoom(entries, 128, 640)).toEqual(['old']);
-    expect(planRoom(entries, 384, 640)).toEqual(['old', 'mid']);
+    expect(planRoom(entries, mem(128), { memoryMb: 640 })).toEqual(['old']);
+    expect(planRoom(entries, mem(384), { memoryMb: 640 })).toEqual(['old', 'mid']);
   });
 
   it('answers undefined when busy environments alone leave no room', () => {
-    expect(planRoom([env('a', 128, false, 1), env('b', 128, false, 2), env('c', 128, true, 3)], 256, 384)).toBeUndefined();
-    expect(planRoom([], 512, 384)).toBeUndefined();
+    expect(planRoom([env('a', 128, false, 1), env('b', 128, false, 2), env('c', 128, true, 3)], mem(256), { memoryMb: 384 })).toBeUndefined();
+    expect(planRoom([], mem(512), { memoryMb: 384 })).toBeUndefined();
+  });
+
+  it('keeps the /tmp disks within their own budget as well, evicting for whichever is short', () => {
+    const entries = [env('old', 128, true, 1, 2048), env('new', 128, true, 2, 512)];
+    // Memory has room; /tmp does not until the 2 GB disk of the oldest idle environment goes.
+    expect(planRoom(entries, { memoryMb: 128, tmpMb: 1024 }, { memoryMb: 4096, tmpMb: 3072 })).toEqual(['old']);
+    expect(planRoom([env('busy', 128, false, 1, 2048)], { memoryMb: 128, tmpMb: 2048 }, { memoryMb: 4096, tmpMb: 3072 })).toBeUndefined();
+    // No budget for a resource: it never limits.
+    expect(planRoom([env('busy', 128, false, 1, 10_240)], { memoryMb: 128, tmpMb: 10_240 }, { memoryMb: 4096 })).toEqual([]);
   });
 });

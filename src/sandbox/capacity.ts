@@ -1,26 +1,42 @@
 import { LambdaError } from '../shared/errors.js';
 
-/** One environment as the capacity check sees it. */
-export interface CapacityEntry {
-  id: string;
+/** What an environment takes of a worker: its MemorySize and its /tmp disk (EphemeralStorage), in MB. */
+export interface Footprint {
   memoryMb: number;
+  tmpMb: number;
+}
+
+/** What a worker's environments may take together; a resource without a budget is unbounded. */
+export interface Budget {
+  memoryMb?: number;
+  tmpMb?: number;
+}
+
+/** One environment as the capacity check sees it. */
+export interface CapacityEntry extends Footprint {
+  id: string;
   /** Idle (no invocation running or waiting for it): it may be evicted to make room. */
   idle: boolean;
   lastUsedAt: number;
 }
 
+const fits = (used: Footprint, add: Footprint, budget: Budget): boolean =>
+  (budget.memoryMb === undefined || used.memoryMb + add.memoryMb <= budget.memoryMb) &&
+  (budget.tmpMb === undefined || used.tmpMb + add.tmpMb <= budget.tmpMb);
+
 /**
- * The idle environments to evict, least recently used first, so that a new one of `memoryMb` fits within
- * `budgetMb`; undefined when even evicting every idle one would not make room.
+ * The idle environments to evict, least recently used first, so that a new one of `need` fits within
+ * `budget` (memory and /tmp disk alike); undefined when even evicting every idle one would not make room.
  */
-export function planRoom(entries: readonly CapacityEntry[], memoryMb: number, budgetMb: number): string[] | undefined {
-  let used = entries.reduce((sum, entry) => sum + entry.memoryMb, 0);
-  if (used + memoryMb <= budgetMb) return [];
+export function planRoom(entries: readonly CapacityEntry[], need: Footprint, budget: Budget): string[] | undefined {
+  const used = entries.reduce((sum, entry) => ({ memoryMb: sum.memoryMb + entry.memoryMb, tmpMb: sum.tmpMb + entry.tmpMb }), { memoryMb: 0, tmpMb: 0 });
+  if (fits(used, need, budget)) return [];
   const evicted: string[] = [];
   for (const entry of [...entries].filter((e) => e.idle).sort((a, b) => a.lastUsedAt - b.lastUsedAt)) {
     evicted.push(entry.id);
-    used -= entry.memoryMb;
-    if (used + memoryMb <= budgetMb) return evicted;
+    used.memoryMb -= entry.memoryMb;
+    used.tmpMb -= entry.tmpMb;
+    if (fits(used, need, budget)) return evicted;
   }
   return undefined;
 }
@@ -30,11 +46,14 @@ export function planRoom(entries: readonly CapacityEntry[], memoryMb: number, bu
  * worker may still find room there (an api tries the next one); to the caller it is AWS's throttle.
  */
 export class HostFullError extends LambdaError {
-  constructor(memoryMb: number, budgetMb: number) {
+  constructor(need: Footprint, budget: Budget) {
     super('TooManyRequestsException', 'Rate Exceeded.', {
       retryable: true,
       extra: { Reason: 'ConcurrentInvocationLimitExceeded' },
-      cause: new Error(`no room for a ${memoryMb} MB environment within this worker's ${budgetMb} MB memory budget: every environment is busy`),
+      cause: new Error(
+        `no room for an environment of ${need.memoryMb} MB memory and ${need.tmpMb} MB /tmp within this worker's budget ` +
+          `(${budget.memoryMb ?? 'unbounded'} MB memory, ${budget.tmpMb ?? 'unbounded'} MB /tmp): every environment is busy`,
+      ),
     });
   }
 }

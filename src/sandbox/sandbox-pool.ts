@@ -7,6 +7,8 @@ import type { SandboxState } from './sandbox-state.js';
 export interface PoolOptions {
   /** The memory (MB, the functions' MemorySize) this worker's environments may take together; unbounded without. */
   memoryBudgetMb?: number;
+  /** The /tmp disk (MB, the functions' EphemeralStorage) they may take together; unbounded without. */
+  tmpBudgetMb?: number;
   /** How many new environments may be on their way up on the engine at once (the rest wait their turn). */
   maxConcurrentLaunches?: number;
   /** How long an invocation waits for an environment before it is throttled. */
@@ -17,6 +19,8 @@ export interface PoolOptions {
    */
   onOccupancy?: (key: string, occupancy: { idle: number; all: number }) => void;
 }
+
+const footprintOf = (plan: SandboxPlan) => ({ memoryMb: plan.memorySizeMb, tmpMb: plan.ephemeralStorageMb });
 
 /** How long an invocation waits for a runtime that has just answered to ask for its next one. */
 const HANDOFF_MS = 25;
@@ -243,7 +247,7 @@ export class SandboxPool {
       if (waiter === undefined) break;
       const planned = waiter.plan(randomBytes(16).toString('hex'));
       try {
-        this.makeRoom(planned.memorySizeMb);
+        this.makeRoom(planned);
       } catch (error) {
         // Busy environments of this key will serve the line as they free up; without any, nothing will.
         const busy = (this.byKey.get(waiter.key)?.size ?? 0) > 0;
@@ -274,14 +278,20 @@ export class SandboxPool {
    * Within the memory budget, a new environment takes the place of idle ones (least recently used first,
    * retired now); when every environment is busy there is no room, and the caller is throttled.
    */
-  private makeRoom(memoryMb: number): void {
-    const budget = this.options.memoryBudgetMb;
-    if (budget === undefined) return;
+  private makeRoom(plan: SandboxPlan): void {
+    const budget = { memoryMb: this.options.memoryBudgetMb, tmpMb: this.options.tmpBudgetMb };
+    if (budget.memoryMb === undefined && budget.tmpMb === undefined) return;
     const live = [...this.keyOf.keys()].filter((s) => s.currentState.kind !== 'Removing');
     // Provisioned environments are never evicted: only their configuration's removal retires them.
-    const entries = live.map((s) => ({ id: s.id, memoryMb: s.plan.memorySizeMb, idle: s.available && s.plan.provisioned !== true, lastUsedAt: s.lastUsedAt }));
-    const evict = planRoom(entries, memoryMb, budget);
-    if (evict === undefined) throw new HostFullError(memoryMb, budget);
+    const entries = live.map((s) => ({
+      id: s.id,
+      ...footprintOf(s.plan),
+      idle: s.available && s.plan.provisioned !== true,
+      lastUsedAt: s.lastUsedAt,
+    }));
+    const need = footprintOf(plan);
+    const evict = planRoom(entries, need, budget);
+    if (evict === undefined) throw new HostFullError(need, budget);
     for (const sandbox of live) if (evict.includes(sandbox.id)) sandbox.retire();
   }
 
@@ -387,7 +397,7 @@ export class SandboxPool {
     for (let i = provisioned.length; i < count; i += 1) {
       const planned = plan(randomBytes(16).toString('hex'));
       try {
-        this.makeRoom(planned.memorySizeMb);
+        this.makeRoom(planned);
       } catch {
         break;
       }

@@ -7,8 +7,9 @@ export interface Retirement {
 
 /** Carries retirements from api processes to every worker. */
 export interface RetirementBus {
+  /** To every live worker (on its way when this returns; a failure is reported, not thrown). */
   publish(retirement: Retirement): void;
-  /** Calls `handler` for every retirement published from now on. */
-  subscribe(handler: (retirement: Retirement) => void): Promise<void>;
+  /** Worker side: calls `handler` for every retirement published to `workerId` from now on. */
+  subscribe(workerId: string, handler: (retirement: Retirement) => void): Promise<void>;
   close(): Promise<void>;
 }

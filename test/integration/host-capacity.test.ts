@@ -45,6 +45,32 @@ describe('a worker with room for three environments', () => {
   });
 });
 
+describe('a worker with /tmp disk room for 1.5 GB', () => {
+  let t: TestLambdock;
+  const invoke = (name: string, ms = 0) => outcome(t.client.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify({ ms })) })));
+
+  beforeAll(async () => {
+    // Memory is plentiful: the /tmp budget is what runs out.
+    t = await startTestLambdock({ LAMBDOCK_TMP_BUDGET_MB: '1536', LAMBDOCK_PAUSE_GRACE_MS: '50' });
+    const zip = await nodeZip(SLEEPER);
+    await t.createFunction({ FunctionName: 'big', Code: { ZipFile: zip }, Timeout: 10, EphemeralStorage: { Size: 1024 } });
+    for (const name of ['small', 'other']) await t.createFunction({ FunctionName: name, Code: { ZipFile: zip }, Timeout: 10 });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('starts no environment past it: throttles while the disks are busy, evicts an idle one after', async () => {
+    const busy = [invoke('big', 2_000), invoke('small', 2_000)];
+    await new Promise((r) => setTimeout(r, 800));
+    expect(await invoke('other')).toBe('TooManyRequestsException ConcurrentInvocationLimitExceeded');
+    expect(await Promise.all(busy)).toEqual(['ok', 'ok']);
+    expect(await invoke('other')).toBe('ok');
+    const disks = t.lambdock.pool.list().filter((s) => s.currentState.kind !== 'Removing').reduce((sum, s) => sum + s.plan.ephemeralStorageMb, 0);
+    expect(disks).toBeLessThanOrEqual(1536);
+  });
+});
+
 describe('an api and two workers with room for one environment each', () => {
   const run = inject('testRunPrefix');
   const prefix = `${run}-capacity-${randomUUID().slice(0, 8)}`;
