@@ -5,6 +5,7 @@ import {
   CreateFunctionCommand,
   GetProvisionedConcurrencyConfigCommand,
   PublishVersionCommand,
+  PutFunctionConcurrencyCommand,
   PutProvisionedConcurrencyConfigCommand,
   InvokeCommand,
   LambdaClient,
@@ -17,6 +18,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { startLambdock, startLambdockApi, type Lambdock, type LambdockApi } from '../../src/main/lambdock.js';
+import { redisKeys } from '../../src/control-plane/store/redis-keys.js';
 import { removeRedisKeys, roleSettings } from '../helpers/role-settings.js';
 import { ROLE } from '../helpers/test-lambdock.js';
 import { nodeZip } from '../helpers/zip.js';
@@ -114,6 +116,37 @@ exports.handler = async () => { await new Promise((r) => setTimeout(r, 1000)); r
     expect(performance.now() - began).toBeLessThan(6_000);
     expect(new Set(answers.map((a) => a.id)).size).toBe(8);
     expect(workers.map((w) => sandboxesOn(w, 'wide')).every((n) => n >= 2)).toBe(true);
+  });
+
+  it('keeps a reservation across api and workers: the api takes each lease, the worker that runs it returns it', async () => {
+    await client.send(
+      new CreateFunctionCommand({
+        FunctionName: 'reserved',
+        Runtime: 'nodejs20.x',
+        Handler: 'index.handler',
+        Role: ROLE,
+        Timeout: 10,
+        Code: { ZipFile: await nodeZip(`exports.handler = async () => { await new Promise((r) => setTimeout(r, 1000)); return { tag: 'reserved', id: '' }; };`) },
+      }),
+    );
+    await waitUntilFunctionActiveV2({ client, maxWaitTime: 60, minDelay: 1 }, { FunctionName: 'reserved' });
+    await client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'reserved', ReservedConcurrentExecutions: 2 }));
+    const attempt = () =>
+      client.send(new InvokeCommand({ FunctionName: 'reserved' })).then(
+        () => 'ok',
+        (error: { name?: string; Reason?: string }) => `${error.name} ${error.Reason}`,
+      );
+    for (let round = 0; round < 2; round += 1) {
+      const outcomes = await Promise.all(Array.from({ length: 4 }, attempt));
+      expect(outcomes.sort()).toEqual(['TooManyRequestsException ReservedFunctionConcurrentInvocationLimitExceeded', 'TooManyRequestsException ReservedFunctionConcurrentInvocationLimitExceeded', 'ok', 'ok']);
+    }
+    // Every lease came back once its invocation was over: none lapsing, none lost.
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      await vi.waitFor(async () => expect(await redis.zcard(redisKeys.functionLeases(prefix, 'reserved'))).toBe(0), { timeout: 2_000, interval: 50 });
+    } finally {
+      await redis.quit();
+    }
   });
 
   it('retires environments on the workers when the api changes the function', async () => {
