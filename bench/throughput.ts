@@ -42,9 +42,12 @@ export async function measureThroughput(url: string, functionName: string, ms = 
     if (res.statusCode !== 200) throw new Error(`answered ${res.statusCode}`);
   };
   try {
-    // Environments for 32 at once first, so that no cold start falls in the measured time.
-    await drive(32, 2_000, call(lambdock));
+    // Environments for 32 at once first (on 2 busy cores the pool takes seconds to grow to 32), so that no
+    // cold start falls in the measured time; then each level runs 2 s unmeasured before its window (the
+    // environments the previous level left idle are frozen by then: thawing them is not the steady state).
+    await drive(32, 10_000, call(lambdock));
     for (const concurrency of [1, 8, 32]) {
+      await drive(concurrency, 2_000, call(lambdock));
       rows.push({ scenario: `lambdock throughput, concurrency ${concurrency} (inv/s)`, perSecond: await drive(concurrency, ms, call(lambdock)) });
       rows.push({ scenario: `baseline: bare HTTP server, concurrency ${concurrency} (req/s)`, perSecond: await drive(concurrency, ms, call(bare)) });
     }

@@ -23,7 +23,7 @@ export interface PoolOptions {
 const footprintOf = (plan: SandboxPlan) => ({ memoryMb: plan.memorySizeMb, tmpMb: plan.ephemeralStorageMb });
 
 /** How long an invocation waits for a runtime that has just answered to ask for its next one. */
-const HANDOFF_MS = 25;
+const HANDOFF_MS = 100;
 
 /** How long an invocation may wait in line for an environment, by default. */
 export const DEFAULT_QUEUE_WAIT_MS = 30_000;

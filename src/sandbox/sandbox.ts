@@ -10,6 +10,7 @@ import type {
 } from '../docker/container-driver.js';
 import type { RuntimeApi, RuntimeApiFactory, RuntimeInvocation } from '../runtime-api/runtime-api-server.js';
 import { LogCollector, formatInitReport, type LogSink, type ReportStatus } from './log-collector.js';
+import { nextTypicalGap, pauseGraceFor } from './pause-grace.js';
 import {
   createSandbox,
   isAvailable,
@@ -148,6 +149,9 @@ export class Sandbox {
    */
   private run = 0;
   private runStartedAt = Number.POSITIVE_INFINITY;
+  /** When the last invocation was handed to the runtime, and the typical gap between them (see pause-grace). */
+  private lastDeliveredAt: number | undefined;
+  private typicalGapMs: number | undefined;
   /** Last time an invocation finished here: the pool reuses the most recent first. */
   lastUsedAt = 0;
 
@@ -260,7 +264,7 @@ export class Sandbox {
     const ms = {
       init: this.plan.initTimeoutMs,
       deadline: this.plan.timeoutMs,
-      grace: this.plan.pauseGraceMs,
+      grace: pauseGraceFor(this.plan.pauseGraceMs, this.typicalGapMs),
       idle: this.plan.idleKeepAliveMs,
     }[timer];
     clearTimeout(this.timers.get(timer));
@@ -276,6 +280,8 @@ export class Sandbox {
     const running = this.invocations.get(requestId);
     if (running === undefined) return;
     running.deliveredAt = performance.now();
+    if (this.lastDeliveredAt !== undefined) this.typicalGapMs = nextTypicalGap(this.typicalGapMs, running.deliveredAt - this.lastDeliveredAt);
+    this.lastDeliveredAt = running.deliveredAt;
     const inv = running.invocation;
     this.logs.begin(requestId, this.plan.version, inv.tail);
     const delivered: RuntimeInvocation = {
