@@ -165,7 +165,8 @@ async function main(): Promise<void> {
     const thaw: number[] = [];
     const sandbox = () => lambdock.pool.list().find((s) => s.plan.functionName === 'warm' && s.plan.version === '$LATEST');
     for (let i = 0; i < THAW_RUNS; i += 1) {
-      for (let w = 0; w < 100 && sandbox()?.currentState.kind !== 'Paused'; w += 1) await sleep(10);
+      // Up to 3 s: the pause grace grows to at most 1 s for an environment invoked steadily (this loop is steady).
+      for (let w = 0; w < 300 && sandbox()?.currentState.kind !== 'Paused'; w += 1) await sleep(10);
       if (sandbox()?.currentState.kind !== 'Paused') throw new Error('the sandbox did not freeze');
       thaw.push(await invoke('warm', i));
     }
