@@ -7,7 +7,10 @@ import {
   InvokeCommand,
   LambdaClient,
   LambdaServiceException,
+  GetProvisionedConcurrencyConfigCommand,
+  PublishVersionCommand,
   PutFunctionConcurrencyCommand,
+  PutProvisionedConcurrencyConfigCommand,
   waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
 import { Redis } from 'ioredis';
@@ -94,7 +97,24 @@ async function createOnChild(): Promise<string> {
 const invoke = (name: string, ms: number) =>
   client.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify({ ms })) }));
 
+const provisionedStatus = async () =>
+  (await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'kept', Qualifier: '1' }))).Status;
+const provisionedOnSurvivor = () =>
+  survivor.pool.list().filter((s) => s.plan.functionName === 'kept' && s.plan.provisioned === true && s.currentState.kind !== 'Removing').length;
+
 describe('a worker killed mid-invocation', () => {
+  it('holds a share of a provisioned configuration before it dies', async () => {
+    await client.send(
+      new CreateFunctionCommand({ FunctionName: 'kept', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: await nodeZip('exports.handler = async () => 1;') } }),
+    );
+    await waitUntilFunctionActiveV2({ client, maxWaitTime: 60, minDelay: 1 }, { FunctionName: 'kept' });
+    await client.send(new PublishVersionCommand({ FunctionName: 'kept' }));
+    await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'kept', Qualifier: '1', ProvisionedConcurrentExecutions: 2 }));
+    await vi.waitFor(async () => expect(await provisionedStatus()).toBe('READY'), { timeout: 30_000, interval: 250 });
+    // Two workers: one each (the child holds the other).
+    expect(provisionedOnSurvivor()).toBe(1);
+  });
+
   it('fails the running invocation at once, then serves on the other worker once the dead one\'s lease lapses', async () => {
     const name = await createOnChild();
     await client.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 1 }));
@@ -132,4 +152,17 @@ describe('a worker killed mid-invocation', () => {
     expect(throttles).toBeGreaterThan(0);
     expect(survivor.pool.list().some((s) => s.plan.functionName === name)).toBe(true);
   });
+
+  it("rebuilds the dead worker's provisioned share on the survivor, IN_PROGRESS meanwhile", async () => {
+    const seen = new Set<string>();
+    await vi.waitFor(
+      async () => {
+        const status = (await provisionedStatus()) ?? '';
+        seen.add(status);
+        expect(seen.has('IN_PROGRESS') && status === 'READY').toBe(true);
+      },
+      { timeout: 40_000, interval: 250 },
+    );
+    expect(provisionedOnSurvivor()).toBe(2);
+  }, 60_000);
 });
