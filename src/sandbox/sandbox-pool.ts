@@ -245,7 +245,15 @@ export class SandboxPool {
     while (this.launching.size < limit) {
       const waiter = due();
       if (waiter === undefined) break;
-      const planned = waiter.plan(randomBytes(16).toString('hex'));
+      let planned: SandboxPlan;
+      try {
+        planned = waiter.plan(randomBytes(16).toString('hex'));
+      } catch (error) {
+        // Its own failure (pump also runs from other sandboxes' state changes: nothing else may break).
+        this.leave(waiter);
+        waiter.settle({ error });
+        continue;
+      }
       try {
         this.makeRoom(planned);
       } catch (error) {
