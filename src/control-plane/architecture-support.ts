@@ -22,11 +22,11 @@ export function getRunnableArchitectures(facts: HostFacts): Architecture[] {
 }
 
 /** Refuses an architecture the host cannot run, rather than letting the function die at its first invoke. */
-export function checkRunnable(architectures: readonly Architecture[], runnable: readonly Architecture[]): void {
+export function checkRunnable(architectures: readonly Architecture[], runnable: readonly Architecture[], place = 'on this host'): void {
   const wanted = architectures[0] ?? 'x86_64';
   if (runnable.includes(wanted)) return;
   throw invalidParameter(
-    `lambdock on this host runs ${runnable.join(' and ')} only: its Docker engine cannot run ${wanted} ` +
+    `lambdock ${place} runs ${runnable.join(' and ')} only: its Docker engine cannot run ${wanted} ` +
       `functions (no ${wanted} engine and no ${wanted} emulation registered in binfmt_misc). ` +
       `Use Architectures [${runnable[0] ?? 'x86_64'}].`,
   );

@@ -110,8 +110,13 @@ const UPDATE_ATTEMPTS = 5;
 const ALIAS_NAME = /^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$/;
 
 export interface FunctionServiceOptions {
-  /** The architectures this host's engine can run (only src/main/ finds out); both when not given. */
-  runnableArchitectures?: readonly Architecture[];
+  /**
+   * The architectures this host's engine can run (only src/main/ finds out), or a getter of what the live
+   * workers can run now (undefined: not known yet); both when not given.
+   */
+  runnableArchitectures?: readonly Architecture[] | (() => readonly Architecture[] | undefined);
+  /** Where they run, for the refusal's message (default "on this host"). */
+  runnablePlace?: string;
   /** How the outcome of an activation is written when the store fails (retries, recovery rounds). */
   activation?: ActivationRecorderOptions;
 }
@@ -373,7 +378,9 @@ export class FunctionService {
   }
 
   private checkRunnable(architectures: readonly Architecture[]): void {
-    if (this.options.runnableArchitectures !== undefined) checkRunnable(architectures, this.options.runnableArchitectures);
+    const option = this.options.runnableArchitectures;
+    const runnable = typeof option === 'function' ? option() : option;
+    if (runnable !== undefined) checkRunnable(architectures, runnable, this.options.runnablePlace);
   }
 
   /** Removes code nothing references any more, in the background (a large tree takes a while). */

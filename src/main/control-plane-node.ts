@@ -23,7 +23,9 @@ import type { Logger } from '../observability/logger.js';
 export interface ControlPlaneParts {
   code: CodeStore;
   prepare: Preparer;
-  runnableArchitectures?: readonly Architecture[];
+  runnableArchitectures?: readonly Architecture[] | (() => readonly Architecture[] | undefined);
+  /** Where they run, for the refusal's message (default "on this host"). */
+  runnablePlace?: string;
   executor: Executor;
   /** Told of changes that retire environments (this process's pool, or every worker's). */
   listener: FunctionListener;
@@ -47,7 +49,10 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     scope,
     parts.prepare,
     (error, name) => logger.error({ err: error, functionName: name }, 'Function preparation failed'),
-    parts.runnableArchitectures === undefined ? {} : { runnableArchitectures: parts.runnableArchitectures },
+    {
+      ...(parts.runnableArchitectures === undefined ? {} : { runnableArchitectures: parts.runnableArchitectures }),
+      ...(parts.runnablePlace === undefined ? {} : { runnablePlace: parts.runnablePlace }),
+    },
   );
   functions.addListener(parts.listener);
   const provisionedStore = new RedisProvisionedConcurrencyStore(redis, config.redisPrefix);

@@ -20,6 +20,7 @@ import { CodeFetcher } from '../scheduler/code-fetcher.js';
 import { BullmqRetirementBus } from '../scheduler/bullmq-retirement-bus.js';
 import { RedisWorkerRegistry } from '../scheduler/redis-worker-registry.js';
 import { RedisWarmRegistry } from '../scheduler/redis-warm-registry.js';
+import { WorkerArchitectures } from '../scheduler/worker-architectures.js';
 import { RedisConcurrencyLeases } from '../invocation/concurrency/redis-concurrency-leases.js';
 import { RemoteExecutor } from '../scheduler/remote-executor.js';
 import type { RetirementBus } from '../scheduler/retirement-bus.js';
@@ -214,6 +215,7 @@ async function startWorker(config: Config, { logger, redis, worker, health, drai
       id: worker.instanceId,
       url,
       capacity: { memoryBudgetMb: config.memoryBudgetMb, memoryUsedMb: worker.pool.memoryUsedMb, environments: worker.pool.size },
+      architectures: worker.runnableArchitectures,
     });
   await announce();
   const heartbeat = setInterval(() => {
@@ -277,10 +279,14 @@ export async function startLambdockApi(config: Config, options: Pick<StartOption
     },
     queueWaitMs: config.queueWaitMs,
   });
+  const architectures = new WorkerArchitectures(registry, (error) => logger.warn({ err: error }, 'Could not read what the workers run'));
+  await architectures.start();
   const controlPlane = buildControlPlane(config, redis, logger, {
     code,
     // Runtime images are the workers' (each builds its own at its start).
     prepare: async () => undefined,
+    runnableArchitectures: () => architectures.current(),
+    runnablePlace: 'on its workers',
     executor,
     listener: retirementsTo((functionName, version) => bus.publish(version === undefined ? { functionName } : { functionName, version })),
     health: async () => {
@@ -304,6 +310,7 @@ export async function startLambdockApi(config: Config, options: Pick<StartOption
       controlPlane.close();
       await executor.close();
       leases.close();
+      architectures.close();
       await bus.close();
       await queues.quit().catch(() => queues.disconnect());
       code.close();

@@ -1,3 +1,4 @@
+import type { Architecture } from '../control-plane/function-model.js';
 /** A worker as the api processes see it. */
 export interface WorkerInfo {
   id: string;
@@ -7,6 +8,8 @@ export interface WorkerInfo {
   heartbeatAt: number;
   /** What it holds, as of its last heartbeat. */
   capacity?: WorkerCapacity;
+  /** The function architectures its engine can run. */
+  architectures?: readonly Architecture[];
 }
 
 export interface WorkerCapacity {

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { startLambdock, startLambdockApi, type Lambdock, type LambdockApi } from '../../src/main/lambdock.js';
 import { redisKeys } from '../../src/control-plane/store/redis-keys.js';
+import { RedisWorkerRegistry } from '../../src/scheduler/redis-worker-registry.js';
 import { removeRedisKeys, roleSettings } from '../helpers/role-settings.js';
 import { ROLE } from '../helpers/test-lambdock.js';
 import { nodeZip } from '../helpers/zip.js';
@@ -146,6 +147,27 @@ exports.handler = async () => { await new Promise((r) => setTimeout(r, 1000)); r
       await vi.waitFor(async () => expect(await redis.zcard(redisKeys.functionLeases(prefix, 'reserved'))).toBe(0), { timeout: 2_000, interval: 50 });
     } finally {
       await redis.quit();
+    }
+  });
+
+  it('refuses a function none of its workers can run, naming what they run', async () => {
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const runnable = new Set((await new RedisWorkerRegistry(redis, prefix).listLive()).flatMap((w) => w.architectures ?? []));
+    await redis.quit();
+    expect(runnable.has('x86_64') || runnable.has('arm64')).toBe(true);
+    const other = runnable.has('arm64') ? (runnable.has('x86_64') ? undefined : 'x86_64') : 'arm64';
+    const zip = await probe('arch');
+    const create = (architecture: 'x86_64' | 'arm64') =>
+      client.send(
+        new CreateFunctionCommand({ FunctionName: `arch-${architecture}`, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Architectures: [architecture], Code: { ZipFile: zip } }),
+      );
+    if (other === undefined) {
+      // These workers run both (an emulator is registered): nothing to refuse.
+      await expect(create('arm64')).resolves.toBeDefined();
+    } else {
+      const error = await create(other).catch((e: unknown) => e as Error);
+      expect((error as Error).name).toBe('InvalidParameterValueException');
+      expect((error as Error).message).toMatch(new RegExp(`^lambdock on its workers runs .* only: its Docker engine cannot run ${other} functions`));
     }
   });
 
