@@ -17,8 +17,9 @@ const DEADLINE_MARGIN_MS = 2_000;
 
 /**
  * The longest an invocation may take, once it has an environment, before the caller gets a 500
- * ServiceException: what AWS allows (init up to 10 s, then the function's timeout) plus a margin, so an engine that stops answering (a pause,
- * unpause or create that never returns) fails the invoke instead of hanging it.
+ * ServiceException: what AWS allows (init up to 10 s, then the function's timeout) plus a margin, so an
+ * engine that stops answering (a pause, unpause or create that never returns) fails the invoke instead
+ * of hanging it.
  */
 export function getInvokeDeadlineMs(timeoutSeconds: number): number {
   return ENVIRONMENT_LIMITS.initTimeoutMs + timeoutSeconds * 1000 + DEADLINE_MARGIN_MS;

@@ -46,17 +46,19 @@ export class RemoteExecutor implements Executor {
     const { record } = execution;
     const { leaseId, order, waitOn } = await this.placer.place(record);
     const deadlineMs = this.options.queueWaitMs + getInvokeDeadlineMs(record.timeout) + 1_000;
-    const send = (worker: WorkerInfo, waitForRoom: boolean) =>
-      this.attempt(worker, encodeExecution({ ...execution, waitForRoom, leaseId, codeUrl: this.options.codeUrl }), deadlineMs);
+    const encode = (waitForRoom: boolean) => encodeExecution({ ...execution, waitForRoom, leaseId, codeUrl: this.options.codeUrl });
+    // One body for every worker tried (the payload is copied into it once); another for the wait in line.
+    const refusable = encode(false);
+    const send = (worker: WorkerInfo, body: Buffer) => this.attempt(worker, body, deadlineMs);
     let last: Attempt | undefined;
     try {
       for (const worker of order) {
-        last = await send(worker, false);
+        last = await send(worker, refusable);
         if (last.kind === 'answered') return last.response;
       }
       // Every worker is full: wait in line where environments of this function will free up.
       if (waitOn !== undefined && last?.kind === 'full') {
-        last = await send(waitOn, true);
+        last = await send(waitOn, encode(true));
         if (last.kind === 'answered') return last.response;
       }
     } catch (error) {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 
 /**
  * The environment of one lambdock role (api, worker) of a test's installation: every role on one Redis
@@ -39,4 +39,24 @@ export async function removeRedisKeys(redis: Redis, prefix: string): Promise<voi
     if (keys.length > 0) await redis.del(...keys);
     cursor = next;
   } while (cursor !== '0');
+}
+
+/**
+ * Stops a test's api process and workers (the client first), then removes the installation's Redis keys
+ * and data dirs: the teardown of every test that runs the roles apart.
+ */
+export async function closeInstallation(parts: {
+  client?: { destroy(): void } | undefined;
+  api?: { close(): Promise<void> } | undefined;
+  workers: ReadonlyArray<{ close(): Promise<void> }>;
+  prefix: string;
+  dirs: readonly string[];
+}): Promise<void> {
+  parts.client?.destroy();
+  await parts.api?.close();
+  for (const worker of parts.workers) await worker.close();
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  await removeRedisKeys(redis, parts.prefix);
+  await redis.quit();
+  for (const dir of parts.dirs) await rm(dir, { recursive: true, force: true });
 }

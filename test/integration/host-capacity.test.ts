@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
-import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { startLambdock, startLambdockApi, type Lambdock, type LambdockApi } from '../../src/main/lambdock.js';
-import { removeRedisKeys, roleSettings } from '../helpers/role-settings.js';
+import { closeInstallation, roleSettings } from '../helpers/role-settings.js';
 import { ROLE, startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
 import { nodeZip } from '../helpers/zip.js';
 
@@ -92,13 +90,7 @@ describe('an api and two workers with room for one environment each', () => {
     await waitUntilFunctionActiveV2({ client, maxWaitTime: 60, minDelay: 1 }, { FunctionName: 'wide' });
   });
   afterAll(async () => {
-    client?.destroy();
-    await api?.close();
-    for (const worker of workers) await worker.close();
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    await removeRedisKeys(redis, prefix);
-    await redis.quit();
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+    await closeInstallation({ client, api, workers, prefix, dirs });
   });
 
   it('spills to the next worker when the home worker is full, and throttles when every worker is', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
   CreateFunctionCommand,
@@ -20,7 +20,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { startLambdock, startLambdockApi, type Lambdock, type LambdockApi } from '../../src/main/lambdock.js';
 import { redisKeys } from '../../src/control-plane/store/redis-keys.js';
 import { RedisWorkerRegistry } from '../../src/scheduler/redis-worker-registry.js';
-import { removeRedisKeys, roleSettings } from '../helpers/role-settings.js';
+import { closeInstallation, roleSettings } from '../helpers/role-settings.js';
 import { ROLE } from '../helpers/test-lambdock.js';
 import { nodeZip } from '../helpers/zip.js';
 
@@ -57,13 +57,7 @@ beforeAll(async () => {
   client = new LambdaClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
 });
 afterAll(async () => {
-  client?.destroy();
-  await api?.close();
-  for (const worker of workers) await worker.close();
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  await removeRedisKeys(redis, prefix);
-  await redis.quit();
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  await closeInstallation({ client, api, workers, prefix, dirs });
 });
 
 describe('an api process and two workers on one Redis', () => {
