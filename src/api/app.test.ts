@@ -9,6 +9,7 @@ import type { ProvisionedConcurrencyService } from '../control-plane/concurrency
 import type { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
 import { CodeStore } from '../control-plane/code/code-store.js';
 import { FunctionService } from '../control-plane/function-service.js';
+import type { AsyncInvoker } from '../invocation/async/async-invoker.js';
 import { InvokeService } from '../invocation/invoke-service.js';
 import type { TagService } from '../control-plane/tag-service.js';
 import { buildApi } from './app.js';
@@ -46,7 +47,7 @@ describe('the Lambda API (app.inject)', () => {
       () => undefined,
     );
     // Never reached: every invocation below is refused first.
-    const invoker = new InvokeService(functions, { execute: () => Promise.reject(new Error('not reached')) });
+    const invoker = new InvokeService(functions, { execute: () => Promise.reject(new Error('not reached')) }, {} as AsyncInvoker);
     const aliases = new AliasService(store, store, { region: 'us-east-1', accountId: '000000000000' });
     app = buildApi({ functions, aliases, invoker, code, tags: { fetchFunctionTags: async () => ({}) } as unknown as TagService, health: async () => ({}), concurrency: { get: async () => undefined } as unknown as ReservedConcurrencyService, provisioned: {} as ProvisionedConcurrencyService, logger: false });
     await app.ready();

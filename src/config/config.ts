@@ -72,6 +72,8 @@ export interface Config {
   maxConcurrentStarts: number;
   /** How long an invocation may wait for an environment of its function (a burst) before it is throttled. */
   queueWaitMs: number;
+  /** Asynchronous (Event) invocations: the queue's timings. */
+  async: AsyncConfig;
   /** What PutFunctionConcurrency must leave unreserved (AWS: 100). */
   minUnreservedConcurrency: number;
   logLevel: string;
@@ -94,6 +96,20 @@ export interface PortRange {
   last: number;
 }
 
+/** The timings of asynchronous invocation (AWS's by default; tests shorten them). */
+export interface AsyncConfig {
+  /** The waits before the 2nd and the 3rd attempt of an event whose function failed (AWS: about 1 and 2 minutes). */
+  retryDelaysMs: readonly [number, number];
+  /** A throttled event (or one lambdock failed to run) waits this long before its next try, doubling each time… */
+  backoffMinMs: number;
+  /** …up to this (AWS: 5 minutes). */
+  backoffMaxMs: number;
+  /** Events one api process runs at once (each waits for an environment as a synchronous invocation does). */
+  concurrency: number;
+  /** How long until the events a crashed api process was running are taken up again. */
+  lockMs: number;
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -108,6 +124,16 @@ function int(env: Env, key: string, fallback: number, min: number, max: number):
     throw new ConfigError(`${key} must be an integer between ${min} and ${max}, got '${raw}'`);
   }
   return value;
+}
+
+function delays(env: Env, key: string, fallback: readonly [number, number]): readonly [number, number] {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const parts = raw.split(',').map((part) => Number(part.trim()));
+  if (parts.length !== 2 || parts.some((ms) => !Number.isInteger(ms) || ms < 0 || ms > 3_600_000)) {
+    throw new ConfigError(`${key} must be two waits in milliseconds such as 60000,120000, got '${raw}'`);
+  }
+  return [parts[0] as number, parts[1] as number];
 }
 
 function bool(env: Env, key: string, fallback: boolean): boolean {
@@ -229,6 +255,13 @@ export function loadConfig(env: Env = process.env, roleOverride?: string): Confi
     accountConcurrency: int(env, 'LAMBDOCK_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000),
     maxConcurrentStarts: int(env, 'LAMBDOCK_MAX_CONCURRENT_STARTS', 4, 1, 1024),
     queueWaitMs: int(env, 'LAMBDOCK_QUEUE_WAIT_MS', 30_000, 0, 900_000),
+    async: {
+      retryDelaysMs: delays(env, 'LAMBDOCK_ASYNC_RETRY_DELAYS_MS', [60_000, 120_000]),
+      backoffMinMs: int(env, 'LAMBDOCK_ASYNC_BACKOFF_MIN_MS', 1_000, 1, 3_600_000),
+      backoffMaxMs: int(env, 'LAMBDOCK_ASYNC_BACKOFF_MAX_MS', 300_000, 1, 3_600_000),
+      concurrency: int(env, 'LAMBDOCK_ASYNC_CONCURRENCY', 64, 1, 10_000),
+      lockMs: int(env, 'LAMBDOCK_ASYNC_LOCK_MS', 30_000, 1_000, 600_000),
+    },
     memoryBudgetMb: int(env, 'LAMBDOCK_MEMORY_BUDGET_MB', Math.floor((os.totalmem() / 2 ** 20) * 0.8), 128, 16_777_216),
     tmpBudgetMb: int(env, 'LAMBDOCK_TMP_BUDGET_MB', defaultTmpBudgetMb(dataDir), 512, 1_073_741_824),
     minUnreservedConcurrency: int(env, 'LAMBDOCK_MIN_UNRESERVED_CONCURRENCY', 100, 0, 1_000_000),

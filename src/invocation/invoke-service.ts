@@ -1,9 +1,9 @@
-import { isUtf8 } from 'node:buffer';
-import type { FunctionVersionRecord } from '../control-plane/function-model.js';
 import type { FunctionService } from '../control-plane/function-service.js';
-import { LambdaError, conflict, invalidParameter, validationError } from '../shared/errors.js';
+import { invalidParameter, validationError } from '../shared/errors.js';
+import { checkEventSize, type AsyncInvoker } from './async/async-invoker.js';
 import type { Executor } from './execution.js';
 import type { InvokeResponse } from './invocation-result.js';
+import { checkInvocable, checkPayload } from './invocation-checks.js';
 
 export interface InvokeRequest {
   requestId: string;
@@ -19,26 +19,6 @@ export interface InvokeRequest {
 
 const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'];
 const MAX_CLIENT_CONTEXT_BYTES = 3583;
-const EMPTY_EVENT = Buffer.from('{}');
-function checkPayload(payload: Buffer): Buffer {
-  if (payload.length === 0) return EMPTY_EVENT;
-  if (!isUtf8(payload)) {
-    throw new LambdaError(
-      'InvalidRequestContentException',
-      'Could not parse request body into json: Could not parse payload into json: Invalid UTF-8 start byte',
-    );
-  }
-  try {
-    JSON.parse(payload.toString('utf8'));
-  } catch (error) {
-    throw new LambdaError(
-      'InvalidRequestContentException',
-      `Could not parse request body into json: Could not parse payload into json: ${(error as Error).message}`,
-    );
-  }
-  return payload;
-}
-
 function decodeClientContext(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (value.length > MAX_CLIENT_CONTEXT_BYTES) {
@@ -54,17 +34,22 @@ function decodeClientContext(value: string | undefined): string | undefined {
   return decoded;
 }
 
-/** Synchronous invocation: check the request, resolve the function and its version, hand it to the executor. */
+/**
+ * Invoke: check the request, resolve the function and its version, then hand a synchronous invocation to
+ * the executor, or an asynchronous (Event) one to the event queue.
+ */
 export class InvokeService {
   constructor(
     private readonly functions: FunctionService,
     private readonly executor: Executor,
+    private readonly events: AsyncInvoker,
     /** A uniform draw in [0, 1) per invocation, for weighted aliases. */
     private readonly draw: () => number = Math.random,
   ) {}
 
   async invoke(request: InvokeRequest): Promise<InvokeResponse> {
     const invocationType = request.invocationType ?? 'RequestResponse';
+    if (invocationType === 'Event') checkEventSize(request.payload);
     if (!INVOCATION_TYPES.includes(invocationType)) {
       throw validationError(
         `1 validation error detected: Value '${invocationType}' at 'invocationType' failed to satisfy constraint: ` +
@@ -83,14 +68,13 @@ export class InvokeService {
       unqualifiedAs: '$LATEST',
       draw: this.draw(),
     });
-    this.checkInvocable(record);
+    checkInvocable(record);
     if (invocationType === 'DryRun') return { statusCode: 204, payload: Buffer.alloc(0) };
-    if (invocationType === 'Event') {
-      throw invalidParameter(
-        'lambdock does not accept asynchronous (Event) invocations yet: nothing was queued. Use RequestResponse.',
-      );
-    }
     const payload = checkPayload(request.payload);
+    if (invocationType === 'Event') {
+      await this.events.submit(record, qualifier, { ...request, payload });
+      return { statusCode: 202, payload: Buffer.alloc(0) };
+    }
     const clientContext = decodeClientContext(request.clientContext);
     return this.executor.execute({
       requestId: request.requestId,
@@ -101,18 +85,5 @@ export class InvokeService {
       ...(clientContext === undefined ? {} : { clientContext }),
       ...(request.traceId === undefined ? {} : { traceId: request.traceId }),
     });
-  }
-
-  private checkInvocable(record: FunctionVersionRecord): void {
-    if (record.state === 'Active') return;
-    if (record.state === 'Pending') {
-      throw conflict(
-        'The operation cannot be performed at this time. The function is currently in the following state: Pending',
-      );
-    }
-    throw new LambdaError(
-      'ResourceConflictException',
-      `The function could not be invoked because it is in state ${record.state}: ${record.stateReason ?? ''}`.trim(),
-    );
   }
 }

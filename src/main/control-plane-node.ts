@@ -18,6 +18,11 @@ import { RedisVersionStore } from '../control-plane/store/redis-version-store.js
 import { TagService } from '../control-plane/tag-service.js';
 import type { Executor } from '../invocation/execution.js';
 import { InvokeService } from '../invocation/invoke-service.js';
+import { AsyncDispatcher } from '../invocation/async/async-dispatcher.js';
+import { AsyncInvoker } from '../invocation/async/async-invoker.js';
+import { BullmqEventQueue } from '../invocation/async/bullmq-event-queue.js';
+import { DestinationSender } from '../invocation/async/destination-sender.js';
+import type { AsyncSettingsSource } from '../control-plane/event-invoke-config/async-settings.js';
 import type { Logger } from '../observability/logger.js';
 
 export interface ControlPlaneParts {
@@ -30,13 +35,24 @@ export interface ControlPlaneParts {
   /** Told of changes that retire environments (this process's pool, or every worker's). */
   listener: FunctionListener;
   health: HealthCheck;
+  /** BullMQ's blocking connection, for taking queued events. */
+  queueConnection: Redis;
 }
 
 export interface ControlPlaneNode {
   app: FastifyInstance;
   functions: FunctionService;
+  /** Starts running queued asynchronous invocations (once the executor can take them). */
+  startEvents(): Promise<void>;
+  /** Stops taking events: those running get `drainMs` to finish (the rest are taken up again later). */
+  stopEvents(drainMs: number): Promise<void>;
   close(): void;
 }
+
+/** Until the event invoke config API lands: every event gets AWS's defaults and no destinations. */
+const DEFAULT_ASYNC_SETTINGS: AsyncSettingsSource = {
+  fetchAsyncSettings: async () => ({ maximumRetryAttempts: 2, maximumEventAgeSeconds: 21_600 }),
+};
 
 /** The Lambda API and the services behind it, on Redis; invocations go to `executor`. */
 export function buildControlPlane(config: Config, redis: Redis, logger: Logger, parts: ControlPlaneParts): ControlPlaneNode {
@@ -63,13 +79,38 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     versionDeleted: (name, version) => void provisionedStore.removeConfig(name, version).catch(() => undefined),
   });
   const versionStore = new RedisVersionStore(redis, config.redisPrefix);
+  const reservedStore = new RedisReservedConcurrencyStore(redis, config.redisPrefix);
+  const eventQueue = new BullmqEventQueue({
+    producer: redis,
+    consumer: parts.queueConnection,
+    prefix: config.redisPrefix,
+    concurrency: config.async.concurrency,
+    lockMs: config.async.lockMs,
+    onError: (error) => logger.warn({ err: error }, 'Asynchronous invocation queue error'),
+  });
+  const events = new AsyncInvoker(functions, eventQueue);
+  const dispatcher = new AsyncDispatcher({
+    functions,
+    settings: DEFAULT_ASYNC_SETTINGS,
+    loadReserved: (name) => reservedStore.loadReserved(name),
+    executor: parts.executor,
+    deliveries: new DestinationSender({
+      sendToQueue: async (arn) => {
+        throw Object.assign(new Error(`The specified queue does not exist: ${arn}`), { code: 'QueueDoesNotExist' });
+      },
+      invokeAsync: (request) => events.accept(request),
+      logger,
+    }),
+    timings: config.async,
+    logger,
+  });
   const app = buildApi({
     functions,
     aliases: new AliasService(functionStore, aliasStore, scope),
     tags: new TagService(new RedisTagStore(redis, config.redisPrefix), scope),
-    invoker: new InvokeService(functions, parts.executor),
+    invoker: new InvokeService(functions, parts.executor, events),
     code: parts.code,
-    concurrency: new ReservedConcurrencyService(functionStore, new RedisReservedConcurrencyStore(redis, config.redisPrefix), scope, {
+    concurrency: new ReservedConcurrencyService(functionStore, reservedStore, scope, {
       account: config.accountConcurrency,
       minUnreserved: config.minUnreservedConcurrency,
     }),
@@ -81,5 +122,11 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     requestTimeoutMs: config.apiRequestTimeoutMs,
     health: parts.health,
   });
-  return { app, functions, close: () => functions.close() };
+  return {
+    app,
+    functions,
+    startEvents: () => eventQueue.consume(dispatcher),
+    stopEvents: (drainMs) => eventQueue.close(drainMs),
+    close: () => functions.close(),
+  };
 }

@@ -59,6 +59,9 @@ export interface StartOptions {
   docker?: Dockerode;
 }
 
+/** How long a closing api process lets the events it is running finish (the rest are taken up again). */
+const DRAIN_EVENTS_MS = 10_000;
+
 /** How often a worker renews its entry in the registry. */
 const HEARTBEAT_MS = 2_000;
 
@@ -158,7 +161,9 @@ interface Started {
 }
 
 async function startAll(config: Config, _options: StartOptions, { logger, redis, worker, health, drainTimeoutMs }: Started): Promise<Lambdock> {
+  const queues = openQueueConnection(config, logger);
   const controlPlane = buildControlPlane(config, redis, logger, {
+    queueConnection: queues,
     code: worker.code,
     prepare: createImagePreparer(worker.images),
     runnableArchitectures: worker.runnableArchitectures,
@@ -171,6 +176,7 @@ async function startAll(config: Config, _options: StartOptions, { logger, redis,
   await app.listen({ host: config.host, port: config.port });
   const url = listeningUrl(app, config.host, config.port);
   const resumed = await controlPlane.functions.resumeUnfinished();
+  await controlPlane.startEvents();
   // Alone, this worker holds every provisioned environment, and has all the code.
   const reconciler = startReconciler(config, redis, logger, worker, { shareOf: async (_key, total) => total, ensureCode: async () => undefined });
   logger.info({ url, instanceId: worker.instanceId, resumed }, 'lambdock is listening');
@@ -183,8 +189,11 @@ async function startAll(config: Config, _options: StartOptions, { logger, redis,
     logger,
     async close() {
       await reconciler.close();
+      // Events running finish while their environments are still here (or are taken up again after).
+      await controlPlane.stopEvents(drainTimeoutMs);
       await worker.close({ closing: app.close(), forceClose: () => app.server.closeAllConnections() }, drainTimeoutMs);
       controlPlane.close();
+      await queues.quit().catch(() => queues.disconnect());
       await redis.quit().catch(() => redis.disconnect());
     },
   };
@@ -282,6 +291,7 @@ export async function startLambdockApi(config: Config, options: Pick<StartOption
   const architectures = new WorkerArchitectures(registry, (error) => logger.warn({ err: error }, 'Could not read what the workers run'));
   await architectures.start();
   const controlPlane = buildControlPlane(config, redis, logger, {
+    queueConnection: queues,
     code,
     // Runtime images are the workers' (each builds its own at its start).
     prepare: async () => undefined,
@@ -300,12 +310,14 @@ export async function startLambdockApi(config: Config, options: Pick<StartOption
   codeUrl = `${config.apiUrl ?? url}${CODE_PATH}`;
   await redis.set(apiCodeUrlKey(config.redisPrefix), codeUrl);
   const resumed = await controlPlane.functions.resumeUnfinished();
+  await controlPlane.startEvents();
   logger.info({ url, resumed }, 'lambdock api is listening');
   return {
     url,
     app,
     logger,
     async close() {
+      await controlPlane.stopEvents(DRAIN_EVENTS_MS);
       await app.close();
       controlPlane.close();
       await executor.close();

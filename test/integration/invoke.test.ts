@@ -180,12 +180,13 @@ describe('synchronous invoke through a real sandbox', () => {
     expect(await t.containersOf('versioned')).toEqual([]);
   });
 
-  it('answers DryRun with 204 and refuses Event invocations clearly instead of dropping them', async () => {
+  it('answers DryRun with 204 and an empty body, running nothing', async () => {
+    const before = (await t.invoke({ FunctionName: 'probe' })).json() as Probe;
     const dry = await t.invoke({ FunctionName: 'probe', InvocationType: 'DryRun' });
     expect(dry.StatusCode).toBe(204);
-    const event = await t.client.send(new InvokeCommand({ FunctionName: 'probe', InvocationType: 'Event' })).catch((e: unknown) => e);
-    expect((event as LambdaServiceException).$metadata.httpStatusCode).toBe(400);
-    expect((event as LambdaServiceException).message).toMatch(/Event/);
+    expect(dry.body).toBe('');
+    const after = (await t.invoke({ FunctionName: 'probe' })).json() as Probe;
+    expect(after.count).toBe(before.count + 1);
   });
 
   it('refuses payloads over 6 MB with 413 and payloads that are not JSON with 400', async () => {

@@ -46,7 +46,8 @@ export const invocationRoutes: FastifyPluginAsyncTypebox<{ invoker: InvokeServic
       if (result.executedVersion !== undefined) reply.header('x-amz-executed-version', result.executedVersion);
       if (result.functionError !== undefined) reply.header('x-amz-function-error', result.functionError);
       if (result.logResult !== undefined) reply.header('x-amz-log-result', result.logResult);
-      if (result.statusCode === 204) return reply.send();
+      // Event (202) and DryRun (204) answer with no body and no content type, as AWS does.
+      if (result.statusCode !== 200) return reply.send();
       return reply.type('application/json').send(result.payload);
     },
   );

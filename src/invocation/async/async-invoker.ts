@@ -1,0 +1,64 @@
+import { LATEST, type FunctionVersionRecord } from '../../control-plane/function-model.js';
+import type { FunctionService } from '../../control-plane/function-service.js';
+import { LambdaError, serviceError, tooLarge } from '../../shared/errors.js';
+import { checkInvocable, checkPayload } from '../invocation-checks.js';
+import type { EventQueue } from './event-queue.js';
+
+/** AWS's limit for an asynchronous invocation's payload (1 MB since October 2025). */
+export const EVENT_PAYLOAD_LIMIT = 1_048_576;
+
+export interface EventRequest {
+  requestId: string;
+  functionName: string;
+  qualifier?: string;
+  payload: Buffer;
+  traceId?: string;
+}
+
+/** Refuses a payload past AWS's asynchronous limit, in AWS's words. */
+export function checkEventSize(payload: Buffer): void {
+  if (payload.length > EVENT_PAYLOAD_LIMIT) {
+    throw tooLarge(`${payload.length} byte payload is too large for the Event invocation type (limit ${EVENT_PAYLOAD_LIMIT} bytes)`);
+  }
+}
+
+/**
+ * Accepts an asynchronous invocation: the function must exist (404 as for a synchronous one), then the
+ * event is stored in the queue before the caller is answered. A queue that cannot store it is a 500 (never
+ * a 202 for an event that was not stored). Which version runs is decided when it runs: queued events for
+ * `$LATEST` run the code `$LATEST` has then, as on AWS.
+ */
+export class AsyncInvoker {
+  constructor(
+    private readonly functions: Pick<FunctionService, 'resolve'>,
+    private readonly queue: EventQueue,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** An Event invoke from lambdock itself (a Lambda destination): resolved and checked here. */
+  async accept(request: EventRequest): Promise<void> {
+    checkEventSize(request.payload);
+    const { record, qualifier } = await this.functions.resolve(request.functionName, request.qualifier, { unqualifiedAs: LATEST });
+    checkInvocable(record);
+    await this.submit(record, qualifier, { ...request, payload: checkPayload(request.payload) });
+  }
+
+  /** Stores an event whose function the API resolved and checked. */
+  async submit(record: FunctionVersionRecord, qualifier: string | undefined, request: EventRequest): Promise<void> {
+    try {
+      await this.queue.enqueue({
+        requestId: request.requestId,
+        functionName: record.name,
+        ...(qualifier === undefined ? {} : { qualifier }),
+        payload: request.payload.toString('utf8'),
+        ...(request.traceId === undefined ? {} : { traceId: request.traceId }),
+        acceptedAt: this.clock(),
+        attempts: 0,
+        deferrals: 0,
+        stage: { kind: 'queued' },
+      });
+    } catch (error) {
+      throw error instanceof LambdaError && error.status >= 500 ? error : serviceError(error);
+    }
+  }
+}

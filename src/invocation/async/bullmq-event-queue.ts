@@ -1,0 +1,104 @@
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { AsyncEvent } from './async-event.js';
+import type { EventHandler, EventQueue } from './event-queue.js';
+
+export interface BullmqEventQueueOptions {
+  /** The connection events are added on: bounded commands (a Redis that does not answer fails the add). */
+  producer: Redis;
+  /** BullMQ's blocking connection for taking events (`maxRetriesPerRequest: null`). */
+  consumer: Redis;
+  /** The installation's Redis prefix: the queue lives under `<prefix>:bull`. */
+  prefix: string;
+  /** Events this process runs at once. */
+  concurrency: number;
+  /** How long a taken event stays this process's without a renewal: past it (a crash), another takes it up. */
+  lockMs: number;
+  onError: (error: unknown) => void;
+}
+
+const QUEUE_NAME = 'async-events';
+/** lambdock's own failures to take an event a step (not the function's, which the handler settles) are tried again… */
+const STEP_ATTEMPTS = 1_000;
+/** …with doubling waits up to a minute. */
+const stepBackoff = (attemptsMade: number): number => Math.min(1_000 * 2 ** Math.max(0, attemptsMade - 1), 60_000);
+
+/**
+ * The asynchronous invocations' queue, one BullMQ queue per installation (`async-events`). An event's job
+ * id is its request id (one job per accepted event); its data is the whole AsyncEvent, stored again after
+ * every step. A retry moves the job back to the delayed set; an api process that dies mid-event leaves the
+ * job locked until `lockMs` passes, when a live one's stalled check takes it up again (at least once).
+ */
+export class BullmqEventQueue implements EventQueue {
+  private readonly queue: Queue;
+  private worker: Worker | undefined;
+
+  constructor(private readonly options: BullmqEventQueueOptions) {
+    this.queue = new Queue(QUEUE_NAME, {
+      connection: options.producer,
+      prefix: `${options.prefix}:bull`,
+      streams: { events: { maxLen: 1_000 } },
+    });
+    this.queue.on('error', options.onError);
+  }
+
+  async enqueue(event: AsyncEvent): Promise<void> {
+    await this.queue.add('event', event, {
+      jobId: event.requestId,
+      removeOnComplete: true,
+      // A job that lambdock itself failed to move on a thousand times stays in Redis to be looked at.
+      removeOnFail: false,
+      attempts: STEP_ATTEMPTS,
+      backoff: { type: 'lambdock' },
+    });
+  }
+
+  /** Starts taking events (an api process, or a whole lambdock). */
+  async consume(handler: EventHandler): Promise<void> {
+    const process = async (job: Job<AsyncEvent>, token?: string): Promise<void> => {
+      const requeue = await handler.handle(job.data, (event) => job.updateData(event));
+      if (requeue === undefined) return;
+      await job.updateData(requeue.event);
+      await job.moveToDelayed(requeue.retryAt, token);
+      throw new DelayedError();
+    };
+    this.worker = new Worker<AsyncEvent>(QUEUE_NAME, process, {
+      connection: this.options.consumer,
+      prefix: `${this.options.prefix}:bull`,
+      concurrency: this.options.concurrency,
+      lockDuration: this.options.lockMs,
+      stalledInterval: Math.max(500, Math.floor(this.options.lockMs / 2)),
+      // A job whose process died is always taken up again, however often that happens.
+      maxStalledCount: Number.MAX_SAFE_INTEGER,
+      settings: { backoffStrategy: stepBackoff },
+    });
+    this.worker.on('error', this.options.onError);
+    this.worker.on('failed', (job, error) => {
+      if (job !== undefined && job.attemptsMade >= STEP_ATTEMPTS) this.options.onError(error);
+    });
+    await this.worker.waitUntilReady();
+  }
+
+  /** Events waiting, delayed (retries) or running: for health and the bench. */
+  async fetchCounts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('wait', 'delayed', 'active', 'failed');
+  }
+
+  /**
+   * Stops taking events. Those running get `drainMs` to finish; any still running then are left locked,
+   * and taken up again (by another api process, or this one's next start) once their lock lapses.
+   */
+  async close(drainMs: number): Promise<void> {
+    const worker = this.worker;
+    if (worker !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      const drained = worker.close().then(() => true);
+      const late = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), drainMs);
+      });
+      if (!(await Promise.race([drained, late]))) await worker.close(true);
+      clearTimeout(timer);
+    }
+    await this.queue.close();
+  }
+}
