@@ -35,9 +35,16 @@ if ! docker info >/dev/null 2>&1; then
 fi
 log "docker engine $(docker version --format '{{.Server.Version}}')"
 
+# Append-only persistence: an event lambdock answered 202 for is in the append-only file before the 202
+# (a Redis that dies and starts again still has it).
+REDIS_DIR="${LAMBDOCK_REDIS_DIR:-/var/lib/lambdock-redis}"
 if ! redis-cli -p 6379 ping >/dev/null 2>&1; then
-  log "starting redis-server on 127.0.0.1:6379"
-  $SUDO redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save '' --appendonly no >/dev/null
+  log "starting redis-server on 127.0.0.1:6379 (append-only file in $REDIS_DIR)"
+  $SUDO mkdir -p "$REDIS_DIR"
+  $SUDO redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --dir "$REDIS_DIR" --save '' --appendonly yes >/dev/null
   for _ in $(seq 1 40); do redis-cli -p 6379 ping >/dev/null 2>&1 && break; sleep 0.25; done
+elif [ "$(redis-cli -p 6379 config get appendonly | tail -1)" != "yes" ]; then
+  # Not ours to restart: say what it risks (its data dir cannot be changed while it runs).
+  log "warning: the running redis-server has no append-only persistence: queued events do not survive its restart"
 fi
-log "redis $(redis-cli -p 6379 ping)"
+log "redis $(redis-cli -p 6379 ping) (appendonly $(redis-cli -p 6379 config get appendonly | tail -1))"

@@ -15,6 +15,7 @@ export async function freePort(): Promise<number> {
 /** A redis-server of the test's own, on a random port, that the test may freeze (SIGSTOP) and thaw. */
 export interface TestRedisServer {
   readonly url: string;
+  readonly port: number;
   /** `kill -STOP`: the process keeps its sockets open and answers nothing. */
   freeze(): void;
   thaw(): void;
@@ -36,13 +37,17 @@ async function waitListening(port: number): Promise<void> {
   throw new Error(`redis-server did not listen on ${port}`);
 }
 
-export async function startRedisServer(): Promise<TestRedisServer> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
+export interface RedisServerOptions {
+  /** Append-only persistence in this directory (a server started again on the same dir has the data back). */
+  appendOnlyDir?: string;
+  /** The port (to start one again where it was); a free one by default. */
+  port?: number;
+}
+
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<TestRedisServer> {
+  const port = options.port ?? (await freePort());
+  const persistence = options.appendOnlyDir === undefined ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--dir', options.appendOnlyDir];
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await waitListening(port);
@@ -52,6 +57,7 @@ export async function startRedisServer(): Promise<TestRedisServer> {
   }
   return {
     url: `redis://127.0.0.1:${port}`,
+    port,
     freeze: () => void child.kill('SIGSTOP'),
     thaw: () => void child.kill('SIGCONT'),
     async stop() {
