@@ -21,6 +21,7 @@ import { BURST_HANDLER, measureBurst, type BurstRow } from './bursts.js';
 import { measureSplitPath } from './split-path.js';
 import { measureThroughput, type ThroughputRow } from './throughput.js';
 import { measureUnpack } from './unpack.js';
+import { measureAsync } from './async.js';
 
 const execFile = promisify(execFileCb);
 const HANDLER = 'exports.handler = async (event) => ({ ok: true, echo: event.n ?? null });';
@@ -239,6 +240,9 @@ async function main(): Promise<void> {
     await http.close();
     await t.close();
   }
+  const asyncRows = await measureAsync();
+  rows.push(...asyncRows.latency);
+  throughput.push(...asyncRows.throughput);
 
   const table = [
     renderTable(rows),
