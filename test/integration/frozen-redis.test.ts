@@ -1,4 +1,5 @@
 import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, LambdaServiceException, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type TestRedisServer } from '../helpers/redis-server.js';
 import { ROLE, startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
@@ -38,7 +39,7 @@ describe('a Redis that stops answering (SIGSTOP)', () => {
     frozen.freeze();
     try {
       const zip = await nodeZip('exports.handler = async () => "new";');
-      const [get, create, invoke] = await Promise.all([
+      const [get, create, invoke, event] = await Promise.all([
         answerOf(lambdock.client.send(new GetFunctionCommand({ FunctionName: 'steady' })), 'GetFunction'),
         answerOf(
           lambdock.client.send(
@@ -47,10 +48,13 @@ describe('a Redis that stops answering (SIGSTOP)', () => {
           'CreateFunction',
         ),
         answerOf(lambdock.client.send(new InvokeCommand({ FunctionName: 'steady' })), 'Invoke'),
+        answerOf(lambdock.client.send(new InvokeCommand({ FunctionName: 'steady', InvocationType: 'Event' })), 'Event invoke'),
       ]);
       expect(get).toStrictEqual(SERVICE_ERROR);
       expect(create).toStrictEqual(SERVICE_ERROR);
       expect(invoke).toStrictEqual(SERVICE_ERROR);
+      // Never a 202 for an event that was not stored.
+      expect(event).toStrictEqual(SERVICE_ERROR);
     } finally {
       frozen.thaw();
     }
@@ -77,5 +81,23 @@ describe('a Redis that stops answering (SIGSTOP)', () => {
       { client: lambdock.client, maxWaitTime: 40, minDelay: 1, maxDelay: 2 },
       { FunctionName: 'created-while-frozen' },
     );
+  });
+
+  it('answers an Event invoke with a ServiceException, not a 202, when Redis is full and cannot store the event', async () => {
+    const lambdock = t as TestLambdock;
+    const admin = new Redis((redis as TestRedisServer).url);
+    try {
+      // A memory limit below what Redis uses: every write is refused (OOM), reads still answer.
+      const used = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))?.[1]);
+      await admin.config('SET', 'maxmemory', String(Math.max(1, used - 1024 * 1024)));
+      await admin.config('SET', 'maxmemory-policy', 'noeviction');
+      const full = await answerOf(lambdock.client.send(new InvokeCommand({ FunctionName: 'steady', InvocationType: 'Event' })), 'Event invoke on a full Redis');
+      expect(full).toStrictEqual(SERVICE_ERROR);
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+      await admin.quit();
+    }
+    const accepted = await within(10_000, lambdock.client.send(new InvokeCommand({ FunctionName: 'steady', InvocationType: 'Event' })), 'Event invoke after');
+    expect(accepted.StatusCode).toBe(202);
   });
 });
