@@ -8,6 +8,7 @@ import { AliasService } from '../control-plane/aliases/alias-service.js';
 import type { ProvisionedConcurrencyService } from '../control-plane/concurrency/provisioned-concurrency-service.js';
 import type { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
 import { CodeStore } from '../control-plane/code/code-store.js';
+import type { EventInvokeConfigService } from '../control-plane/event-invoke-config/event-invoke-config-service.js';
 import { FunctionService } from '../control-plane/function-service.js';
 import { InvokeService } from '../invocation/invoke-service.js';
 import type { TagService } from '../control-plane/tag-service.js';
@@ -48,7 +49,7 @@ describe('the Lambda API (app.inject)', () => {
     // Never reached: every invocation below is refused first.
     const invoker = new InvokeService(functions, { execute: () => Promise.reject(new Error('not reached')) });
     const aliases = new AliasService(store, store, { region: 'us-east-1', accountId: '000000000000' });
-    app = buildApi({ functions, aliases, invoker, code, tags: { fetchFunctionTags: async () => ({}) } as unknown as TagService, health: async () => ({}), concurrency: { get: async () => undefined } as unknown as ReservedConcurrencyService, provisioned: {} as ProvisionedConcurrencyService, logger: false });
+    app = buildApi({ functions, aliases, invoker, code, tags: { fetchFunctionTags: async () => ({}) } as unknown as TagService, health: async () => ({}), concurrency: { get: async () => undefined } as unknown as ReservedConcurrencyService, provisioned: {} as ProvisionedConcurrencyService, eventInvokeConfigs: {} as EventInvokeConfigService, logger: false });
     await app.ready();
   });
   afterEach(async () => {
@@ -252,6 +253,7 @@ function apiWithHangingBackend(requestTimeoutMs: number) {
     health: async () => ({}),
     concurrency: {} as ReservedConcurrencyService,
     provisioned: {} as ProvisionedConcurrencyService,
+    eventInvokeConfigs: {} as EventInvokeConfigService,
     logger: false,
     requestTimeoutMs,
   });

@@ -7,9 +7,11 @@ import { AliasService } from '../control-plane/aliases/alias-service.js';
 import type { CodeStore } from '../control-plane/code/code-store.js';
 import { ProvisionedConcurrencyService } from '../control-plane/concurrency/provisioned-concurrency-service.js';
 import { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
+import { EventInvokeConfigService } from '../control-plane/event-invoke-config/event-invoke-config-service.js';
 import type { Architecture } from '../control-plane/function-model.js';
 import { FunctionService, type FunctionListener, type Preparer } from '../control-plane/function-service.js';
 import { RedisAliasStore } from '../control-plane/store/redis-alias-store.js';
+import { RedisEventInvokeConfigStore } from '../control-plane/store/redis-event-invoke-config-store.js';
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
 import { RedisProvisionedConcurrencyStore } from '../control-plane/store/redis-provisioned-concurrency-store.js';
 import { RedisReservedConcurrencyStore } from '../control-plane/store/redis-reserved-concurrency-store.js';
@@ -35,6 +37,8 @@ export interface ControlPlaneParts {
 export interface ControlPlaneNode {
   app: FastifyInstance;
   functions: FunctionService;
+  /** The asynchronous invocation settings per function and qualifier (what the async dispatcher applies). */
+  eventInvokeConfigs: EventInvokeConfigService;
   close(): void;
 }
 
@@ -63,9 +67,21 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     versionDeleted: (name, version) => void provisionedStore.removeConfig(name, version).catch(() => undefined),
   });
   const versionStore = new RedisVersionStore(redis, config.redisPrefix);
+  const eventInvokeConfigs = new EventInvokeConfigService(
+    { functions: functionStore, versions: versionStore, aliases: aliasStore, configs: new RedisEventInvokeConfigStore(redis, config.redisPrefix) },
+    scope,
+  );
+  const dropConfigs = (work: Promise<void>) =>
+    void work.catch((error: unknown) => logger.warn({ err: error }, 'Could not remove event invoke configs'));
+  // A deleted function's, version's or alias's asynchronous invocation settings go with it.
+  functions.addListener({
+    functionChanged: () => undefined,
+    functionDeleted: (name) => dropConfigs(eventInvokeConfigs.removeAll(name)),
+    versionDeleted: (name, version) => dropConfigs(eventInvokeConfigs.removeQualifier(name, version)),
+  });
   const app = buildApi({
     functions,
-    aliases: new AliasService(functionStore, aliasStore, scope),
+    aliases: new AliasService(functionStore, aliasStore, scope, (name, alias) => dropConfigs(eventInvokeConfigs.removeQualifier(name, alias))),
     tags: new TagService(new RedisTagStore(redis, config.redisPrefix), scope),
     invoker: new InvokeService(functions, parts.executor),
     code: parts.code,
@@ -77,9 +93,10 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
       { functions: functionStore, versions: versionStore, aliases: aliasStore, provisioned: provisionedStore },
       scope,
     ),
+    eventInvokeConfigs,
     logger,
     requestTimeoutMs: config.apiRequestTimeoutMs,
     health: parts.health,
   });
-  return { app, functions, close: () => functions.close() };
+  return { app, functions, eventInvokeConfigs, close: () => functions.close() };
 }
