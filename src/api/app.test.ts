@@ -8,6 +8,7 @@ import { AliasService } from '../control-plane/aliases/alias-service.js';
 import type { ProvisionedConcurrencyService } from '../control-plane/concurrency/provisioned-concurrency-service.js';
 import type { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
 import { CodeStore } from '../control-plane/code/code-store.js';
+import type { EventInvokeConfigService } from '../control-plane/event-invoke-config/event-invoke-config-service.js';
 import { FunctionService } from '../control-plane/function-service.js';
 import type { AsyncInvoker } from '../invocation/async/async-invoker.js';
 import { InvokeService } from '../invocation/invoke-service.js';
@@ -49,7 +50,7 @@ describe('the Lambda API (app.inject)', () => {
     // Never reached: every invocation below is refused first.
     const invoker = new InvokeService(functions, { execute: () => Promise.reject(new Error('not reached')) }, {} as AsyncInvoker);
     const aliases = new AliasService(store, store, { region: 'us-east-1', accountId: '000000000000' });
-    app = buildApi({ functions, aliases, invoker, code, tags: { fetchFunctionTags: async () => ({}) } as unknown as TagService, health: async () => ({}), concurrency: { get: async () => undefined } as unknown as ReservedConcurrencyService, provisioned: {} as ProvisionedConcurrencyService, logger: false });
+    app = buildApi({ functions, aliases, invoker, code, tags: { fetchFunctionTags: async () => ({}) } as unknown as TagService, health: async () => ({}), concurrency: { get: async () => undefined } as unknown as ReservedConcurrencyService, provisioned: {} as ProvisionedConcurrencyService, eventInvokeConfigs: {} as EventInvokeConfigService, logger: false });
     await app.ready();
   });
   afterEach(async () => {
@@ -253,6 +254,7 @@ function apiWithHangingBackend(requestTimeoutMs: number) {
     health: async () => ({}),
     concurrency: {} as ReservedConcurrencyService,
     provisioned: {} as ProvisionedConcurrencyService,
+    eventInvokeConfigs: {} as EventInvokeConfigService,
     logger: false,
     requestTimeoutMs,
   });

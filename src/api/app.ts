@@ -6,6 +6,7 @@ import type { AliasService } from '../control-plane/aliases/alias-service.js';
 import type { CodeStore } from '../control-plane/code/code-store.js';
 import type { ProvisionedConcurrencyService } from '../control-plane/concurrency/provisioned-concurrency-service.js';
 import type { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
+import type { EventInvokeConfigService } from '../control-plane/event-invoke-config/event-invoke-config-service.js';
 import type { FunctionService } from '../control-plane/function-service.js';
 import type { TagService } from '../control-plane/tag-service.js';
 import { UnconfiguredResources } from '../control-plane/unconfigured-resources.js';
@@ -16,6 +17,7 @@ import { accountRoutes } from './routes/account/index.js';
 import { aliasRoutes } from './routes/aliases/index.js';
 import { CODE_PATH, codeRoutes } from './routes/code/index.js';
 import { concurrencyRoutes } from './routes/concurrency/index.js';
+import { eventInvokeConfigRoutes } from './routes/event-invoke-config/index.js';
 import { functionSubresourceRoutes } from './routes/function-subresources/index.js';
 import { REQUEST_LIMIT, functionRoutes } from './routes/functions/index.js';
 import { healthRoutes, type HealthCheck } from './routes/health/index.js';
@@ -32,6 +34,7 @@ export interface ApiDeps {
   health: HealthCheck;
   concurrency: ReservedConcurrencyService;
   provisioned: ProvisionedConcurrencyService;
+  eventInvokeConfigs: EventInvokeConfigService;
   logger: Logger | false;
   /** Deadline of every request but Invoke (which has its function's timeout): past it, a 500 ServiceException. */
   requestTimeoutMs?: number;
@@ -89,6 +92,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(aliasRoutes, { aliases: deps.aliases, scope: deps.functions.scope });
   void app.register(tagRoutes, { tags: deps.tags });
   void app.register(concurrencyRoutes, { concurrency: deps.concurrency, provisioned: deps.provisioned });
+  void app.register(eventInvokeConfigRoutes, { eventInvokeConfigs: deps.eventInvokeConfigs });
   void app.register(functionSubresourceRoutes, { resources: new UnconfiguredResources(deps.functions) });
   void app.register(invocationRoutes, { invoker: deps.invoker });
   void app.register(accountRoutes, { functions: deps.functions, concurrency: deps.concurrency });

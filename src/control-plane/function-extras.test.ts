@@ -20,7 +20,6 @@ describe('resolveExtraSettings', () => {
   it('refuses what would change what runs', () => {
     for (const input of [
       { Layers: ['arn:aws:lambda:us-east-1:123456789012:layer:l:1'] },
-      { DeadLetterConfig: { TargetArn: 'arn:aws:sqs:us-east-1:123456789012:q' } },
       { FileSystemConfigs: [{ Arn: 'x', LocalMountPath: '/mnt/x' }] },
       { ImageConfig: { Command: ['x'] } },
       { CodeSigningConfigArn: 'arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0123456789abcdefg' },

@@ -5,7 +5,7 @@ import { invalidParameter, validationError } from '../shared/errors.js';
  * The configuration fields beyond the core settings (function-settings.ts): those lambdock stores and
  * returns as AWS does although nothing here enforces them (VPC, KMS key, X-Ray mode, SnapStart), the
  * logging configuration, and those it refuses because accepting them would change what runs without
- * lambdock doing it (layers, dead-letter queues, file systems, image config, code signing, …).
+ * lambdock doing it (layers, file systems, image config, code signing, …). DeadLetterConfig: function-dead-letter.ts.
  */
 
 export const TRACING_MODES = ['Active', 'PassThrough'] as const;
@@ -107,11 +107,6 @@ function checkIdList(field: string, ids: string[], max: number, pattern: RegExp,
 function refuseUnsupported(input: ExtraSettingsInput): void {
   if ((input.Layers ?? []).length > 0) {
     throw invalidParameter('lambdock cannot run functions with layers yet: remove Layers (an empty list is accepted).');
-  }
-  if ((input.DeadLetterConfig?.TargetArn ?? '') !== '') {
-    throw invalidParameter(
-      'lambdock cannot send failed asynchronous invocations to a dead-letter queue yet: remove DeadLetterConfig.TargetArn.',
-    );
   }
   if ((input.FileSystemConfigs ?? []).length > 0) {
     throw invalidParameter('lambdock cannot mount file systems (EFS) yet: remove FileSystemConfigs (an empty list is accepted).');

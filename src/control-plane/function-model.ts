@@ -45,6 +45,8 @@ export interface FunctionRecord extends Settings {
   lastUpdateStatusReasonCode?: string;
   /** VPC, KMS, tracing, SnapStart, logging (function-extras.ts); absent in records from before they existed. */
   extras?: ExtraSettings;
+  /** `DeadLetterConfig.TargetArn` (an SQS queue ARN, see function-dead-letter.ts); absent when none is set. */
+  deadLetterTargetArn?: string;
 }
 
 /**
@@ -94,6 +96,8 @@ export function getPublishFingerprint(record: FunctionRecord): string {
     record.ephemeralStorageSize,
     record.architectures,
     record.extras ?? null,
+    // Only when set, so that versions published before it existed keep their fingerprint.
+    ...(record.deadLetterTargetArn === undefined ? [] : [record.deadLetterTargetArn]),
   ]);
 }
 
@@ -166,5 +170,7 @@ export function toFunctionConfiguration(
     config.LastUpdateStatusReasonCode = record.lastUpdateStatusReasonCode;
   }
   Object.assign(config, toExtraConfiguration(record, scope.region));
+  // AWS leaves DeadLetterConfig out when no target is set (recorded from AWS).
+  if (record.deadLetterTargetArn !== undefined) config.DeadLetterConfig = { TargetArn: record.deadLetterTargetArn };
   return config;
 }

@@ -6,6 +6,7 @@ import { ActivationRecorder, type ActivationRecorderOptions } from './activation
 import { checkRunnable } from './architecture-support.js';
 import type { CodeStore } from './code/code-store.js';
 import { decodeZip, type CodeInput } from './code/zip-input.js';
+import { resolveDeadLetterTarget } from './function-dead-letter.js';
 import { getExtraSettings, refusePublishTo, resolveExtraSettings, type ExtraSettingsInput } from './function-extras.js';
 import type { AliasRecord } from './aliases/alias-model.js';
 import { routeAlias } from './aliases/alias-routing.js';
@@ -180,6 +181,7 @@ export class FunctionService {
     if (input.PackageType === 'Image') throw invalidParameter('lambdock supports PackageType Zip only, got Image.');
     this.checkRunnable(settings.architectures);
     const extras = resolveExtraSettings(input, getExtraSettings({ name: ref.name }), settings.runtime);
+    const deadLetterTargetArn = resolveDeadLetterTarget(input.DeadLetterConfig, undefined, this.scope);
     const tags = input.Tags === undefined ? {} : checkTags(input.Tags);
     const zip = decodeZip(input.Code ?? {});
     // Checked before anything is stored; the insert below stays the authority when two creates race.
@@ -189,6 +191,7 @@ export class FunctionService {
       name: ref.name,
       ...settings,
       extras,
+      ...(deadLetterTargetArn === undefined ? {} : { deadLetterTargetArn }),
       ...(input.Environment?.Variables === undefined ? {} : { environmentGiven: true }),
       code: staged.ref,
       revisionId: randomUUID(),
@@ -303,6 +306,8 @@ export class FunctionService {
       return {
         ...settings,
         extras: resolveExtraSettings(input, getExtraSettings(current), settings.runtime),
+        // Undefined (removed) when TargetArn is "": JSON leaves the key out.
+        deadLetterTargetArn: resolveDeadLetterTarget(input.DeadLetterConfig, current.deadLetterTargetArn, this.scope),
         ...(input.Environment === undefined ? {} : { environmentGiven: true }),
       };
     });

@@ -8,7 +8,7 @@ const notFound = (message: string): LambdaError => new LambdaError('ResourceNotF
 
 /**
  * The per-function settings deploy tools (Terraform, SAM, Serverless) read right after a create: policy,
- * function URL, event invoke config, code signing, runtime management,
+ * function URL, code signing, runtime management,
  * recursion, event source mappings. Until each is built, these answer exactly as AWS does
  * for an existing function that has none configured, with AWS's own not-found messages (recorded from AWS:
  * they differ per operation).
@@ -37,17 +37,6 @@ export class UnconfiguredResources {
   async getPolicy(functionName: string, qualifier: string | undefined): Promise<never> {
     resolveQualifier(parseFunctionRef(functionName, this.functions.scope), qualifier);
     throw notFound(RESOURCE_MISSING);
-  }
-
-  async getEventInvokeConfig(functionName: string, qualifier: string | undefined): Promise<never> {
-    const ref = parseFunctionRef(functionName, this.functions.scope);
-    const resolved = resolveQualifier(ref, qualifier) ?? '$LATEST';
-    throw notFound(`The function ${this.functions.arnOf(ref.name, resolved)} doesn't have an EventInvokeConfig`);
-  }
-
-  async listEventInvokeConfigs(functionName: string): Promise<{ FunctionEventInvokeConfigs: [] }> {
-    await this.requireFunction(functionName, "The function doesn't exist.");
-    return { FunctionEventInvokeConfigs: [] };
   }
 
   /** GetRuntimeManagementConfig: every lambdock function follows its runtime's updates (`Auto`). */

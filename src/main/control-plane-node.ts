@@ -7,9 +7,11 @@ import { AliasService } from '../control-plane/aliases/alias-service.js';
 import type { CodeStore } from '../control-plane/code/code-store.js';
 import { ProvisionedConcurrencyService } from '../control-plane/concurrency/provisioned-concurrency-service.js';
 import { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
+import { EventInvokeConfigService } from '../control-plane/event-invoke-config/event-invoke-config-service.js';
 import type { Architecture } from '../control-plane/function-model.js';
 import { FunctionService, type FunctionListener, type Preparer } from '../control-plane/function-service.js';
 import { RedisAliasStore } from '../control-plane/store/redis-alias-store.js';
+import { RedisEventInvokeConfigStore } from '../control-plane/store/redis-event-invoke-config-store.js';
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
 import { RedisProvisionedConcurrencyStore } from '../control-plane/store/redis-provisioned-concurrency-store.js';
 import { RedisReservedConcurrencyStore } from '../control-plane/store/redis-reserved-concurrency-store.js';
@@ -22,7 +24,6 @@ import { AsyncDispatcher } from '../invocation/async/async-dispatcher.js';
 import { AsyncInvoker } from '../invocation/async/async-invoker.js';
 import { BullmqEventQueue } from '../invocation/async/bullmq-event-queue.js';
 import { DestinationSender } from '../invocation/async/destination-sender.js';
-import type { AsyncSettingsSource } from '../control-plane/event-invoke-config/async-settings.js';
 import type { Logger } from '../observability/logger.js';
 
 export interface ControlPlaneParts {
@@ -42,17 +43,14 @@ export interface ControlPlaneParts {
 export interface ControlPlaneNode {
   app: FastifyInstance;
   functions: FunctionService;
+  /** The asynchronous invocation settings per function and qualifier (what the async dispatcher applies). */
+  eventInvokeConfigs: EventInvokeConfigService;
   /** Starts running queued asynchronous invocations (once the executor can take them). */
   startEvents(): Promise<void>;
   /** Stops taking events: those running get `drainMs` to finish (the rest are taken up again later). */
   stopEvents(drainMs: number): Promise<void>;
   close(): void;
 }
-
-/** Until the event invoke config API lands: every event gets AWS's defaults and no destinations. */
-const DEFAULT_ASYNC_SETTINGS: AsyncSettingsSource = {
-  fetchAsyncSettings: async () => ({ maximumRetryAttempts: 2, maximumEventAgeSeconds: 21_600 }),
-};
 
 /** The Lambda API and the services behind it, on Redis; invocations go to `executor`. */
 export function buildControlPlane(config: Config, redis: Redis, logger: Logger, parts: ControlPlaneParts): ControlPlaneNode {
@@ -79,6 +77,18 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     versionDeleted: (name, version) => void provisionedStore.removeConfig(name, version).catch(() => undefined),
   });
   const versionStore = new RedisVersionStore(redis, config.redisPrefix);
+  const eventInvokeConfigs = new EventInvokeConfigService(
+    { functions: functionStore, versions: versionStore, aliases: aliasStore, configs: new RedisEventInvokeConfigStore(redis, config.redisPrefix) },
+    scope,
+  );
+  const dropConfigs = (work: Promise<void>) =>
+    void work.catch((error: unknown) => logger.warn({ err: error }, 'Could not remove event invoke configs'));
+  // A deleted function's, version's or alias's asynchronous invocation settings go with it.
+  functions.addListener({
+    functionChanged: () => undefined,
+    functionDeleted: (name) => dropConfigs(eventInvokeConfigs.removeAll(name)),
+    versionDeleted: (name, version) => dropConfigs(eventInvokeConfigs.removeQualifier(name, version)),
+  });
   const reservedStore = new RedisReservedConcurrencyStore(redis, config.redisPrefix);
   const eventQueue = new BullmqEventQueue({
     producer: redis,
@@ -91,7 +101,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
   const events = new AsyncInvoker(functions, eventQueue);
   const dispatcher = new AsyncDispatcher({
     functions,
-    settings: DEFAULT_ASYNC_SETTINGS,
+    settings: eventInvokeConfigs,
     loadReserved: (name) => reservedStore.loadReserved(name),
     executor: parts.executor,
     deliveries: new DestinationSender({
@@ -106,7 +116,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
   });
   const app = buildApi({
     functions,
-    aliases: new AliasService(functionStore, aliasStore, scope),
+    aliases: new AliasService(functionStore, aliasStore, scope, (name, alias) => dropConfigs(eventInvokeConfigs.removeQualifier(name, alias))),
     tags: new TagService(new RedisTagStore(redis, config.redisPrefix), scope),
     invoker: new InvokeService(functions, parts.executor, events),
     code: parts.code,
@@ -118,6 +128,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
       { functions: functionStore, versions: versionStore, aliases: aliasStore, provisioned: provisionedStore },
       scope,
     ),
+    eventInvokeConfigs,
     logger,
     requestTimeoutMs: config.apiRequestTimeoutMs,
     health: parts.health,
@@ -125,6 +136,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
   return {
     app,
     functions,
+    eventInvokeConfigs,
     startEvents: () => eventQueue.consume(dispatcher),
     stopEvents: (drainMs) => eventQueue.close(drainMs),
     close: () => functions.close(),

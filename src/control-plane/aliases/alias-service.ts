@@ -31,6 +31,8 @@ export class AliasService {
     private readonly functions: FunctionStore,
     private readonly aliases: AliasStore,
     private readonly scope: Scope,
+    /** Told of each alias deleted, so that what was configured for it goes too. */
+    private readonly onAliasDeleted: (functionName: string, aliasName: string) => void = () => undefined,
   ) {}
 
   arnOf(functionName: string, qualifier?: string): string {
@@ -110,7 +112,9 @@ export class AliasService {
   /** DeleteAlias: deleting an alias that does not exist succeeds, as on AWS; on a missing function, 404. */
   async remove(functionName: string, aliasName: string): Promise<void> {
     const name = this.functionNameOf(functionName, { Name: aliasName });
-    if ((await this.aliases.removeAlias(name, aliasName)) === 'no-function') throw functionNotFound(this.arnOf(name));
+    const result = await this.aliases.removeAlias(name, aliasName);
+    if (result === 'no-function') throw functionNotFound(this.arnOf(name));
+    if (result === 'removed') this.onAliasDeleted(name, aliasName);
   }
 
   /** The path's `{FunctionName}` (and the alias name) checked together, every violation listed. */

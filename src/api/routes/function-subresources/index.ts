@@ -37,14 +37,6 @@ export const functionSubresourceRoutes: FastifyPluginAsyncTypebox<{ resources: U
     resources.getPolicy(request.params.FunctionName, request.query.Qualifier),
   );
 
-  // Asynchronous invocation settings
-  app.get('/2019-09-25/functions/:FunctionName/event-invoke-config', { schema: byQualifiedName }, async (request) =>
-    resources.getEventInvokeConfig(request.params.FunctionName, request.query.Qualifier),
-  );
-  app.get('/2019-09-25/functions/:FunctionName/event-invoke-config/list', { schema: listing }, async (request) =>
-    resources.listEventInvokeConfigs(request.params.FunctionName),
-  );
-
   // Runtime management and recursion
   app.get('/2021-07-20/functions/:FunctionName/runtime-management-config', { schema: byQualifiedName }, async (request) =>
     resources.getRuntimeManagementConfig(request.params.FunctionName, request.query.Qualifier),
