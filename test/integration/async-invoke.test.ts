@@ -1,4 +1,10 @@
-import { InvokeCommand, LambdaServiceException, PutFunctionConcurrencyCommand, DeleteFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import {
+  DeleteFunctionConcurrencyCommand,
+  InvokeCommand,
+  LambdaServiceException,
+  PutFunctionConcurrencyCommand,
+  PutFunctionEventInvokeConfigCommand,
+} from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORTING_HANDLER, startRecorder, type Recorder } from '../helpers/recorder.js';
 import { nodeZip } from '../helpers/zip.js';
@@ -19,7 +25,10 @@ beforeAll(async () => {
     LAMBDOCK_ASYNC_BACKOFF_MAX_MS: '400',
   });
   const zip = await nodeZip(REPORTING_HANDLER);
-  await t.createFunction({ FunctionName: 'reporter', Timeout: 10, Code: { ZipFile: zip }, Environment: { Variables: { RECORDER_PORT: String(recorder.port) } } });
+  const Environment = { Variables: { RECORDER_PORT: String(recorder.port) } };
+  await t.createFunction({ FunctionName: 'reporter', Timeout: 10, Code: { ZipFile: zip }, Environment });
+  await t.createFunction({ FunctionName: 'once', Code: { ZipFile: zip }, Environment });
+  await t.createFunction({ FunctionName: 'sink', Code: { ZipFile: zip }, Environment });
 });
 afterAll(async () => {
   await t?.close();
@@ -29,6 +38,10 @@ afterAll(async () => {
 const event = (payload: unknown) =>
   t.client.send(new InvokeCommand({ FunctionName: 'reporter', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }));
 const reportsOf = (requestId: string) => (body: Record<string, unknown>) => body.requestId === requestId;
+const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
+/** The invocation records the sink function was given (its events), for one request of another function. */
+const recordsFor = (requestId: string) => (body: Record<string, unknown>) =>
+  body.function === 'sink' && (body.event as { requestContext?: { requestId?: string } } | null)?.requestContext?.requestId === requestId;
 
 describe('asynchronous (Event) invocation', () => {
   it("answers 202 with an empty body and runs the function with the 202's request id", async () => {
@@ -104,5 +117,42 @@ describe('asynchronous (Event) invocation', () => {
     expect((missing as LambdaServiceException).message).toBe('Function not found: arn:aws:lambda:us-east-1:000000000000:function:nobody:$LATEST');
     const notJson = await t.client.send(new InvokeCommand({ FunctionName: 'reporter', InvocationType: 'Event', Payload: Buffer.from('{nope') })).catch((e: unknown) => e);
     expect((notJson as LambdaServiceException).name).toBe('InvalidRequestContentException');
+  });
+});
+
+describe('event invoke config and Lambda destinations', () => {
+  it('runs a failing event once with MaximumRetryAttempts 0, and sends AWS\'s RetriesExhausted record to the on-failure function', async () => {
+    await t.client.send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: 'once', MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: `${ARN}:sink` } } }),
+    );
+    const out = await t.client.send(new InvokeCommand({ FunctionName: 'once', InvocationType: 'Event', Payload: Buffer.from('{"fail":true,"n":1}') }));
+    const requestId = out.$metadata.requestId ?? '';
+    const [record] = await recorder.waitFor(1, recordsFor(requestId));
+    expect(recorder.reports.filter((r) => reportsOf(requestId)(r.body))).toHaveLength(1);
+    expect(record?.body.event).toEqual({
+      version: '1.0',
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      requestContext: { requestId, functionArn: `${ARN}:once:$LATEST`, condition: 'RetriesExhausted', approximateInvokeCount: 1 },
+      requestPayload: { fail: true, n: 1 },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      responsePayload: expect.objectContaining({ errorType: 'Error', errorMessage: 'intentional failure 1' }),
+    });
+  });
+
+  it('sends the success record to the on-success function, invoked asynchronously with a request id of its own', async () => {
+    await t.client.send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: 'once', DestinationConfig: { OnSuccess: { Destination: `${ARN}:sink` } } }),
+    );
+    const out = await t.client.send(new InvokeCommand({ FunctionName: 'once', InvocationType: 'Event', Payload: Buffer.from('{"n":2}') }));
+    const requestId = out.$metadata.requestId ?? '';
+    const [record] = await recorder.waitFor(1, recordsFor(requestId));
+    expect(record?.body.requestId).not.toBe(requestId);
+    expect(record?.body.event).toMatchObject({
+      requestContext: { requestId, functionArn: `${ARN}:once:$LATEST`, condition: 'Success', approximateInvokeCount: 1 },
+      requestPayload: { n: 2 },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST' },
+      responsePayload: { ok: true, event: { n: 2 } },
+    });
+    expect((record?.body.event as { responseContext: object }).responseContext).not.toHaveProperty('functionError');
   });
 });
