@@ -1,5 +1,6 @@
 import {
   DeleteFunctionConcurrencyCommand,
+  InvokeAsyncCommand,
   InvokeCommand,
   LambdaServiceException,
   PutFunctionConcurrencyCommand,
@@ -63,6 +64,15 @@ describe('asynchronous (Event) invocation', () => {
     expect(sdk.StatusCode).toBe(202);
     expect(sdk.Payload == null || sdk.Payload.length === 0).toBe(true);
     await recorder.waitFor(1, reportsOf(sdk.$metadata.requestId ?? ''));
+  });
+
+  it('takes the deprecated InvokeAsync as an Event invocation (202, at most 256 KB)', async () => {
+    const out = await t.client.send(new InvokeAsyncCommand({ FunctionName: 'reporter', InvokeArgs: Buffer.from('{"legacy":true}') }));
+    expect(out.Status).toBe(202);
+    await recorder.waitFor(1, (b) => reportsOf(out.$metadata.requestId ?? '')(b) && (b.event as { legacy?: boolean }).legacy === true);
+    const big = await t.client.send(new InvokeAsyncCommand({ FunctionName: 'reporter', InvokeArgs: Buffer.from(`"${'x'.repeat(262_143)}"`) })).catch((e: unknown) => e);
+    expect((big as LambdaServiceException).name).toBe('RequestEntityTooLargeException');
+    expect((big as LambdaServiceException).message).toBe('262145 byte payload is too large for the Event invocation type (limit 262144 bytes)');
   });
 
   it('retries a failing function twice (3 runs), with the same request id and growing waits', async () => {

@@ -6,6 +6,8 @@ import type { EventQueue } from './event-queue.js';
 
 /** AWS's limit for an asynchronous invocation's payload (1 MB since October 2025). */
 export const EVENT_PAYLOAD_LIMIT = 1_048_576;
+/** The deprecated InvokeAsync's limit ("The payload limit is 256KB. For larger payloads, for up to 1MB, use Invoke."). */
+export const INVOKE_ASYNC_PAYLOAD_LIMIT = 262_144;
 
 export interface EventRequest {
   requestId: string;
@@ -16,9 +18,9 @@ export interface EventRequest {
 }
 
 /** Refuses a payload past AWS's asynchronous limit, in AWS's words. */
-export function checkEventSize(payload: Buffer): void {
-  if (payload.length > EVENT_PAYLOAD_LIMIT) {
-    throw tooLarge(`${payload.length} byte payload is too large for the Event invocation type (limit ${EVENT_PAYLOAD_LIMIT} bytes)`);
+export function checkEventSize(payload: Buffer, limit = EVENT_PAYLOAD_LIMIT): void {
+  if (payload.length > limit) {
+    throw tooLarge(`${payload.length} byte payload is too large for the Event invocation type (limit ${limit} bytes)`);
   }
 }
 

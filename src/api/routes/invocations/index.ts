@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { INVOKE_ASYNC_PAYLOAD_LIMIT, checkEventSize } from '../../../invocation/async/async-invoker.js';
 import type { InvokeService } from '../../../invocation/invoke-service.js';
 import type { OperationConfig } from '../../aws-errors.js';
 import { FunctionNameParams, QualifierQuery } from '../functions/schemas.js';
@@ -49,6 +50,19 @@ export const invocationRoutes: FastifyPluginAsyncTypebox<{ invoker: InvokeServic
       // Event (202) and DryRun (204) answer with no body and no content type, as AWS does.
       if (result.statusCode !== 200) return reply.send();
       return reply.type('application/json').send(result.payload);
+    },
+  );
+
+  // The deprecated InvokeAsync (`aws lambda invoke-async`): an Event invocation of at most 256 KB.
+  const asyncConfig: OperationConfig = { operation: 'InvokeAsync', requestLimit: INVOKE_REQUEST_LIMIT };
+  app.post(
+    '/2014-11-13/functions/:FunctionName/invoke-async',
+    { config: asyncConfig, bodyLimit: INVOKE_REQUEST_LIMIT, schema: { params: FunctionNameParams } },
+    async (request, reply) => {
+      const payload = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      checkEventSize(payload, INVOKE_ASYNC_PAYLOAD_LIMIT);
+      const result = await invoker.invoke({ requestId: request.id, functionName: request.params.FunctionName, invocationType: 'Event', payload });
+      return reply.code(result.statusCode).send();
     },
   );
 };
