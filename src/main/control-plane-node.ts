@@ -19,6 +19,10 @@ import { TagService } from '../control-plane/tag-service.js';
 import type { Executor } from '../invocation/execution.js';
 import { InvokeService } from '../invocation/invoke-service.js';
 import type { Logger } from '../observability/logger.js';
+import { QueueService } from '../queues/queue-service.js';
+import { QueueWakeups } from '../queues/queue-wakeups.js';
+import { RedisQueueStore } from '../queues/store/redis-queue-store.js';
+import { subscribeQueueWakeups } from '../queues/store/redis-queue-wakeups.js';
 
 export interface ControlPlaneParts {
   code: CodeStore;
@@ -35,7 +39,9 @@ export interface ControlPlaneParts {
 export interface ControlPlaneNode {
   app: FastifyInstance;
   functions: FunctionService;
-  close(): void;
+  /** The SQS-compatible queues (async invocation sends its records and dead letters through them). */
+  queues: QueueService;
+  close(): Promise<void>;
 }
 
 /** The Lambda API and the services behind it, on Redis; invocations go to `executor`. */
@@ -63,6 +69,15 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     versionDeleted: (name, version) => void provisionedStore.removeConfig(name, version).catch(() => undefined),
   });
   const versionStore = new RedisVersionStore(redis, config.redisPrefix);
+  const wakeups = new QueueWakeups();
+  const queues = new QueueService(new RedisQueueStore(redis, config.redisPrefix), wakeups, scope);
+  // Until the subscriber is in, a long poll still sees messages at its next re-read (every 2 s).
+  const subscription = subscribeQueueWakeups(redis, config.redisPrefix, wakeups, (error) =>
+    logger.warn({ err: error }, 'Redis (queue wake-ups) connection error'),
+  ).catch((error: unknown) => {
+    logger.warn({ err: error }, 'Could not subscribe to queue wake-ups');
+    return undefined;
+  });
   const app = buildApi({
     functions,
     aliases: new AliasService(functionStore, aliasStore, scope),
@@ -77,9 +92,18 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
       { functions: functionStore, versions: versionStore, aliases: aliasStore, provisioned: provisionedStore },
       scope,
     ),
+    queues,
     logger,
     requestTimeoutMs: config.apiRequestTimeoutMs,
     health: parts.health,
   });
-  return { app, functions, close: () => functions.close() };
+  return {
+    app,
+    functions,
+    queues,
+    async close() {
+      functions.close();
+      await (await subscription)?.close();
+    },
+  };
 }

@@ -184,7 +184,7 @@ async function startAll(config: Config, _options: StartOptions, { logger, redis,
     async close() {
       await reconciler.close();
       await worker.close({ closing: app.close(), forceClose: () => app.server.closeAllConnections() }, drainTimeoutMs);
-      controlPlane.close();
+      await controlPlane.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };
@@ -307,7 +307,7 @@ export async function startLambdockApi(config: Config, options: Pick<StartOption
     logger,
     async close() {
       await app.close();
-      controlPlane.close();
+      await controlPlane.close();
       await executor.close();
       leases.close();
       architectures.close();
