@@ -11,6 +11,7 @@ import type { FunctionService } from '../control-plane/function-service.js';
 import type { TagService } from '../control-plane/tag-service.js';
 import { UnconfiguredResources } from '../control-plane/unconfigured-resources.js';
 import type { InvokeService } from '../invocation/invoke-service.js';
+import type { QueueService } from '../queues/queue-service.js';
 import { renderLambdaError, toLambdaError, type OperationConfig } from './aws-errors.js';
 import { MAX_PARAM_LENGTH, getFrameworkError, handleClientError, unknownOperation } from './edge-errors.js';
 import { accountRoutes } from './routes/account/index.js';
@@ -22,6 +23,7 @@ import { functionSubresourceRoutes } from './routes/function-subresources/index.
 import { REQUEST_LIMIT, functionRoutes } from './routes/functions/index.js';
 import { healthRoutes, type HealthCheck } from './routes/health/index.js';
 import { invocationRoutes } from './routes/invocations/index.js';
+import { sqsRoutes } from './routes/sqs/index.js';
 import { tagRoutes } from './routes/tags/index.js';
 import { versionRoutes } from './routes/versions/index.js';
 
@@ -35,6 +37,8 @@ export interface ApiDeps {
   concurrency: ReservedConcurrencyService;
   provisioned: ProvisionedConcurrencyService;
   eventInvokeConfigs: EventInvokeConfigService;
+  /** The SQS-compatible queue, served on the same endpoint (absent: no queue routes). */
+  queues?: QueueService;
   logger: Logger | false;
   /** Deadline of every request but Invoke (which has its function's timeout): past it, a 500 ServiceException. */
   requestTimeoutMs?: number;
@@ -43,7 +47,7 @@ export interface ApiDeps {
 const REQUEST_TIMEOUT_DEFAULT_MS = 30_000;
 
 
-/** The Lambda REST-JSON API. Errors leave in AWS's shape, whatever raised them. */
+/** The Lambda REST-JSON API (and the SQS-compatible queue beside it). Errors leave in AWS's shape, whatever raised them. */
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     ...(deps.logger === false ? { logger: false } : { loggerInstance: deps.logger as unknown as FastifyBaseLogger }),
@@ -97,5 +101,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(invocationRoutes, { invoker: deps.invoker });
   void app.register(accountRoutes, { functions: deps.functions, concurrency: deps.concurrency });
   void app.register(codeRoutes, { code: deps.code });
+  if (deps.queues !== undefined) {
+    void app.register(sqsRoutes, { queues: deps.queues, requestTimeoutMs: deps.requestTimeoutMs ?? REQUEST_TIMEOUT_DEFAULT_MS });
+  }
   return app;
 }

@@ -25,6 +25,10 @@ import { AsyncInvoker } from '../invocation/async/async-invoker.js';
 import { BullmqEventQueue } from '../invocation/async/bullmq-event-queue.js';
 import { DestinationSender } from '../invocation/async/destination-sender.js';
 import type { Logger } from '../observability/logger.js';
+import { QueueService } from '../queues/queue-service.js';
+import { QueueWakeups } from '../queues/queue-wakeups.js';
+import { RedisQueueStore } from '../queues/store/redis-queue-store.js';
+import { subscribeQueueWakeups } from '../queues/store/redis-queue-wakeups.js';
 
 export interface ControlPlaneParts {
   code: CodeStore;
@@ -49,7 +53,9 @@ export interface ControlPlaneNode {
   startEvents(): Promise<void>;
   /** Stops taking events: those running get `drainMs` to finish (the rest are taken up again later). */
   stopEvents(drainMs: number): Promise<void>;
-  close(): void;
+  /** The SQS-compatible queues (async invocation sends its records and dead letters through them). */
+  queues: QueueService;
+  close(): Promise<void>;
 }
 
 /** The Lambda API and the services behind it, on Redis; invocations go to `executor`. */
@@ -77,6 +83,15 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     versionDeleted: (name, version) => void provisionedStore.removeConfig(name, version).catch(() => undefined),
   });
   const versionStore = new RedisVersionStore(redis, config.redisPrefix);
+  const wakeups = new QueueWakeups();
+  const queues = new QueueService(new RedisQueueStore(redis, config.redisPrefix), wakeups, scope);
+  // Until the subscriber is in, a long poll still sees messages at its next re-read (every 2 s).
+  const subscription = subscribeQueueWakeups(redis, config.redisPrefix, wakeups, (error) =>
+    logger.warn({ err: error }, 'Redis (queue wake-ups) connection error'),
+  ).catch((error: unknown) => {
+    logger.warn({ err: error }, 'Could not subscribe to queue wake-ups');
+    return undefined;
+  });
   const eventInvokeConfigs = new EventInvokeConfigService(
     { functions: functionStore, versions: versionStore, aliases: aliasStore, configs: new RedisEventInvokeConfigStore(redis, config.redisPrefix) },
     scope,
@@ -105,9 +120,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     loadReserved: (name) => reservedStore.loadReserved(name),
     executor: parts.executor,
     deliveries: new DestinationSender({
-      sendToQueue: async (arn) => {
-        throw Object.assign(new Error(`The specified queue does not exist: ${arn}`), { code: 'QueueDoesNotExist' });
-      },
+      sendToQueue: (arn, message) => queues.sendByArn(arn, message),
       invokeAsync: (request) => events.accept(request),
       logger,
     }),
@@ -129,6 +142,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
       scope,
     ),
     eventInvokeConfigs,
+    queues,
     logger,
     requestTimeoutMs: config.apiRequestTimeoutMs,
     health: parts.health,
@@ -139,6 +153,10 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     eventInvokeConfigs,
     startEvents: () => eventQueue.consume(dispatcher),
     stopEvents: (drainMs) => eventQueue.close(drainMs),
-    close: () => functions.close(),
+    queues,
+    async close() {
+      functions.close();
+      await (await subscription)?.close();
+    },
   };
 }

@@ -192,7 +192,7 @@ async function startAll(config: Config, _options: StartOptions, { logger, redis,
       // Events running finish while their environments are still here (or are taken up again after).
       await controlPlane.stopEvents(drainTimeoutMs);
       await worker.close({ closing: app.close(), forceClose: () => app.server.closeAllConnections() }, drainTimeoutMs);
-      controlPlane.close();
+      await controlPlane.close();
       await queues.quit().catch(() => queues.disconnect());
       await redis.quit().catch(() => redis.disconnect());
     },
@@ -319,7 +319,7 @@ export async function startLambdockApi(config: Config, options: Pick<StartOption
     async close() {
       await controlPlane.stopEvents(DRAIN_EVENTS_MS);
       await app.close();
-      controlPlane.close();
+      await controlPlane.close();
       await executor.close();
       leases.close();
       architectures.close();

@@ -1,0 +1,84 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { QueueError, internalFailure } from '../../../queues/queue-error.js';
+import type { QueueService } from '../../../queues/queue-service.js';
+import { JSON_CONTENT_TYPE, getJsonAction, parseJsonInput, renderJsonError, renderJsonOutput } from './json-protocol.js';
+import { getQueryInput, parseForm, renderQueryError, renderQueryOutput } from './query-protocol.js';
+import { QueueUrlParams, SqsHeaders } from './schemas.js';
+import { getOperation, runOperation } from './sqs-operations.js';
+
+/** Room for a 1 MiB message (or batch) in either encoding. */
+const SQS_BODY_LIMIT = 4 * 1_048_576;
+/** A 20-second long poll and then some. */
+const LONG_POLL_MARGIN_MS = 25_000;
+
+type Protocol = 'json' | 'query';
+const protocols = new WeakMap<FastifyRequest, Protocol>();
+
+function getProtocol(request: FastifyRequest): Protocol | undefined {
+  if (getJsonAction(request.headers['x-amz-target'] as string | undefined) !== undefined) return 'json';
+  return (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') ? 'query' : undefined;
+}
+
+/** The access key of the request's SigV4 signature: SenderId of what it sends. */
+const getAccessKey = (authorization: string | undefined): string | undefined => /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1];
+
+function toQueueError(error: unknown): QueueError {
+  if (error instanceof QueueError) return error;
+  if (error instanceof SyntaxError) return new QueueError('SerializationException', `Could not parse the request body: ${error.message}`);
+  return internalFailure(error);
+}
+
+/**
+ * The SQS-compatible queue on the Lambda API's endpoint, both wire protocols: JSON (`POST /` with
+ * `X-Amz-Target: AmazonSQS.<Action>`) and query (a form `POST /` or to a queue URL `/<account>/<name>`).
+ * A `POST /` that is neither goes to the API's not-found answer, as before.
+ */
+export const sqsRoutes: FastifyPluginAsyncTypebox<{ queues: QueueService; requestTimeoutMs: number }> = async (app, { queues, requestTimeoutMs }) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: SQS_BODY_LIMIT }, (_req, body, done) => done(null, body));
+  // Long polls end when the server closes, so that closing never waits for them.
+  const closing = new AbortController();
+  app.addHook('preClose', async () => closing.abort());
+  app.addHook('onRequest', async (request) => {
+    const protocol = getProtocol(request);
+    if (protocol !== undefined) protocols.set(request, protocol);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const queueError = toQueueError(error);
+    if (queueError.status >= 500) request.log.error({ err: error, requestId: request.id }, 'Queue request failed');
+    return sendError(request, reply, queueError);
+  });
+
+  const serve = async (request: FastifyRequest, reply: FastifyReply, pathQueueUrl?: string) => {
+    const protocol = protocols.get(request);
+    if (protocol === undefined) return reply.callNotFound();
+    const body = request.body as Buffer | undefined;
+    const form = protocol === 'query' ? parseForm(body?.toString('utf8') ?? '') : {};
+    const action = getOperation(protocol === 'json' ? getJsonAction(request.headers['x-amz-target'] as string) : form.Action);
+    const input = protocol === 'json' ? parseJsonInput(body) : getQueryInput(action, form, pathQueueUrl);
+    const left = new AbortController();
+    reply.raw.once('close', () => left.abort());
+    const signal = AbortSignal.any([closing.signal, left.signal]);
+    const senderId = getAccessKey(request.headers.authorization);
+    const output = await runOperation(queues, action, input, { host: request.host, signal, ...(senderId === undefined ? {} : { senderId }) });
+    return protocol === 'json'
+      ? reply.header('content-type', JSON_CONTENT_TYPE).send(renderJsonOutput(output))
+      : reply.header('content-type', 'text/xml').send(renderQueryOutput(action, output, request.id));
+  };
+
+  const options = { bodyLimit: SQS_BODY_LIMIT, handlerTimeout: requestTimeoutMs + LONG_POLL_MARGIN_MS, schema: { headers: SqsHeaders } };
+  app.post('/', options, (request, reply) => serve(request, reply));
+  app.post('/:account(^\\d{12}$)/:queueName', { ...options, schema: { ...options.schema, params: QueueUrlParams } }, (request, reply) =>
+    serve(request, reply, `http://${request.host}/${request.params.account}/${request.params.queueName}`),
+  );
+};
+
+function sendError(request: FastifyRequest, reply: FastifyReply, error: QueueError): FastifyReply {
+  if (protocols.get(request) === 'query') {
+    return reply.code(error.status).header('content-type', 'text/xml').send(renderQueryError(error, request.id));
+  }
+  const rendered = renderJsonError(error);
+  return reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
+}
