@@ -80,6 +80,33 @@ export async function measureAsync(): Promise<AsyncRows> {
       { scenario: 'lambdock Event invoke: 202 → function started (warm)', samples: toStart },
     );
 
+    process.stdout.write('queues: SendMessage and ReceiveMessage (JSON protocol)…\n');
+    const sqs = (action: string, body: object) =>
+      http.request({
+        method: 'POST',
+        path: '/',
+        headers: { 'x-amz-target': `AmazonSQS.${action}`, 'content-type': 'application/x-amz-json-1.0' },
+        body: JSON.stringify(body),
+      });
+    const created = await sqs('CreateQueue', { QueueName: 'bench' });
+    const { QueueUrl } = (await created.body.json()) as { QueueUrl: string };
+    const timed = async (action: string, body: object, check: (text: string) => boolean): Promise<number> => {
+      const began = performance.now();
+      const res = await sqs(action, body);
+      const text = await res.body.text();
+      const ms = performance.now() - began;
+      if (res.statusCode !== 200 || !check(text)) throw new Error(`${action} answered ${res.statusCode}: ${text}`);
+      return ms;
+    };
+    const sends: number[] = [];
+    for (let i = 0; i < ACCEPT_RUNS; i += 1) sends.push(await timed('SendMessage', { QueueUrl, MessageBody: `{"i":${i}}` }, (text) => text.includes('MessageId')));
+    const receives: number[] = [];
+    for (let i = 0; i < ACCEPT_RUNS; i += 1) receives.push(await timed('ReceiveMessage', { QueueUrl, MaxNumberOfMessages: 1, VisibilityTimeout: 300 }, (text) => text.includes('ReceiptHandle')));
+    rows.latency.push(
+      { scenario: 'lambdock queue SendMessage (SQS JSON protocol)', samples: sends },
+      { scenario: 'lambdock queue ReceiveMessage, 1 message waiting or more', samples: receives },
+    );
+
     process.stdout.write(`async: ${DRAIN_EVENTS} events through one function, 8 in flight…\n`);
     const started = performance.now();
     await Promise.all(Array.from({ length: 8 }, async (_, lane) => {

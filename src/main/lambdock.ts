@@ -25,6 +25,7 @@ import { RedisConcurrencyLeases } from '../invocation/concurrency/redis-concurre
 import { RemoteExecutor } from '../scheduler/remote-executor.js';
 import type { RetirementBus } from '../scheduler/retirement-bus.js';
 import { buildWorkerServer } from '../scheduler/worker-server.js';
+import { closeRedis } from '../shared/redis-close.js';
 import { buildControlPlane } from './control-plane-node.js';
 import { startWorkerNode } from './worker-node.js';
 
@@ -193,8 +194,8 @@ async function startAll(config: Config, _options: StartOptions, { logger, redis,
       await controlPlane.stopEvents(drainTimeoutMs);
       await worker.close({ closing: app.close(), forceClose: () => app.server.closeAllConnections() }, drainTimeoutMs);
       await controlPlane.close();
-      await queues.quit().catch(() => queues.disconnect());
-      await redis.quit().catch(() => redis.disconnect());
+      await closeRedis(queues);
+      await closeRedis(redis);
     },
   };
 }
@@ -249,9 +250,9 @@ async function startWorker(config: Config, { logger, redis, worker, health, drai
       await registry.withdraw(worker.instanceId).catch(() => undefined);
       await worker.warm?.withdraw().catch(() => undefined);
       await bus.close();
-      await queues.quit().catch(() => queues.disconnect());
+      await closeRedis(queues);
       await worker.close({ closing: app.close(), forceClose: () => app.server.closeAllConnections() }, drainTimeoutMs);
-      await redis.quit().catch(() => redis.disconnect());
+      await closeRedis(redis);
     },
   };
 }
@@ -324,9 +325,9 @@ export async function startLambdockApi(config: Config, options: Pick<StartOption
       leases.close();
       architectures.close();
       await bus.close();
-      await queues.quit().catch(() => queues.disconnect());
+      await closeRedis(queues);
       code.close();
-      await redis.quit().catch(() => redis.disconnect());
+      await closeRedis(redis);
     },
   };
 }

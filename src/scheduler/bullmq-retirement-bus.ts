@@ -1,5 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { settlesWithin } from '../shared/redis-close.js';
 import type { Retirement, RetirementBus } from './retirement-bus.js';
 
 export interface BullmqRetirementBusOptions {
@@ -13,6 +14,8 @@ export interface BullmqRetirementBusOptions {
 }
 
 const queueName = (workerId: string) => `worker-${workerId}`;
+/** How long a closing bus waits for Redis. */
+const CLOSE_MS = 2_000;
 
 /**
  * Retirements as BullMQ jobs, one queue per worker (`worker-<id>`): an api adds a job to each live worker's
@@ -64,8 +67,9 @@ export class BullmqRetirementBus implements RetirementBus {
   }
 
   async close(): Promise<void> {
-    await this.worker?.close();
-    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    // Bounded: a Redis that is gone does not hold a shutdown up.
+    if (this.worker !== undefined) await settlesWithin(this.worker.close(), CLOSE_MS);
+    await settlesWithin(Promise.all([...this.queues.values()].map((queue) => queue.close())), CLOSE_MS);
     this.queues.clear();
   }
 }

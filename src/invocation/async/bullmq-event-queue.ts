@@ -1,5 +1,6 @@
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { settlesWithin } from '../../shared/redis-close.js';
 import type { AsyncEvent } from './async-event.js';
 import type { EventHandler, EventQueue } from './event-queue.js';
 
@@ -18,6 +19,8 @@ export interface BullmqEventQueueOptions {
 }
 
 const QUEUE_NAME = 'async-events';
+/** How long a closing queue waits for Redis (past the drain). */
+const CLOSE_MS = 2_000;
 /** lambdock's own failures to take an event a step (not the function's, which the handler settles) are tried again… */
 const STEP_ATTEMPTS = 1_000;
 /** …with doubling waits up to a minute. */
@@ -90,15 +93,9 @@ export class BullmqEventQueue implements EventQueue {
    */
   async close(drainMs: number): Promise<void> {
     const worker = this.worker;
-    if (worker !== undefined) {
-      let timer: NodeJS.Timeout | undefined;
-      const drained = worker.close().then(() => true);
-      const late = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), drainMs);
-      });
-      if (!(await Promise.race([drained, late]))) await worker.close(true);
-      clearTimeout(timer);
-    }
-    await this.queue.close();
+    // A Redis that is gone does not hold the close up: what it could not write lapses and is taken up again.
+    if (worker !== undefined && !(await settlesWithin(worker.close(), drainMs))) await settlesWithin(worker.close(true), CLOSE_MS);
+    await settlesWithin(this.queue.close(), CLOSE_MS);
   }
+
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { closeRedis } from '../../shared/redis-close.js';
 import type { QueueWakeups } from '../queue-wakeups.js';
 import { queueKeys } from './redis-queue-keys.js';
 
@@ -19,7 +20,7 @@ export async function subscribeQueueWakeups(
   await subscriber.subscribe(channel);
   return {
     close: async () => {
-      await subscriber.quit().catch(() => subscriber.disconnect());
+      await closeRedis(subscriber);
     },
   };
 }
