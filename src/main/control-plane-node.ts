@@ -152,10 +152,11 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     functions,
     eventInvokeConfigs,
     startEvents: () => eventQueue.consume(dispatcher),
-    stopEvents: (drainMs) => eventQueue.close(drainMs),
+    stopEvents: (drainMs) => eventQueue.stopConsuming(drainMs),
     queues,
     async close() {
       functions.close();
+      await eventQueue.close();
       await (await subscription)?.close();
     },
   };

@@ -9,6 +9,9 @@ export interface QueueScope {
 
 const QUEUE_NAME = /^[a-zA-Z0-9_-]{1,80}$/;
 
+/** Whether `name` can be a queue's name at all (a lookup of anything else finds no queue). */
+export const isQueueName = (name: string): boolean => QUEUE_NAME.test(name);
+
 /** A queue name CreateQueue accepts (FIFO names are refused: lambdock has no FIFO queues yet). */
 export function checkQueueName(name: string): void {
   if (name.endsWith('.fifo')) throw invalidParameter(FIFO_NOT_SUPPORTED);

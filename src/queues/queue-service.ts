@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { QUEUE_DEFAULTS, checkSettableAttributes, findDifferentAttribute, getNumericAttribute, getRequestedAttributes } from './queue-attributes.js';
 import { QueueError, invalidValue, missingParameter, queueDoesNotExist } from './queue-error.js';
-import { checkQueueName, getNameOfArn, getNameOfUrl, getQueueArn, getQueueUrl, type QueueScope } from './queue-names.js';
+import { checkQueueName, isQueueName, getNameOfArn, getNameOfUrl, getQueueArn, getQueueUrl, type QueueScope } from './queue-names.js';
 import type { QueueRecord, QueueStore } from './queue-store.js';
 import type { QueueWakeups } from './queue-wakeups.js';
 import type { MessageAttributeValue, QueueSender } from './queue-sender.js';
@@ -56,7 +56,7 @@ export class QueueService implements QueueSender {
   async getQueueUrl(input: { QueueName?: string; QueueOwnerAWSAccountId?: string }, context: QueueContext): Promise<{ QueueUrl: string }> {
     if (input.QueueName === undefined) throw missingParameter('QueueName');
     const owner = input.QueueOwnerAWSAccountId;
-    if ((owner !== undefined && owner !== this.scope.accountId) || (await this.store.fetchQueue(input.QueueName)) === undefined) {
+    if ((owner !== undefined && owner !== this.scope.accountId) || !isQueueName(input.QueueName) || (await this.store.fetchQueue(input.QueueName)) === undefined) {
       throw queueDoesNotExist();
     }
     return { QueueUrl: getQueueUrl(this.scope, context.host, input.QueueName) };

@@ -6,7 +6,8 @@ import {
   PutFunctionConcurrencyCommand,
   PutFunctionEventInvokeConfigCommand,
 } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REPORTING_HANDLER, startRecorder, type Recorder } from '../helpers/recorder.js';
 import { nodeZip } from '../helpers/zip.js';
 import { startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
@@ -95,6 +96,14 @@ describe('asynchronous (Event) invocation', () => {
       await recorder.waitFor(1, (b) => (b.event as { busy?: boolean } | null)?.busy === true && b.requestId !== undefined, 20_000);
       const queued = await event({ queued: true });
       const requestId = queued.$metadata.requestId ?? '';
+      // Throttled (the one lease is held), so put back in the queue, delayed: not waiting in a worker's line.
+      const jobs = new Queue('async-events', { connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }, prefix: `${t.instanceId}:bull` });
+      try {
+        await vi.waitFor(async () => expect(await jobs.getJobState(requestId)).toBe('delayed'), { timeout: 1_500, interval: 20 });
+        expect((await jobs.getJob(requestId))?.data).toMatchObject({ attempts: 0, deferrals: expect.any(Number), lastDeferral: { status: 429 } });
+      } finally {
+        await jobs.close();
+      }
       const sync = await busy;
       expect(sync.StatusCode).toBe(200);
       const [run] = await recorder.waitFor(1, reportsOf(requestId));

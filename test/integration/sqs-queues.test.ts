@@ -143,6 +143,20 @@ describe('SQS queues (CreateQueue, GetQueueUrl, ListQueues, attributes, DeleteQu
     expect(unknown.status).toBe(400);
     expect(unknown.headers.get('x-amzn-query-error')).toBe('InvalidAction;Sender');
     expect(await unknown.json()).toEqual({ __type: 'com.amazon.coral.service#UnknownOperationException', message: 'The action FlyToTheMoon is not valid for this endpoint.' });
+    // A name no queue can have finds nothing (not one of a queue's own Redis structures).
+    await post('AmazonSQS.CreateQueue', { QueueName: 'holder' });
+    for (const name of ['holder:messages', 'holder:visible', '../holder']) {
+      const odd = await post('AmazonSQS.GetQueueUrl', { QueueName: name });
+      expect(odd.status).toBe(400);
+      expect(((await odd.json()) as { __type: string }).__type).toBe('com.amazonaws.sqs#QueueDoesNotExist');
+    }
+    // A member of the wrong type is the caller's error, not a 500.
+    const { QueueUrl } = (await (await post('AmazonSQS.GetQueueUrl', { QueueName: 'holder' })).json()) as { QueueUrl: string };
+    for (const body of [{ QueueUrl, MessageBody: 42 }, { QueueUrl, MessageBody: 'x', DelaySeconds: '5' }, { QueueUrl: 7 }, { QueueUrl, Entries: 'x' }]) {
+      const typed = await post(body.Entries === undefined ? 'AmazonSQS.SendMessage' : 'AmazonSQS.SendMessageBatch', body);
+      expect(typed.status).toBe(400);
+      expect(((await typed.json()) as { __type: string }).__type).toBe('com.amazonaws.sqs#SerializationException');
+    }
     // Not SQS at all: the Lambda API's not-found answer, unchanged.
     const lambda = await fetch(`${t.url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(lambda.status).toBe(404);

@@ -30,10 +30,8 @@ export interface AsyncDispatcherDeps {
 }
 
 /** The version record's dead-letter queue, when it has one. */
-const deadLetterOf = (record: FunctionVersionRecord): string | undefined => {
-  const target = (record as { deadLetterTargetArn?: string }).deadLetterTargetArn;
-  return target === undefined || target === '' ? undefined : target;
-};
+const deadLetterOf = (record: FunctionVersionRecord): string | undefined =>
+  record.deadLetterTargetArn === undefined || record.deadLetterTargetArn === '' ? undefined : record.deadLetterTargetArn;
 
 /**
  * Runs queued events: resolves the function as it is now, tries the event through the same executor (and
@@ -51,7 +49,7 @@ export class AsyncDispatcher implements EventHandler {
 
   async handle(event: AsyncEvent, save: (event: AsyncEvent) => Promise<void>): Promise<Requeue | undefined> {
     // Settled before a crash: its records are sent (again, at least once), it is not run again.
-    if (event.stage.kind === 'settling') return this.deliverAll(event, event.stage.deliveries);
+    if (event.stage.kind === 'settling') return this.deliverAll(event, event.stage.deliveries, save);
     const log = { requestId: event.requestId, functionName: event.functionName };
     let record: FunctionVersionRecord;
     try {
@@ -81,7 +79,7 @@ export class AsyncDispatcher implements EventHandler {
     if (deliveries.length === 0) return undefined;
     const settling: AsyncEvent = { ...settled, stage: { kind: 'settling', deliveries } };
     await save(settling);
-    return this.deliverAll(settling, deliveries);
+    return this.deliverAll(settling, deliveries, save);
   }
 
   /** One try: the function's answer (a response or a function error), or why it did not reach the function. */
@@ -115,11 +113,18 @@ export class AsyncDispatcher implements EventHandler {
     }
   }
 
-  private async deliverAll(event: AsyncEvent, deliveries: Delivery[]): Promise<undefined> {
-    // Each is sent at least once: a failure sends them all again (the queue retries the step).
-    await Promise.all(deliveries.map((delivery) => this.deps.deliveries.deliver(delivery, event)));
-    return undefined;
+  /**
+   * Sends every delivery; when some fail, the event is stored with only those still to send, and the step
+   * fails (to be tried again): what was delivered is not sent again, what was not is never skipped.
+   */
+  private async deliverAll(event: AsyncEvent, deliveries: Delivery[], save: (event: AsyncEvent) => Promise<void>): Promise<undefined> {
+    const results = await Promise.allSettled(deliveries.map((delivery) => this.deps.deliveries.deliver(delivery, event)));
+    const pending = deliveries.filter((_, i) => results[i]?.status === 'rejected');
+    if (pending.length === 0) return undefined;
+    if (pending.length < deliveries.length) await save({ ...event, stage: { kind: 'settling', deliveries: pending } });
+    throw (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
   }
+
 }
 
 const pick = (settings: { onSuccess?: string; onFailure?: string }): { onSuccess?: string; onFailure?: string } => ({

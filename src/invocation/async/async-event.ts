@@ -38,8 +38,10 @@ export interface AttemptAnswer {
 
 /** A message to send when an event is settled: an invocation record or a dead letter. */
 export type Delivery =
-  | { kind: 'queue'; purpose: Purpose; targetArn: string; body: string; attributes?: Record<string, { DataType: string; StringValue: string }> }
-  | { kind: 'function'; purpose: Purpose; targetArn: string; payload: string };
+  | { kind: 'queue'; purpose: Purpose; targetArn: string; body: string; attributes?: Record<string, { DataType: string; StringValue: string }>; trimmed?: string }
+  | { kind: 'function'; purpose: Purpose; targetArn: string; payload: string; trimmed?: string };
+// `trimmed`: an invocation record without its request and response payloads, sent when the whole record
+// is refused (too large), as AWS drops the payloads of a record its destination cannot take.
 
 /** Why a delivery is made (for its log line). */
 export type Purpose = 'on-success' | 'on-failure' | 'dead-letter';

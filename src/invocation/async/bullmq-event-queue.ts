@@ -1,4 +1,4 @@
-import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { settlesWithin } from '../../shared/redis-close.js';
 import type { AsyncEvent } from './async-event.js';
@@ -25,6 +25,8 @@ const CLOSE_MS = 2_000;
 const STEP_ATTEMPTS = 1_000;
 /** …with doubling waits up to a minute. */
 const stepBackoff = (attemptsMade: number): number => Math.min(1_000 * 2 ** Math.max(0, attemptsMade - 1), 60_000);
+/** Past AWS's longest maximum event age, a step that still fails is given up (kept in the failed set, logged). */
+const GIVE_UP_AFTER_MS = 21_600_000;
 
 /**
  * The asynchronous invocations' queue, one BullMQ queue per installation (`async-events`). An event's job
@@ -59,7 +61,14 @@ export class BullmqEventQueue implements EventQueue {
   /** Starts taking events (an api process, or a whole lambdock). */
   async consume(handler: EventHandler): Promise<void> {
     const process = async (job: Job<AsyncEvent>, token?: string): Promise<void> => {
-      const requeue = await handler.handle(job.data, (event) => job.updateData(event));
+      let requeue;
+      try {
+        requeue = await handler.handle(job.data, (event) => job.updateData(event));
+      } catch (error) {
+        // The handler settles every outcome of the function's; what throws is lambdock's own (Redis, a bug).
+        if (Date.now() - job.data.acceptedAt < GIVE_UP_AFTER_MS) throw error;
+        throw new UnrecoverableError(`gave up an asynchronous invocation past its maximum age: ${(error as Error).message}`);
+      }
       if (requeue === undefined) return;
       await job.updateData(requeue.event);
       await job.moveToDelayed(requeue.retryAt, token);
@@ -76,9 +85,8 @@ export class BullmqEventQueue implements EventQueue {
       settings: { backoffStrategy: stepBackoff },
     });
     this.worker.on('error', this.options.onError);
-    this.worker.on('failed', (job, error) => {
-      if (job !== undefined && job.attemptsMade >= STEP_ATTEMPTS) this.options.onError(error);
-    });
+    // Every failed step is logged (it is tried again, unless it was given up).
+    this.worker.on('failed', (_job, error) => this.options.onError(error));
     await this.worker.waitUntilReady();
   }
 
@@ -88,14 +96,21 @@ export class BullmqEventQueue implements EventQueue {
   }
 
   /**
-   * Stops taking events. Those running get `drainMs` to finish; any still running then are left locked,
-   * and taken up again (by another api process, or this one's next start) once their lock lapses.
+   * Stops taking events. Those running get `drainMs` to finish; any still running then are let go (their
+   * locks are no longer renewed), and taken up again (by another api process, or this one's next start)
+   * once their lock lapses. A Redis that is gone does not hold this up.
    */
-  async close(drainMs: number): Promise<void> {
+  async stopConsuming(drainMs: number): Promise<void> {
     const worker = this.worker;
-    // A Redis that is gone does not hold the close up: what it could not write lapses and is taken up again.
-    if (worker !== undefined && !(await settlesWithin(worker.close(), drainMs))) await settlesWithin(worker.close(true), CLOSE_MS);
+    if (worker === undefined) return;
+    await settlesWithin(worker.pause(), drainMs);
+    await settlesWithin(worker.close(true), CLOSE_MS);
+  }
+
+  /** Stops accepting events (after the API has stopped taking requests). */
+  async close(): Promise<void> {
     await settlesWithin(this.queue.close(), CLOSE_MS);
   }
+
 
 }

@@ -77,4 +77,15 @@ describe('invocation records and dead letters', () => {
     expect(failed[0]?.kind === 'function' && JSON.parse(failed[0].payload)).toMatchObject({ requestContext: { condition: 'RetriesExhausted' } });
     expect(buildDeliveries(ok, 'Success', {}, ARN, NOW)).toEqual([]);
   });
+
+  it('trims a record to its contexts, for a destination that refuses it whole', () => {
+    expect(JSON.parse(buildInvocationRecord(base, 'RetriesExhausted', ARN, NOW, { payloads: false }))).toEqual({
+      version: '1.0',
+      timestamp: NOW.toISOString(),
+      requestContext: { requestId: base.requestId, functionArn: ARN, condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    });
+    const [delivery] = buildDeliveries(base, 'RetriesExhausted', { onFailure: 'arn:aws:sqs:us-east-1:0:q' }, ARN, NOW);
+    expect(delivery?.trimmed).toBe(buildInvocationRecord(base, 'RetriesExhausted', ARN, NOW, { payloads: false }));
+  });
 });

@@ -26,9 +26,11 @@ const embed = (text: string): string => (text === '' ? 'null' : isJson(text) ? t
  * AWS's invocation record, compact and in AWS's key order: `version`, `timestamp`, `requestContext`,
  * `requestPayload`, then `responseContext` and `responsePayload` when the function ran.
  */
-export function buildInvocationRecord(event: AsyncEvent, condition: Condition, functionArn: string, now: Date): string {
+export function buildInvocationRecord(event: AsyncEvent, condition: Condition, functionArn: string, now: Date, options: { payloads?: boolean } = {}): string {
+  const payloads = options.payloads ?? true;
   const requestContext = { requestId: event.requestId, functionArn, condition, approximateInvokeCount: event.attempts };
-  const head = `{"version":"1.0","timestamp":${JSON.stringify(now.toISOString())},"requestContext":${JSON.stringify(requestContext)},"requestPayload":${embed(event.payload)}`;
+  const start = `{"version":"1.0","timestamp":${JSON.stringify(now.toISOString())},"requestContext":${JSON.stringify(requestContext)}`;
+  const head = payloads ? `${start},"requestPayload":${embed(event.payload)}` : start;
   // The last answer: the success's, or the last failure's (a run that ended in EventAgeExceeded has one too).
   const answer = event.lastAnswer;
   if (answer === undefined || condition === 'ZeroReservedConcurrency') return `${head}}`;
@@ -37,7 +39,8 @@ export function buildInvocationRecord(event: AsyncEvent, condition: Condition, f
     executedVersion: answer.executedVersion,
     ...(answer.functionError === undefined ? {} : { functionError: answer.functionError }),
   };
-  return `${head},"responseContext":${JSON.stringify(responseContext)},"responsePayload":${embed(answer.payload)}}`;
+  const tail = payloads ? `,"responsePayload":${embed(answer.payload)}` : '';
+  return `${head},"responseContext":${JSON.stringify(responseContext)}${tail}}`;
 }
 
 /** The first `bytes` of a UTF-8 string, not cutting a character in two. */
@@ -92,11 +95,12 @@ export function buildDeliveries(event: AsyncEvent, condition: Condition, targets
   const destination = condition === 'Success' ? targets.onSuccess : targets.onFailure;
   if (destination !== undefined) {
     const record = buildInvocationRecord(event, condition, functionArn, now);
+    const trimmed = buildInvocationRecord(event, condition, functionArn, now, { payloads: false });
     const purpose = condition === 'Success' ? 'on-success' : 'on-failure';
     deliveries.push(
       isFunctionArn(destination)
-        ? { kind: 'function', purpose, targetArn: destination, payload: record }
-        : { kind: 'queue', purpose, targetArn: destination, body: record },
+        ? { kind: 'function', purpose, targetArn: destination, payload: record, trimmed }
+        : { kind: 'queue', purpose, targetArn: destination, body: record, trimmed },
     );
   }
   if (condition !== 'Success' && targets.deadLetter !== undefined) deliveries.push(buildDeadLetter(event, condition, targets.deadLetter));

@@ -18,15 +18,30 @@ const decodeAttributeValues = (attributes: unknown): void => {
   }
 };
 
+/** Members whose type the operations rely on: a string or a number of another type is refused up front. */
+const STRING_MEMBERS = ['QueueUrl', 'QueueName', 'QueueNamePrefix', 'NextToken', 'MessageBody', 'ReceiptHandle', 'Id', 'QueueOwnerAWSAccountId', 'MessageGroupId', 'MessageDeduplicationId', 'ReceiveRequestAttemptId'];
+const NUMBER_MEMBERS = ['DelaySeconds', 'MaxNumberOfMessages', 'VisibilityTimeout', 'WaitTimeSeconds', 'MaxResults'];
+
+function checkMemberTypes(holder: Record<string, unknown>): void {
+  for (const name of STRING_MEMBERS) {
+    if (holder[name] !== undefined && typeof holder[name] !== 'string') throw new SyntaxError(`${name} must be a string`);
+  }
+  for (const name of NUMBER_MEMBERS) {
+    if (holder[name] !== undefined && typeof holder[name] !== 'number') throw new SyntaxError(`${name} must be a number`);
+  }
+}
+
 /** The input of a JSON body: binary attribute values (base64 on the wire) become bytes. */
 export function parseJsonInput(body: Buffer | undefined): Record<string, unknown> {
   const text = body === undefined ? '' : body.toString('utf8');
   const input = (text.trim() === '' ? {} : JSON.parse(text)) as unknown;
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new SyntaxError('the body is not a JSON object');
   const record = input as Record<string, unknown>;
+  if (record.Entries !== undefined && !Array.isArray(record.Entries)) throw new SyntaxError('Entries must be a list');
   const entries = Array.isArray(record.Entries) ? (record.Entries as Array<Record<string, unknown>>) : [];
   for (const holder of [record, ...entries]) {
-    if (typeof holder !== 'object' || holder === null) continue;
+    if (typeof holder !== 'object' || holder === null) throw new SyntaxError('Entries must be a list of objects');
+    checkMemberTypes(holder);
     decodeAttributeValues(holder.MessageAttributes);
     decodeAttributeValues(holder.MessageSystemAttributes);
   }
