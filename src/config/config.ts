@@ -74,6 +74,8 @@ export interface Config {
   queueWaitMs: number;
   /** Asynchronous (Event) invocations: the queue's timings. */
   async: AsyncConfig;
+  /** Hot reload: functions whose code is a host folder (`Code.S3Bucket` = bucket, `S3Key` = the folder). */
+  hotReload: { bucket: string; allowedPaths: readonly string[] };
   /** What PutFunctionConcurrency must leave unreserved (AWS: 100). */
   minUnreservedConcurrency: number;
   logLevel: string;
@@ -134,6 +136,14 @@ function delays(env: Env, key: string, fallback: readonly [number, number]): rea
     throw new ConfigError(`${key} must be two waits in milliseconds such as 60000,120000, got '${raw}'`);
   }
   return [parts[0] as number, parts[1] as number];
+}
+
+/** Absolute folders, separated by commas (or colons, as in PATH). */
+function folders(env: Env, key: string): string[] {
+  const list = (env[key] ?? '').split(/[,:]/).map((part) => part.trim()).filter((part) => part !== '');
+  const relative = list.find((folder) => !path.isAbsolute(folder));
+  if (relative !== undefined) throw new ConfigError(`${key} must list absolute folders, got '${relative}'`);
+  return list;
 }
 
 function bool(env: Env, key: string, fallback: boolean): boolean {
@@ -262,6 +272,7 @@ export function loadConfig(env: Env = process.env, roleOverride?: string): Confi
       concurrency: int(env, 'LAMBDOCK_ASYNC_CONCURRENCY', 64, 1, 10_000),
       lockMs: int(env, 'LAMBDOCK_ASYNC_LOCK_MS', 30_000, 1_000, 600_000),
     },
+    hotReload: { bucket: env.LAMBDOCK_HOT_RELOAD_BUCKET ?? 'hot-reload', allowedPaths: folders(env, 'LAMBDOCK_HOT_RELOAD_PATHS') },
     memoryBudgetMb: int(env, 'LAMBDOCK_MEMORY_BUDGET_MB', Math.floor((os.totalmem() / 2 ** 20) * 0.8), 128, 16_777_216),
     tmpBudgetMb: int(env, 'LAMBDOCK_TMP_BUDGET_MB', defaultTmpBudgetMb(dataDir), 512, 1_073_741_824),
     minUnreservedConcurrency: int(env, 'LAMBDOCK_MIN_UNRESERVED_CONCURRENCY', 100, 0, 1_000_000),

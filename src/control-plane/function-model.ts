@@ -8,13 +8,28 @@ export type Architecture = 'x86_64' | 'arm64';
 export type FunctionState = 'Pending' | 'Active' | 'Failed';
 export type UpdateStatus = 'Successful' | 'InProgress' | 'Failed';
 
-export interface CodeRef {
+/** Code from a zip, stored content-addressed in the code store. */
+export interface ZipCodeRef {
   /** Hex SHA-256 of the zip: the key of the code store. */
   sha256Hex: string;
   /** Base64 SHA-256 of the zip, as AWS reports `CodeSha256`. */
   codeSha256: string;
   size: number;
+  hostFolder?: undefined;
 }
+
+/**
+ * Hot reload (development): the function's code is a folder on the Docker host, mounted read-only as it
+ * is; its SHA-256 fields are of the path (`hot-reload:<path>`), so nothing is stored for it.
+ */
+export interface HostFolderCodeRef {
+  sha256Hex: string;
+  codeSha256: string;
+  size: 0;
+  hostFolder: string;
+}
+
+export type CodeRef = ZipCodeRef | HostFolderCodeRef;
 
 /** The configurable part of a function, validated (see function-settings.ts). */
 export interface Settings {

@@ -4,8 +4,9 @@ import { Violations, describeViolation, formatViolations } from '../shared/viola
 import { INTERNAL_ERROR, UNRECORDED_REASON, getActivatedRecord, getFailedRecord } from './activation-outcome.js';
 import { ActivationRecorder, type ActivationRecorderOptions } from './activation-recorder.js';
 import { checkRunnable } from './architecture-support.js';
-import type { CodeStore } from './code/code-store.js';
+import type { CodeStore, StagedCode } from './code/code-store.js';
 import { decodeZip, type CodeInput } from './code/zip-input.js';
+import { isHotReload, resolveHostFolder, type HotReloadSettings } from './code/host-folder-code.js';
 import { resolveDeadLetterTarget } from './function-dead-letter.js';
 import { getExtraSettings, refusePublishTo, resolveExtraSettings, type ExtraSettingsInput } from './function-extras.js';
 import type { AliasRecord } from './aliases/alias-model.js';
@@ -16,6 +17,7 @@ import {
   formatLastModified,
   type Architecture,
   type CodeRef,
+  type HostFolderCodeRef,
   type FunctionRecord,
   type FunctionVersionRecord,
   type VersionRecord,
@@ -120,7 +122,12 @@ export interface FunctionServiceOptions {
   runnablePlace?: string;
   /** How the outcome of an activation is written when the store fails (retries, recovery rounds). */
   activation?: ActivationRecorderOptions;
+  /** Hot reload: code folders named by `Code.S3Bucket` / `S3Key` (off unless folders are allowed). */
+  hotReload?: HotReloadSettings;
 }
+
+/** A function's new code: a zip to stage in the code store, or a hot-reload folder (nothing to store). */
+type CodeSource = { kind: 'zip'; zip: Buffer } | { kind: 'folder'; ref: HostFolderCodeRef };
 
 /** The functions resource of the Lambda API: validation, state (Pending → Active), revisions. */
 export class FunctionService {
@@ -183,10 +190,10 @@ export class FunctionService {
     const extras = resolveExtraSettings(input, getExtraSettings({ name: ref.name }), settings.runtime);
     const deadLetterTargetArn = resolveDeadLetterTarget(input.DeadLetterConfig, undefined, this.scope);
     const tags = input.Tags === undefined ? {} : checkTags(input.Tags);
-    const zip = decodeZip(input.Code ?? {});
+    const source = this.readCodeSource(input.Code ?? {});
     // Checked before anything is stored; the insert below stays the authority when two creates race.
     if ((await this.store.load(ref.name)) !== undefined) throw conflict(`Function already exist: ${ref.name}`);
-    const staged = await this.code.stage(zip);
+    const staged = await this.stage(source);
     const record: FunctionRecord = {
       name: ref.name,
       ...settings,
@@ -214,6 +221,16 @@ export class FunctionService {
     }
     const published = await this.publishWith(record);
     return published.version;
+  }
+
+  private readCodeSource(input: CodeInput): CodeSource {
+    const hotReload = this.options.hotReload;
+    if (hotReload !== undefined && isHotReload(input, hotReload)) return { kind: 'folder', ref: resolveHostFolder(input, hotReload) };
+    return { kind: 'zip', zip: decodeZip(input) };
+  }
+
+  private async stage(source: CodeSource): Promise<StagedCode> {
+    return source.kind === 'zip' ? this.code.stage(source.zip) : { ref: source.ref, release: async () => undefined };
   }
 
   /** `$LATEST` or the version a path's `{FunctionName}` (+ `?Qualifier`) names. */
@@ -285,9 +302,9 @@ export class FunctionService {
     this.checkUpdatable(current, input.RevisionId);
     const settings = resolveSettings({ Architectures: input.Architectures }, current);
     this.checkRunnable(settings.architectures);
-    const zip = decodeZip(input);
-    if (input.DryRun === true) return { ...current, ...settings, code: await this.code.check(zip) };
-    const staged = await this.code.stage(zip);
+    const source = this.readCodeSource(input);
+    if (input.DryRun === true) return { ...current, ...settings, code: source.kind === 'zip' ? await this.code.check(source.zip) : source.ref };
+    const staged = await this.stage(source);
     try {
       // The previous code goes once the update is through (activate), or stays if it fails.
       const change = (latest: FunctionRecord) => ({ ...resolveSettings({ Architectures: input.Architectures }, latest), code: staged.ref });

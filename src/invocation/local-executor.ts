@@ -33,6 +33,8 @@ export class LocalExecutor implements Executor {
     private readonly concurrency: ConcurrencyLimiter,
     private readonly defaults: PlanDefaults,
     private readonly imageFor: (runtime: string) => string,
+    /** Hot reload: told of each environment plan whose code is a host folder (to retire it when the folder changes). */
+    private readonly onHostFolder: (folder: string, record: FunctionVersionRecord) => void = () => undefined,
   ) {}
 
   async execute(execution: Execution): Promise<InvokeResponse> {
@@ -105,6 +107,8 @@ export class LocalExecutor implements Executor {
   }
 
   private planContext(record: FunctionVersionRecord): PlanContext {
-    return { ...this.defaults, codeDir: this.code.getTreePath(record.code.sha256Hex), image: this.imageFor(record.runtime) };
+    const folder = record.code.hostFolder;
+    if (folder !== undefined) this.onHostFolder(folder, record);
+    return { ...this.defaults, codeDir: folder ?? this.code.getTreePath(record.code.sha256Hex), image: this.imageFor(record.runtime) };
   }
 }

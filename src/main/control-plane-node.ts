@@ -72,6 +72,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     {
       ...(parts.runnableArchitectures === undefined ? {} : { runnableArchitectures: parts.runnableArchitectures }),
       ...(parts.runnablePlace === undefined ? {} : { runnablePlace: parts.runnablePlace }),
+      hotReload: config.hotReload,
     },
   );
   functions.addListener(parts.listener);

@@ -6,7 +6,7 @@ import type { Config } from '../config/config.js';
 import { loadInstanceId } from '../config/instance-id.js';
 import { getRunnableArchitectures } from '../control-plane/architecture-support.js';
 import { CodeStore } from '../control-plane/code/code-store.js';
-import type { Architecture } from '../control-plane/function-model.js';
+import { getVersionOf, type Architecture } from '../control-plane/function-model.js';
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
 import { LABELS } from '../docker/container-driver.js';
 import { DockerodeContainerDriver } from '../docker/dockerode-container-driver.js';
@@ -18,6 +18,7 @@ import { NetworkHolderPool } from '../docker/network-holder-pool.js';
 import { removeOrphanContainers } from '../docker/reaper.js';
 import { ScratchDiskPool } from '../docker/scratch-disk-pool.js';
 import { RedisConcurrencyLeases } from '../invocation/concurrency/redis-concurrency-leases.js';
+import { HostFolderWatcher } from '../invocation/host-folder-watcher.js';
 import { LocalExecutor } from '../invocation/local-executor.js';
 import type { Logger } from '../observability/logger.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
@@ -143,6 +144,16 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
     accountLimit: config.accountConcurrency,
     onRenewError: (error) => logger.warn({ err: error }, 'Could not renew or return concurrency leases'),
   });
+  // Hot reload: a change in a code folder retires the environments that run it (the next invoke has the new code).
+  const folders = new HostFolderWatcher(
+    (users) => {
+      for (const user of users) {
+        logger.info(user, 'Hot reload: the code folder changed; retiring its environments');
+        pool.retireFunction(user.functionName, user.version);
+      }
+    },
+    (error, folder) => logger.warn({ err: error, folder }, 'Hot reload: cannot watch this code folder (changes will not retire its environments)'),
+  );
   const executor = new LocalExecutor(
     code,
     pool,
@@ -156,6 +167,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
       idleKeepAliveMs: config.idleKeepAliveMs,
     },
     (runtime) => getRuntimeImageTag(runtime) ?? runtime,
+    (folder, record) => folders.watch(folder, { functionName: record.name, version: getVersionOf(record) }),
   );
 
   return {
@@ -196,6 +208,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
         await isolation.close();
       });
       leases.close();
+      folders.close();
       code.close();
       await images.settled();
       // Last: nothing of this installation outlives it, not even a holder whose start failed as the network went.

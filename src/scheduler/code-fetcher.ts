@@ -15,7 +15,8 @@ export class CodeFetcher {
   constructor(private readonly code: CodeStore) {}
 
   async ensure(ref: CodeRef, codeUrl: string | undefined): Promise<void> {
-    if (await this.code.hasCode(ref.sha256Hex)) return;
+    // A hot-reload folder is the host's own: nothing to fetch.
+    if (ref.hostFolder !== undefined || (await this.code.hasCode(ref.sha256Hex))) return;
     if (codeUrl === undefined) throw serviceError(new Error(`code ${ref.sha256Hex} is not on this worker and no code URL came with it`));
     let fetching = this.running.get(ref.sha256Hex);
     if (fetching === undefined) {
