@@ -20,7 +20,16 @@ describe('FunctionService', () => {
   const backgroundErrors: unknown[] = [];
   const events: string[] = [];
 
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+  /**
+   * Until no activation is under way (each unpacks code on disk: no fixed wait fits a busy host), or one is
+   * held at the preparer by the test's gate.
+   */
+  const settle = () =>
+    vi.waitFor(() => {
+      const held = gate !== undefined && gate.release.name !== 'release';
+      const unfinished = [...store.records.values()].filter((r) => r.state === 'Pending' || r.lastUpdateStatus === 'InProgress');
+      if (unfinished.length > 0 && !held) throw new Error(`still activating: ${unfinished.map((r) => r.name).join(', ')}`);
+    }, { timeout: 10_000 });
   /** Until the activation reached the preparer (it unpacks the code on disk first: no fixed wait fits a busy host). */
   const reachedPreparer = () =>
     vi.waitFor(() => {
@@ -37,7 +46,17 @@ describe('FunctionService', () => {
       gate === undefined
         ? Promise.resolve()
         : new Promise<void>((resolve, reject) => {
-            gate = { release: resolve, fail: reject };
+            // Let go of, the gate is gone (settle then waits for the activation to finish).
+            gate = {
+              release: function released() {
+                gate = undefined;
+                resolve();
+              },
+              fail: (error: Error) => {
+                gate = undefined;
+                reject(error);
+              },
+            };
           });
     service = new FunctionService(store.stores, new CodeStore(dir, { references: store }), scope, prepare, (e) => backgroundErrors.push(e));
     service.addListener({ functionChanged: (n) => events.push(`changed ${n}`), functionDeleted: (n) => events.push(`deleted ${n}`), versionDeleted: (n, v) => events.push(`deleted ${n}:${v}`) });
