@@ -31,7 +31,7 @@ function startPython(api: FakeRuntimeApi | undefined, options: RuntimeOptions) {
     handler: 'app.handler',
     ...options,
     bootstrap: BOOTSTRAP,
-    env: { PATH, AWS_EXECUTION_ENV: 'AWS_Lambda_python3.11', ...options.env },
+    env: { PATH, AWS_EXECUTION_ENV: 'AWS_Lambda_python3.11', PYTHONDONTWRITEBYTECODE: '1', ...options.env },
   });
 }
 
