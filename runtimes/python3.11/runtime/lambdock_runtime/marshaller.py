@@ -8,7 +8,6 @@ import json
 import math
 import os
 import re
-import secrets
 
 from .errors import FaultException
 
@@ -19,7 +18,7 @@ class _Encoder(json.JSONEncoder):
     def __init__(self):
         ensure_ascii = os.environ.get("AWS_EXECUTION_ENV") not in _UNESCAPED_RUNTIMES
         super().__init__(ensure_ascii=ensure_ascii, allow_nan=True)
-        self._nonce = secrets.token_hex(8)
+        self._nonce = os.urandom(8).hex()
         self._numbers = []
 
     def default(self, o):
