@@ -71,7 +71,8 @@ fi
 # objects (not found ones are fatal, as for binaries).
 copy_dir() {
   mkdir -p "$out$1"
-  cp -RL --preserve=mode "$1/." "$out$1/"
+  # Timestamps too: a .pyc in __pycache__ is used only while its source keeps the mtime it records.
+  cp -RL --preserve=mode,timestamps "$1/." "$out$1/"
   find -L "$1" -type f \( -name '*.so' -o -name '*.so.*' \) | while read -r object; do
     libs=$(ldd "$object" 2>/dev/null || true)
     case "$libs" in *"not found"*)
