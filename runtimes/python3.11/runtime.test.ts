@@ -1,6 +1,9 @@
 // Drives the real python3.11 runtime (sh bootstrap -> python3 bootstrap.py) against the fake Runtime API of
 // the Node runtime's harness, with handler files written into a temporary LAMBDA_TASK_ROOT. Debian's
 // /usr/bin/python3 comes first on PATH when the host has it (the image's interpreter).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -123,6 +126,21 @@ describe('python3.11 runtime: handlers', () => {
     });
     expect(context.remaining).toBeGreaterThan(1_000);
     expect(context.remaining).toBeLessThanOrEqual(2_000);
+  });
+});
+
+describe('python3.11 runtime: start-up', () => {
+  it('runs AWS_LAMBDA_EXEC_WRAPPER with the python command, as AWS\'s bootstrap does', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'lambdock-wrapper-'));
+    registerCleanup(() => rm(dir, { recursive: true, force: true }));
+    const wrapper = path.join(dir, 'wrapper.sh');
+    await writeFile(wrapper, '#!/bin/sh\nexport WRAPPED="$1 $(basename "$3")"\nexec "$@"\n', { mode: 0o755 });
+    const api = await fakeApi();
+    await startPython(api, {
+      env: { AWS_LAMBDA_EXEC_WRAPPER: wrapper },
+      files: { 'app.py': 'import os\ndef handler(e, c):\n    return os.environ["WRAPPED"]' },
+    });
+    expect(json(await api.invoke({}))).toBe('python3 bootstrap.py');
   });
 });
 
