@@ -101,6 +101,33 @@ describe('python3.11 functions', () => {
     });
   });
 
+  it('write JSON log records with LoggingConfig LogFormat JSON, filtered at ApplicationLogLevel (INFO by default)', async () => {
+    await t.createFunction({
+      FunctionName: 'py-json-logs',
+      Runtime: 'python3.11',
+      Handler: 'app.handler',
+      LoggingConfig: { LogFormat: 'JSON' },
+      Code: {
+        ZipFile: await makeZip({
+          'app.py': 'import logging\ndef handler(e, c):\n    logging.getLogger("app").info("shown")\n    logging.getLogger("app").debug("hidden")\n    return 1',
+        }),
+      },
+    });
+    const out = await t.invoke({ FunctionName: 'py-json-logs', LogType: 'Tail' });
+    const records = out.logs
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records).toContainEqual({
+      timestamp: expect.stringMatching(/Z$/),
+      level: 'INFO',
+      message: 'shown',
+      logger: 'app',
+      requestId: out.$metadata.requestId,
+    });
+    expect(records.filter((record) => record.message === 'hidden')).toEqual([]);
+  });
+
   it('import the bundled boto3 and use it offline', async () => {
     await createPython('py-boto3', {
       'pkg/__init__.py': '',
