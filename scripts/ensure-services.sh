@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (from Debian) and starts what lambdock and its tests need on this host: a Docker engine,
-# Redis, the host tools for offline images and sandbox /tmp disks, and (for the tests only) the build tools
+# Redis, the host tools and Python for offline images and sandbox /tmp disks, and (for the tests only) the build tools
 # of AWS's runtime client. Safe to run again: it only does what is missing. Needs root (or sudo) for apt-get, dockerd and losetup.
 set -euo pipefail
 
@@ -15,6 +15,12 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v mkfs.ext4 >/dev/null 2>&1 || need+=(e2fsprogs)
 command -v losetup >/dev/null 2>&1 || need+=(mount)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+# The python3.11 runtime's offline stand-in: Debian's interpreter, its standard library, time zones, and the
+# boto3 AWS bundles (Debian's python3-boto3 with its dependencies).
+[ -x /usr/bin/python3.11 ] || need+=(python3.11)
+[ -d /usr/lib/python3.11/lib-dynload ] || need+=(libpython3.11-stdlib)
+[ -d /usr/share/zoneinfo ] || need+=(tzdata)
+[ -d /usr/lib/python3/dist-packages/boto3 ] || need+=(python3-boto3)
 # Tests only: the compatibility test runs AWS's Node.js runtime client (aws-lambda-ric), whose native addon
 # scripts/build-aws-ric.sh compiles into .cache/ with these (no dependency of the project: `npm ci` needs
 # nothing but Node and npm).

@@ -6,7 +6,9 @@
 #
 # Each argument is a command name (looked up on PATH) or an absolute path. It is copied to the same
 # absolute path under <out-dir> with symlinks followed, together with every library `ldd` lists for it and
-# the dynamic loader. Plain files (e.g. /etc/mke2fs.conf) are copied as they are. Always added:
+# the dynamic loader. Plain files (e.g. /etc/mke2fs.conf) are copied as they are. A folder (e.g.
+# /usr/lib/python3.11) is copied whole, symlinks followed, with the libraries of every shared object in it
+# (*.so, *.so.*). Always added:
 # - busybox (BUSYBOX, default: `command -v busybox`), one symlink per applet where no real binary exists;
 # - dash as /bin/sh when the host has it (else busybox's sh);
 # - the host's merged-/usr layout (/bin -> usr/bin, ...);
@@ -65,13 +67,30 @@ if [ "$busybox" != /bin/busybox ] && [ "$busybox" != /usr/bin/busybox ]; then
   cp -L --preserve=mode "$busybox" "$out/bin/busybox"
 fi
 
+# copy_dir <absolute folder>: the folder's content at the same path, plus the ldd libraries of its shared
+# objects (not found ones are fatal, as for binaries).
+copy_dir() {
+  mkdir -p "$out$1"
+  # Timestamps too: a .pyc in __pycache__ is used only while its source keeps the mtime it records.
+  cp -RL --preserve=mode,timestamps "$1/." "$out$1/"
+  find -L "$1" -type f \( -name '*.so' -o -name '*.so.*' \) | while read -r object; do
+    libs=$(ldd "$object" 2>/dev/null || true)
+    case "$libs" in *"not found"*)
+      die "$object needs libraries missing on this host: $(echo "$libs" | grep 'not found' | tr -s ' \t' ' ')" ;;
+    esac
+    for lib in $(echo "$libs" | grep -o '/[^ ]*'); do
+      [ -e "$out$lib" ] || copy_path "$lib"
+    done
+  done
+}
+
 for arg in "$@"; do
   case "$arg" in
     /*) path=$arg ;;
     *) path=$(command -v "$arg" || true) ;;
   esac
   [ -n "$path" ] && [ -e "$path" ] || die "$arg not found on this host"
-  copy_with_libs "$path"
+  if [ -d "$path" ]; then copy_dir "$path"; else copy_with_libs "$path"; fi
 done
 
 # /bin/sh is the host's dash when there is one, as in Debian images: busybox-static's own shell runs its

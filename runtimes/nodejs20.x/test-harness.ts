@@ -152,6 +152,8 @@ export interface RuntimeOptions {
   handler?: string;
   env?: Record<string, string>;
   runtimeApi?: string;
+  /** The bootstrap script to start with sh (default: this runtime's). */
+  bootstrap?: string;
 }
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -165,15 +167,15 @@ export async function runCleanups(): Promise<void> {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 }
 
-/** Writes `files` into a fresh LAMBDA_TASK_ROOT and starts `sh runtime/bootstrap` on it. */
+/** Writes `files` into a fresh LAMBDA_TASK_ROOT and starts `sh runtime/bootstrap` (or options.bootstrap) on it. */
 export async function startRuntime(api: FakeRuntimeApi | undefined, options: RuntimeOptions): Promise<RuntimeProcess> {
-  const taskRoot = await mkdtemp(path.join(tmpdir(), 'lambdock-nodejs20-'));
+  const taskRoot = await mkdtemp(path.join(tmpdir(), 'lambdock-runtime-'));
   cleanups.push(() => rm(taskRoot, { recursive: true, force: true }));
   for (const [name, content] of Object.entries(options.files ?? {})) {
     await mkdir(path.dirname(path.join(taskRoot, name)), { recursive: true });
     await writeFile(path.join(taskRoot, name), content);
   }
-  const child = spawn('sh', [BOOTSTRAP], {
+  const child = spawn('sh', [options.bootstrap ?? BOOTSTRAP], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',

@@ -81,6 +81,29 @@ describe('runtime image builds behind activations', () => {
     expect(builds).toBe(2);
   });
 
+  it('waits for the build of the function\'s own runtime only: a python build failing leaves nodejs functions Active', async () => {
+    const python = new SharedAttempt<unknown>(async () => {
+      throw new Error('missing on this host: /usr/bin/python3.11 (install python3.11)');
+    });
+    const node = new SharedAttempt<unknown>(async () => 'lambdock-runtime:nodejs20.x');
+    service.close();
+    const perRuntime = createImagePreparer((record) => (record.runtime === 'python3.11' ? python : node));
+    service = new FunctionService(store.stores, new CodeStore(dir, { references: store }), scope, perRuntime, () => undefined);
+    await create('node-fn');
+    await service.create({
+      FunctionName: 'py-fn',
+      Runtime: 'python3.11',
+      Handler: 'app.handler',
+      Role: ROLE,
+      Code: { ZipFile: (await makeZip({ 'app.py': 'def handler(e, c): return 1' })).toString('base64') },
+    });
+    await vi.waitFor(() => expect(stored('py-fn').state).toBe('Failed'));
+    expect(stored('py-fn').stateReason).toBe(
+      'lambdock could not build its runtime images: missing on this host: /usr/bin/python3.11 (install python3.11)',
+    );
+    await vi.waitFor(() => expect(stored('node-fn').state).toBe('Active'));
+  });
+
   it('fails the function, saying so, when the build does not end', async () => {
     const hanging = new SharedAttempt<unknown>(() => new Promise(() => undefined));
     service.close();

@@ -20,6 +20,9 @@ export const RETIRED_RUNTIMES = [
 
 const includes = (list: readonly string[], value: string) => list.includes(value);
 
+/** Pythons newer than the host's Debian 3.11: no offline stand-in can be built for them. */
+const REGISTRY_ONLY_PYTHONS = ['python3.12', 'python3.13', 'python3.14'] as const;
+
 /**
  * A runtime lambdock can run, or the refusal AWS gives (a retired runtime, a value outside the enum). A
  * runtime AWS has but lambdock cannot run yet is refused as well, saying so: never accepted only to fail later.
@@ -30,6 +33,13 @@ export function checkRuntime(value: string): Runtime {
     throw invalidParameter(
       `The runtime parameter of ${value} is no longer supported for creating or updating AWS Lambda functions. ` +
         'We recommend you use a supported runtime while creating or updating functions.',
+    );
+  }
+  if (includes(REGISTRY_ONLY_PYTHONS, value)) {
+    throw invalidParameter(
+      `The runtime ${value} is not supported by lambdock yet: lambdock builds python3.11 only, from the host's ` +
+        `Debian Python, and has no ${value} image (that needs python:${value.slice('python'.length)}-slim-bookworm ` +
+        `from a container registry). lambdock runs ${SUPPORTED_RUNTIMES.join(', ')}.`,
     );
   }
   if (includes(AWS_RUNTIMES, value)) {

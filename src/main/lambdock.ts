@@ -166,7 +166,7 @@ async function startAll(config: Config, _options: StartOptions, { logger, redis,
   const controlPlane = buildControlPlane(config, redis, logger, {
     queueConnection: queues,
     code: worker.code,
-    prepare: createImagePreparer(worker.images),
+    prepare: createImagePreparer((record) => worker.images.forRuntime(record.runtime)),
     runnableArchitectures: worker.runnableArchitectures,
     executor: worker.executor,
     listener: retirementsTo((name, version) => worker.pool.retireFunction(name, version)),

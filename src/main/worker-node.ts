@@ -12,7 +12,7 @@ import { LABELS } from '../docker/container-driver.js';
 import { DockerodeContainerDriver } from '../docker/dockerode-container-driver.js';
 import { FifoOutputPipes } from '../docker/fifo-output-pipes.js';
 import { fetchHostFacts } from '../docker/host-architectures.js';
-import { ensureRuntimeImages, getRuntimeImageTag } from '../docker/images/index.js';
+import { getRuntimeImage, getRuntimeImageTag, RUNTIME_IMAGES, RuntimeImageBuilds } from '../docker/images/index.js';
 import { createDiskHost, LoopScratchDisks } from '../docker/loop-scratch-disks.js';
 import { NetworkHolderPool } from '../docker/network-holder-pool.js';
 import { removeOrphanContainers } from '../docker/reaper.js';
@@ -26,7 +26,6 @@ import { SandboxPool } from '../sandbox/sandbox-pool.js';
 import { RedisWarmRegistry } from '../scheduler/redis-warm-registry.js';
 import { isInAnySubnet } from '../shared/ipv4-subnet.js';
 import { Semaphore } from '../shared/semaphore.js';
-import { SharedAttempt } from '../shared/shared-attempt.js';
 import { REPO_ROOT } from './repo-root.js';
 import { openSandboxIsolation } from './sandbox-isolation.js';
 
@@ -37,7 +36,8 @@ export interface WorkerNode {
   pool: SandboxPool;
   code: CodeStore;
   executor: LocalExecutor;
-  images: SharedAttempt<unknown>;
+  /** One build per runtime image: a function waits for its own runtime's image only. */
+  images: RuntimeImageBuilds;
   runnableArchitectures: readonly Architecture[];
   /** Role worker: where this worker reports its idle environments for api processes to place invocations. */
   warm: RedisWarmRegistry | undefined;
@@ -85,20 +85,25 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
     spares: 2,
     onError: (error) => logger.warn({ err: error }, 'Could not start a spare network holder'),
   });
-  // Built at startup and again by the next activation that needs them if that failed (a failed build must
-  // not fail every later create until a restart); concurrent activations share one build.
-  const images = new SharedAttempt(async () => {
-    const built = config.buildImagesOnStart
-      ? await ensureRuntimeImages(docker, {
-          runtimesDir: path.join(REPO_ROOT, 'runtimes'),
-          dockerBaseDir: path.join(REPO_ROOT, 'docker', 'base'),
-          logger: { info: (obj, msg) => logger.info(obj, msg) },
-        })
-      : [];
-    void networkHolders.warm();
-    return built;
+  // Built at startup and again by the next activation that needs one if that failed (a failed build must
+  // not fail every later create until a restart); concurrent activations share one build. Each image on
+  // its own: one this host cannot build fails only the functions of its runtimes.
+  const holderFamily = getRuntimeImage('provided.al2023')?.family;
+  const images = RuntimeImageBuilds.forDocker(docker, {
+    enabled: config.buildImagesOnStart,
+    runtimesDir: path.join(REPO_ROOT, 'runtimes'),
+    dockerBaseDir: path.join(REPO_ROOT, 'docker', 'base'),
+    logger: { info: (obj, msg) => logger.info(obj, msg) },
+    onReady: (image) => {
+      if (image.family === holderFamily) void networkHolders.warm();
+    },
   });
-  images.get().catch((error: unknown) => logger.error({ err: error }, 'Could not build the runtime images'));
+  void images.startAll().then((outcomes) => {
+    outcomes.forEach((outcome, index) => {
+      if (outcome.status === 'fulfilled') return;
+      logger.error({ err: outcome.reason, tag: RUNTIME_IMAGES[index]?.tag }, 'Could not build a runtime image');
+    });
+  });
 
   // Code references are counted in Redis with the records that hold them, whichever process wrote them.
   const references = new RedisFunctionStore(redis, config.redisPrefix);

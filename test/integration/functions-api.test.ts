@@ -341,10 +341,10 @@ describe('functions API through @aws-sdk/client-lambda', () => {
         'We recommend you use a supported runtime while creating or updating functions.',
     );
     await expectAwsError(
-      t.client.send(new CreateFunctionCommand({ ...base, FunctionName: 'not-yet', Runtime: 'python3.12' })),
+      t.client.send(new CreateFunctionCommand({ ...base, FunctionName: 'not-yet', Runtime: 'java21' })),
       'InvalidParameterValueException',
       400,
-      'The runtime python3.12 is not supported by lambdock yet. lambdock runs nodejs20.x, provided.al2023, provided.al2.',
+      'The runtime java21 is not supported by lambdock yet. lambdock runs nodejs20.x, provided.al2023, provided.al2, python3.11.',
     );
   });
 

@@ -38,6 +38,7 @@ describe('isIgnoredContextPath', () => {
     expect(isIgnoredContextPath('runtime/index.test.mjs')).toBe(true);
     expect(isIgnoredContextPath('runtime/runtime.spec.ts')).toBe(true);
     expect(isIgnoredContextPath('runtime/node_modules/x/index.js')).toBe(true);
+    expect(isIgnoredContextPath('runtime/lambdock_runtime/__pycache__/errors.cpython-311.pyc')).toBe(true);
     expect(isIgnoredContextPath('.git')).toBe(true);
   });
 

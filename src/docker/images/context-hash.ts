@@ -18,7 +18,7 @@ export interface ContextEntry {
   readonly content: Uint8Array | string;
 }
 
-const IGNORED_NAMES = new Set(['node_modules', '.git', '.DS_Store']);
+const IGNORED_NAMES = new Set(['node_modules', '.git', '.DS_Store', '__pycache__']);
 const TEST_FILE = /\.(test|spec)\.[cm]?[jt]s$/;
 
 /** Files that never go into a runtime image's context (tests beside the runtime code, VCS, deps). */

@@ -9,6 +9,7 @@ export {
   type EnsuredRuntimeImage,
 } from './image-builder.js';
 export { ImageError, type ImageErrorCode } from './image-error.js';
+export { RuntimeImageBuilds, type RuntimeImageBuildsOptions } from './runtime-image-builds.js';
 export type { ImageLogger } from './image-logger.js';
 export {
   getRuntimeImage,

@@ -11,15 +11,19 @@ describe('runtime catalog', () => {
     expect(getRuntimeImageTag('provided.al2')).toBe('lambdock-runtime:provided');
   });
 
+  it('maps python3.11 to its own image', () => {
+    expect(getRuntimeImage('python3.11')).toMatchObject({ tag: 'lambdock-runtime:python3.11', contextDir: 'python3.11' });
+  });
+
   it('knows no image for unsupported or deprecated runtimes', () => {
-    for (const runtime of ['python3.12', 'nodejs18.x', 'provided', 'NODEJS20.X', '']) {
+    for (const runtime of ['python3.12', 'python3.13', 'nodejs18.x', 'provided', 'NODEJS20.X', '']) {
       expect(getRuntimeImageTag(runtime)).toBeUndefined();
       expect(isSupportedRuntime(runtime)).toBe(false);
     }
   });
 
   it('lists every supported runtime once, each served by exactly one image', () => {
-    expect(SUPPORTED_RUNTIMES).toEqual(['nodejs20.x', 'provided.al2023', 'provided.al2']);
+    expect(SUPPORTED_RUNTIMES).toEqual(['nodejs20.x', 'provided.al2023', 'provided.al2', 'python3.11']);
     for (const runtime of SUPPORTED_RUNTIMES) {
       expect(isSupportedRuntime(runtime)).toBe(true);
       expect(RUNTIME_IMAGES.filter((image) => (image.runtimes as readonly string[]).includes(runtime))).toHaveLength(1);

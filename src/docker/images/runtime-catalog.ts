@@ -26,6 +26,12 @@ export const RUNTIME_IMAGES = [
     contextDir: 'provided',
     runtimes: ['provided.al2023', 'provided.al2'],
   },
+  {
+    family: 'python3.11',
+    tag: `${RUNTIME_IMAGE_REPOSITORY}:python3.11`,
+    contextDir: 'python3.11',
+    runtimes: ['python3.11'],
+  },
 ] as const satisfies readonly RuntimeImageSpec[];
 
 export type SupportedRuntime = (typeof RUNTIME_IMAGES)[number]['runtimes'][number];

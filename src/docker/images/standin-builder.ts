@@ -1,15 +1,22 @@
 import type Dockerode from 'dockerode';
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { access, cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, basename, isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import { getContextHash, loadContextEntries } from './context-hash.js';
 import { buildImageFromDir, getMessage } from './docker-build.js';
 import { ImageError } from './image-error.js';
 import { silentImageLogger, type ImageLogger } from './image-logger.js';
-import { BUSYBOX, STANDIN_LABEL, STANDIN_RECIPE_LABEL, type HostBinary, type StandinSpec } from './standin-catalog.js';
+import {
+  BUSYBOX,
+  STANDIN_LABEL,
+  STANDIN_RECIPE_LABEL,
+  type HostBinary,
+  type HostPath,
+  type StandinSpec,
+} from './standin-catalog.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -36,7 +43,7 @@ export async function buildStandinImage(
 ): Promise<{ imageId: string }> {
   const logger = options.logger ?? silentImageLogger;
   const searchDirs = getSearchDirs(options.searchPath ?? process.env.PATH ?? '');
-  const binaries = await resolveHostBinaries(spec.tag, [BUSYBOX, ...spec.binaries], searchDirs);
+  const binaries = await resolveHostBinaries(spec.tag, [BUSYBOX, ...spec.binaries], searchDirs, spec.requiredPaths ?? []);
   await warnOnVersionMismatch(spec, binaries, logger);
   const optionalFiles: string[] = [];
   for (const file of spec.optionalFiles) if (await exists(file)) optionalFiles.push(file);
@@ -47,8 +54,9 @@ export async function buildStandinImage(
     const paths = spec.binaries.map((binary) => binaries.get(binary.name) ?? binary.name);
     await assembleRootfs(spec.tag, join(options.dockerBaseDir, ASSEMBLE_SCRIPT), join(workDir, 'rootfs'), {
       busybox: binaries.get(BUSYBOX.name) ?? BUSYBOX.name,
-      files: [...paths, ...optionalFiles],
+      files: [...paths, ...(spec.requiredPaths ?? []).map((required) => required.path), ...optionalFiles],
     });
+    for (const excluded of spec.excludedPaths ?? []) await removeFromRootfs(join(workDir, 'rootfs'), excluded);
     const recipe = await fetchStandinRecipeHash(spec, options.dockerBaseDir);
     const { imageId } = await buildImageFromDir(docker, workDir, {
       tag: spec.tag,
@@ -68,7 +76,12 @@ export async function buildStandinImage(
 export async function fetchStandinRecipeHash(spec: StandinSpec, dockerBaseDir: string): Promise<string> {
   const entries = await loadContextEntries(join(dockerBaseDir, spec.dir));
   const script = await readFile(join(dockerBaseDir, ASSEMBLE_SCRIPT));
-  const inputs = [BUSYBOX, ...spec.binaries].map((binary) => binary.name).concat(spec.optionalFiles).join(' ');
+  const inputs = [BUSYBOX, ...spec.binaries]
+    .map((binary) => binary.name)
+    .concat(spec.optionalFiles)
+    .concat((spec.requiredPaths ?? []).map((required) => required.path))
+    .concat((spec.excludedPaths ?? []).map((excluded) => `-${excluded}`))
+    .join(' ');
   return getContextHash(
     [
       ...entries,
@@ -84,18 +97,25 @@ function getSearchDirs(path: string): string[] {
   return [...new Set([...dirs, ...SBIN_DIRS])];
 }
 
-/** Absolute path of each binary; throws one error listing every missing binary and its package. */
+/**
+ * Absolute path of each binary; throws one error listing every missing binary or required path and its
+ * package.
+ */
 async function resolveHostBinaries(
   tag: string,
   binaries: readonly HostBinary[],
   searchDirs: readonly string[],
+  requiredPaths: readonly HostPath[],
 ): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  const missing: HostBinary[] = [];
+  const missing: Array<{ name: string; install: string }> = [];
   for (const binary of binaries) {
     const path = await findExecutable(binary.name, searchDirs);
     if (path === undefined) missing.push(binary);
     else found.set(binary.name, path);
+  }
+  for (const required of requiredPaths) {
+    if (!(await exists(required.path))) missing.push({ name: required.path, install: required.install });
   }
   if (missing.length > 0) {
     const list = missing.map((binary) => `${binary.name} (install ${binary.install})`).join(', ');
@@ -109,7 +129,7 @@ async function resolveHostBinaries(
 }
 
 export async function findExecutable(name: string, searchDirs: readonly string[]): Promise<string | undefined> {
-  for (const dir of searchDirs) {
+  for (const dir of isAbsolute(name) ? ['/'] : searchDirs) {
     const candidate = join(dir, name);
     try {
       await access(candidate, constants.X_OK);
@@ -153,6 +173,20 @@ async function assembleRootfs(
     const stderr = (error as { stderr?: unknown }).stderr;
     const detail = typeof stderr === 'string' && stderr.trim() !== '' ? stderr.trim() : getMessage(error);
     throw new ImageError('ImageBuildFailed', tag, `Assembling the stand-in for ${tag} failed: ${detail}`, { cause: error });
+  }
+}
+
+/** Removes `relative` (a trailing `*` matches a name prefix) from the assembled rootfs. */
+async function removeFromRootfs(rootfs: string, relative: string): Promise<void> {
+  if (!relative.endsWith('*')) {
+    await rm(join(rootfs, relative), { recursive: true, force: true });
+    return;
+  }
+  const parent = join(rootfs, dirname(relative));
+  const prefix = basename(relative).slice(0, -1);
+  const names = await readdir(parent).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name.startsWith(prefix)) await rm(join(parent, name), { recursive: true, force: true });
   }
 }
 

@@ -1,14 +1,32 @@
 import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { getDockerfileBaseImages } from './dockerfile.js';
+import { RUNTIME_IMAGES } from './runtime-catalog.js';
 import { COMPOSE_BASE_IMAGES, getStandinSpec, STANDINS } from './standin-catalog.js';
+
+const RUNTIMES_DIR = join(import.meta.dirname, '..', '..', '..', 'runtimes');
 
 describe('stand-in catalog', () => {
   it('has an offline stand-in for every base image compose needs', () => {
     for (const tag of COMPOSE_BASE_IMAGES) expect(getStandinSpec(tag)?.tag).toBe(tag);
   });
 
-  it('covers the bases of both runtime images', () => {
-    expect(getStandinSpec('node:20-bookworm-slim')).toBeDefined();
-    expect(getStandinSpec('debian:bookworm-slim')).toBeDefined();
+  it('covers the base of every runtime image', async () => {
+    for (const image of RUNTIME_IMAGES) {
+      const dockerfile = await readFile(join(RUNTIMES_DIR, image.contextDir, 'Dockerfile'), 'utf8');
+      for (const base of getDockerfileBaseImages(dockerfile)) expect(getStandinSpec(base)?.tag).toBe(base);
+    }
+  });
+
+  it('builds python3.11 from Debian\'s own interpreter, its standard library, time zones and boto3', () => {
+    const spec = getStandinSpec('python:3.11-slim-bookworm');
+    expect(spec?.binaries.map((binary) => binary.name)).toEqual(['/usr/bin/python3.11']);
+    const paths = spec?.requiredPaths?.map((required) => required.path);
+    expect(paths).toEqual(expect.arrayContaining(['/usr/lib/python3.11', '/etc/python3.11', '/usr/share/zoneinfo']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['boto3', 'botocore', 's3transfer', 'jmespath', 'dateutil', 'urllib3', 'requests'].map((name) => `/usr/lib/python3/dist-packages/${name}`)),
+    );
   });
 
   it('gives the lambdock service base the loop-device tools it needs', () => {

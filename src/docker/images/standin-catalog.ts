@@ -4,7 +4,7 @@
  * + rootfs/ made by docker/base/assemble-rootfs.sh). Pure data.
  */
 export interface HostBinary {
-  /** Command name, looked up on PATH and the sbin folders. */
+  /** Command name, looked up on PATH and the sbin folders; or an absolute path, used as it is. */
   readonly name: string;
   /** What to install when it is missing (Debian package names). */
   readonly install: string;
@@ -19,6 +19,16 @@ export interface StandinSpec {
   readonly binaries: readonly HostBinary[];
   /** Host files copied when they exist (configuration, not needed to run). */
   readonly optionalFiles: readonly string[];
+  /** Host files or folders that must exist (a folder is copied whole with its shared objects' libraries). */
+  readonly requiredPaths?: readonly HostPath[];
+  /** Paths left out of the assembled rootfs (relative to it); a trailing `*` matches a name prefix. */
+  readonly excludedPaths?: readonly string[];
+}
+
+export interface HostPath {
+  readonly path: string;
+  /** What to install when it is missing (Debian package names). */
+  readonly install: string;
 }
 
 export const STANDIN_LABEL = 'lambdock.standin';
@@ -27,6 +37,23 @@ export const STANDIN_RECIPE_LABEL = 'lambdock.standin-recipe';
 
 /** Every stand-in needs busybox for /bin/sh and the usual applets. */
 export const BUSYBOX: HostBinary = { name: 'busybox', install: 'busybox-static' };
+
+const DIST_PACKAGES = '/usr/lib/python3/dist-packages';
+/** Debian's boto3 and everything it imports, as `apt-get install python3-boto3` lays them out. */
+export const PYTHON_BOTO3_PATHS: readonly HostPath[] = [
+  ['boto3', 'python3-boto3'],
+  ['botocore', 'python3-botocore'],
+  ['s3transfer', 'python3-s3transfer'],
+  ['jmespath', 'python3-jmespath'],
+  ['dateutil', 'python3-dateutil'],
+  ['urllib3', 'python3-urllib3'],
+  ['six.py', 'python3-six'],
+  ['requests', 'python3-requests'],
+  ['certifi', 'python3-certifi'],
+  ['idna', 'python3-idna'],
+  ['charset_normalizer', 'python3-charset-normalizer'],
+  ['chardet', 'python3-chardet'],
+].map(([name, install]) => ({ path: `${DIST_PACKAGES}/${name}`, install: install ?? '' }));
 
 export const STANDINS = [
   {
@@ -47,6 +74,21 @@ export const STANDINS = [
       { name: 'curl', install: 'curl' },
     ],
     optionalFiles: [],
+  },
+  {
+    // Debian's own python3.11 (an absolute path: a pyenv or venv python3.11 earlier on PATH is not it).
+    tag: 'python:3.11-slim-bookworm',
+    dir: 'python-3.11-slim-bookworm',
+    binaries: [{ name: '/usr/bin/python3.11', install: 'python3.11', version: /^Python 3\.11\./ }],
+    optionalFiles: [],
+    requiredPaths: [
+      { path: '/usr/lib/python3.11', install: 'libpython3.11-stdlib' },
+      { path: '/etc/python3.11', install: 'python3.11-minimal' },
+      { path: '/usr/share/zoneinfo', install: 'tzdata' },
+      ...PYTHON_BOTO3_PATHS,
+    ],
+    // Build-time files of libpython3.11-dev (32 MB), not needed to run.
+    excludedPaths: ['usr/lib/python3.11/config-3.11-*'],
   },
   {
     tag: 'redis:7-bookworm',

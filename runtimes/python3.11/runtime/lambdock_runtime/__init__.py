@@ -1,0 +1,1 @@
+"""lambdock's Python runtime: the pieces bootstrap.py uses (stdlib only)."""
