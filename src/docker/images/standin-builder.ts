@@ -9,6 +9,7 @@ import { getContextHash, loadContextEntries } from './context-hash.js';
 import { buildImageFromDir, getMessage } from './docker-build.js';
 import { ImageError } from './image-error.js';
 import { silentImageLogger, type ImageLogger } from './image-logger.js';
+import { ensureNpmBundle } from './npm-bundle.js';
 import { BUSYBOX, STANDIN_LABEL, STANDIN_RECIPE_LABEL, type HostBinary, type StandinSpec } from './standin-catalog.js';
 
 const execFileAsync = promisify(execFile);
@@ -19,6 +20,8 @@ const SBIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
 export interface StandinBuildOptions {
   /** The repository's docker/base folder. */
   dockerBaseDir: string;
+  /** Where pinned npm installs (spec.npmFiles) are kept; default `<dockerBaseDir>/../../.cache`. */
+  cacheDir?: string;
   logger?: ImageLogger;
   /** Where to look for host binaries; defaults to this process's PATH plus the sbin folders. */
   searchPath?: string;
@@ -40,6 +43,7 @@ export async function buildStandinImage(
   await warnOnVersionMismatch(spec, binaries, logger);
   const optionalFiles: string[] = [];
   for (const file of spec.optionalFiles) if (await exists(file)) optionalFiles.push(file);
+  const npmFiles = await fetchNpmFileArgs(spec, options, logger);
 
   const workDir = await mkdtemp(join(tmpdir(), 'lambdock-standin-'));
   try {
@@ -47,7 +51,7 @@ export async function buildStandinImage(
     const paths = spec.binaries.map((binary) => binaries.get(binary.name) ?? binary.name);
     await assembleRootfs(spec.tag, join(options.dockerBaseDir, ASSEMBLE_SCRIPT), join(workDir, 'rootfs'), {
       busybox: binaries.get(BUSYBOX.name) ?? BUSYBOX.name,
-      files: [...paths, ...optionalFiles],
+      files: [...paths, ...optionalFiles, ...npmFiles],
     });
     const recipe = await fetchStandinRecipeHash(spec, options.dockerBaseDir);
     const { imageId } = await buildImageFromDir(docker, workDir, {
@@ -68,7 +72,8 @@ export async function buildStandinImage(
 export async function fetchStandinRecipeHash(spec: StandinSpec, dockerBaseDir: string): Promise<string> {
   const entries = await loadContextEntries(join(dockerBaseDir, spec.dir));
   const script = await readFile(join(dockerBaseDir, ASSEMBLE_SCRIPT));
-  const inputs = [BUSYBOX, ...spec.binaries].map((binary) => binary.name).concat(spec.optionalFiles).join(' ');
+  const npmFiles = (spec.npmFiles ?? []).map((file) => `npm:${file.from}=${file.to}`);
+  const inputs = [BUSYBOX, ...spec.binaries].map((binary) => binary.name).concat(spec.optionalFiles, npmFiles).join(' ');
   return getContextHash(
     [
       ...entries,
@@ -77,6 +82,14 @@ export async function fetchStandinRecipeHash(spec: StandinSpec, dockerBaseDir: s
     ],
     [],
   );
+}
+
+/** `<installed file>=<path in the image>` arguments for the assemble script (installing on first use). */
+async function fetchNpmFileArgs(spec: StandinSpec, options: StandinBuildOptions, logger: ImageLogger): Promise<string[]> {
+  if (spec.npmFiles === undefined || spec.npmFiles.length === 0) return [];
+  const cacheDir = options.cacheDir ?? join(options.dockerBaseDir, '..', '..', '.cache');
+  const installed = await ensureNpmBundle(join(options.dockerBaseDir, spec.dir), cacheDir, { tag: spec.tag, logger });
+  return spec.npmFiles.map((file) => `${join(installed.nodeModulesDir, file.from)}=${file.to}`);
 }
 
 function getSearchDirs(path: string): string[] {

@@ -1,4 +1,4 @@
-// Test harness for the nodejs20.x runtime: a fake Runtime API server (the lambdock side of the
+// Test harness for the Node.js runtime: a fake Runtime API server (the lambdock side of the
 // contract, reduced to what the tests need) and a launcher for `sh runtime/bootstrap`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -167,7 +167,7 @@ export async function runCleanups(): Promise<void> {
 
 /** Writes `files` into a fresh LAMBDA_TASK_ROOT and starts `sh runtime/bootstrap` on it. */
 export async function startRuntime(api: FakeRuntimeApi | undefined, options: RuntimeOptions): Promise<RuntimeProcess> {
-  const taskRoot = await mkdtemp(path.join(tmpdir(), 'lambdock-nodejs20-'));
+  const taskRoot = await mkdtemp(path.join(tmpdir(), 'lambdock-nodejs-'));
   cleanups.push(() => rm(taskRoot, { recursive: true, force: true }));
   for (const [name, content] of Object.entries(options.files ?? {})) {
     await mkdir(path.dirname(path.join(taskRoot, name)), { recursive: true });
