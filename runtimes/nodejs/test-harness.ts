@@ -186,7 +186,7 @@ export async function startRuntime(api: FakeRuntimeApi | undefined, options: Run
       AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/fn',
       AWS_LAMBDA_LOG_STREAM_NAME: '2024/01/01/[$LATEST]0123456789abcdef',
       AWS_REGION: 'us-east-1',
-      ...options.env,
+      ...withTaskRoot(options.env ?? {}, taskRoot),
     },
   });
   let stdout = '';
@@ -202,6 +202,11 @@ export async function startRuntime(api: FakeRuntimeApi | undefined, options: Run
   };
   cleanups.push(stop);
   return { child, stdout: () => stdout, stderr: () => stderr, exited, stop };
+}
+
+/** `__TASK_ROOT__` in an environment value is the task root's path (known only once it exists). */
+function withTaskRoot(env: Record<string, string>, taskRoot: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value.replaceAll('__TASK_ROOT__', taskRoot)]));
 }
 
 /** The [request id, level, message] of every stdout line; throws on a line of another shape. */
