@@ -6,8 +6,7 @@
 #
 # Each argument is a command name (looked up on PATH) or an absolute path. It is copied to the same
 # absolute path under <out-dir> with symlinks followed, together with every library `ldd` lists for it and
-# the dynamic loader. `/src=/dest` copies /src to /dest instead (e.g. a Node.js binary from an npm
-# package in .cache/ to /usr/local/bin/node), with its libraries at their own paths. Plain files (e.g. /etc/mke2fs.conf) are copied as they are. Always added:
+# the dynamic loader. Plain files (e.g. /etc/mke2fs.conf) are copied as they are. Always added:
 # - busybox (BUSYBOX, default: `command -v busybox`), one symlink per applet where no real binary exists;
 # - dash as /bin/sh when the host has it (else busybox's sh);
 # - the host's merged-/usr layout (/bin -> usr/bin, ...);
@@ -43,18 +42,15 @@ for dir in bin sbin lib lib64 lib32 libx32; do
 done
 mkdir -p "$out/bin" "$out/sbin" "$out/lib"
 
-# copy_path <absolute path> [<absolute dest>]: the dest (default: the same path) under $out, content of
-# the symlink's target.
+# copy_path <absolute path>: same path under $out, content of the symlink's target.
 copy_path() {
-  dest=${2:-$1}
-  mkdir -p "$out$(dirname "$dest")"
-  cp -L --preserve=mode "$1" "$out$dest"
+  mkdir -p "$out$(dirname "$1")"
+  cp -L --preserve=mode "$1" "$out$1"
 }
 
-# copy_with_libs <absolute path> [<absolute dest>]: the file plus every absolute path `ldd` prints
-# (libraries and loader).
+# copy_with_libs <absolute path>: the file plus every absolute path `ldd` prints (libraries and loader).
 copy_with_libs() {
-  copy_path "$1" "${2:-$1}"
+  copy_path "$1"
   libs=$(ldd "$1" 2>/dev/null || true)
   case "$libs" in *"not found"*)
     die "$1 needs libraries missing on this host: $(echo "$libs" | grep 'not found' | tr -s ' \t' ' ')" ;;
@@ -71,12 +67,6 @@ fi
 
 for arg in "$@"; do
   case "$arg" in
-    /*=/*)
-      src=${arg%%=*}
-      [ -f "$src" ] || die "$src not found"
-      copy_with_libs "$src" "${arg#*=}"
-      continue
-      ;;
     /*) path=$arg ;;
     *) path=$(command -v "$arg" || true) ;;
   esac

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { getContextHash, loadContextEntries } from './context-hash.js';
 import { buildImageFromDir, getMessage } from './docker-build.js';
@@ -43,7 +43,7 @@ export async function buildStandinImage(
   await warnOnVersionMismatch(spec, binaries, logger);
   const optionalFiles: string[] = [];
   for (const file of spec.optionalFiles) if (await exists(file)) optionalFiles.push(file);
-  const npmFiles = await fetchNpmFileArgs(spec, options, logger);
+  const npmFiles = await fetchNpmFiles(spec, options, logger);
 
   const workDir = await mkdtemp(join(tmpdir(), 'lambdock-standin-'));
   try {
@@ -51,8 +51,9 @@ export async function buildStandinImage(
     const paths = spec.binaries.map((binary) => binaries.get(binary.name) ?? binary.name);
     await assembleRootfs(spec.tag, join(options.dockerBaseDir, ASSEMBLE_SCRIPT), join(workDir, 'rootfs'), {
       busybox: binaries.get(BUSYBOX.name) ?? BUSYBOX.name,
-      files: [...paths, ...optionalFiles, ...npmFiles],
+      files: [...paths, ...optionalFiles],
     });
+    for (const file of npmFiles) await copyWithLibraries(spec.tag, file.source, join(workDir, 'rootfs'), file.to);
     const recipe = await fetchStandinRecipeHash(spec, options.dockerBaseDir);
     const { imageId } = await buildImageFromDir(docker, workDir, {
       tag: spec.tag,
@@ -84,12 +85,40 @@ export async function fetchStandinRecipeHash(spec: StandinSpec, dockerBaseDir: s
   );
 }
 
-/** `<installed file>=<path in the image>` arguments for the assemble script (installing on first use). */
-async function fetchNpmFileArgs(spec: StandinSpec, options: StandinBuildOptions, logger: ImageLogger): Promise<string[]> {
+/** The installed source of each of spec.npmFiles (installing the pinned packages on first use). */
+async function fetchNpmFiles(
+  spec: StandinSpec,
+  options: StandinBuildOptions,
+  logger: ImageLogger,
+): Promise<Array<{ source: string; to: string }>> {
   if (spec.npmFiles === undefined || spec.npmFiles.length === 0) return [];
   const cacheDir = options.cacheDir ?? join(options.dockerBaseDir, '..', '..', '.cache');
   const installed = await ensureNpmBundle(join(options.dockerBaseDir, spec.dir), cacheDir, { tag: spec.tag, logger });
-  return spec.npmFiles.map((file) => `${join(installed.nodeModulesDir, file.from)}=${file.to}`);
+  return spec.npmFiles.map((file) => ({ source: join(installed.nodeModulesDir, file.from), to: file.to }));
+}
+
+/**
+ * Copies `source` to `to` inside `rootfs`, and every library `ldd` lists for it to its own path there
+ * unless already present (as assemble-rootfs.sh does for host binaries; the script itself copies only to
+ * a file's own path, and stays as it is so the other stand-ins' recipes do not change).
+ */
+async function copyWithLibraries(tag: string, source: string, rootfs: string, to: string): Promise<void> {
+  const copy = async (from: string, dest: string): Promise<void> => {
+    await execFileAsync('mkdir', ['-p', dirname(join(rootfs, dest))]);
+    await execFileAsync('cp', ['-L', '--preserve=mode', from, join(rootfs, dest)]);
+  };
+  try {
+    await copy(source, to);
+    const { stdout } = await execFileAsync('ldd', [source], { timeout: 10_000 });
+    if (stdout.includes('not found')) throw new Error(`${source} needs libraries missing on this host:\n${stdout}`);
+    for (const library of stdout.match(/\/[^\s)]+/g) ?? []) {
+      if (!(await exists(join(rootfs, library)))) await copy(library, library);
+    }
+  } catch (error) {
+    throw new ImageError('ImageBuildFailed', tag, `Adding ${source} to the stand-in for ${tag} failed: ${getMessage(error)}`, {
+      cause: error,
+    });
+  }
 }
 
 function getSearchDirs(path: string): string[] {
