@@ -73,7 +73,7 @@ export async function buildImageFromDir(
 }
 
 /** One tar stream: the context folder, then each extra folder under its context path. */
-function packContext(contextDir: string, options: DockerBuildOptions): ReturnType<typeof pack> {
+export function packContext(contextDir: string, options: Pick<DockerBuildOptions, 'ignore' | 'extraDirs'>): ReturnType<typeof pack> {
   const ignore = options.ignore;
   const extras = options.extraDirs ?? [];
   // tar-fs supports `umask`; its type definitions lag behind.

@@ -84,6 +84,8 @@ export async function ensureNpmBundle(
     await writeFile(join(work, 'package.json'), files.packageJson);
     await writeFile(join(work, 'package-lock.json'), files.lockFile);
     await runNpmCi(work, options.tag);
+    // A set with no packages installs no node_modules/: the context still gets an (empty) folder.
+    await mkdir(join(work, 'node_modules'), { recursive: true });
     await pruneForRuntime(join(work, 'node_modules'));
     await writeFile(join(work, COMPLETE_MARKER), `${BUNDLE_RECIPE}\n`);
     await rm(target, { recursive: true, force: true });
