@@ -62,3 +62,12 @@ describe('npm bundles', () => {
     await expect(ensureNpmBundle(setDir, cacheDir, { tag: 't' })).rejects.toMatchObject({ code: 'BuildContextInvalid' });
   });
 });
+
+describe('npm bundles installed concurrently', () => {
+  it('gives every caller the same complete install', async () => {
+    const { setDir, cacheDir } = await makeSet('1.0.0');
+    const installs = await Promise.all([1, 2, 3].map(() => ensureNpmBundle(setDir, cacheDir, { tag: 't' })));
+    expect(new Set(installs.map((install) => install.nodeModulesDir)).size).toBe(1);
+    expect((await readdir(join(cacheDir, 'npm-bundles'))).filter((name) => !name.startsWith('.'))).toEqual([`set-${installs[0]?.hash}`]);
+  }, 60_000);
+});

@@ -88,8 +88,17 @@ export async function ensureNpmBundle(
     await mkdir(join(work, 'node_modules'), { recursive: true });
     await pruneForRuntime(join(work, 'node_modules'));
     await writeFile(join(work, COMPLETE_MARKER), `${BUNDLE_RECIPE}\n`);
-    await rm(target, { recursive: true, force: true });
-    await rename(work, target);
+    // Another process (a second `npm run images`, a worker starting) may have put the same install in
+    // place meanwhile: keep that one (it may be in use); only a leftover without the marker is replaced.
+    if (await exists(join(target, COMPLETE_MARKER))) {
+      await rm(work, { recursive: true, force: true });
+    } else {
+      await rm(target, { recursive: true, force: true });
+      await rename(work, target).catch(async (error: unknown) => {
+        if (!(await exists(join(target, COMPLETE_MARKER)))) throw error;
+        await rm(work, { recursive: true, force: true });
+      });
+    }
   } catch (error) {
     await rm(work, { recursive: true, force: true });
     throw error;
