@@ -108,6 +108,26 @@ describe('Node.js runtimes', () => {
     });
   });
 
+  it.each([
+    { runtime: 'nodejs20.x', nodeOptions: undefined, outcome: 'ERR_REQUIRE_ESM' },
+    { runtime: 'nodejs22.x', nodeOptions: undefined, outcome: 'ERR_REQUIRE_ESM' },
+    { runtime: 'nodejs22.x', nodeOptions: '--experimental-require-module', outcome: 'loaded' },
+    { runtime: 'nodejs24.x', nodeOptions: undefined, outcome: 'loaded' },
+  ] as const)('$runtime with NODE_OPTIONS $nodeOptions: require() of an ES module gives $outcome, as on AWS', async ({ runtime, nodeOptions, outcome }) => {
+    const name = `require-esm-${runtime.replace('.', '')}-${nodeOptions === undefined ? 'default' : 'on'}`;
+    const zip = await makeZip({
+      'index.js': `exports.handler = async () => { try { require('./esm.mjs'); return 'loaded'; } catch (error) { return error.code; } };`,
+      'esm.mjs': 'export const x = 1;',
+    });
+    await t.createFunction({
+      FunctionName: name,
+      Runtime: runtime,
+      Code: { ZipFile: zip },
+      ...(nodeOptions === undefined ? {} : { Environment: { Variables: { NODE_OPTIONS: nodeOptions } } }),
+    });
+    expect((await t.invoke({ FunctionName: name })).json()).toBe(outcome);
+  });
+
   it("prefers an SDK client the function bundles over the runtime's, as on AWS", async () => {
     const zip = await makeZip({
       'index.js': `exports.handler = async () => require('@aws-sdk/client-lambda').own;`,
