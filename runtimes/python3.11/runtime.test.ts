@@ -13,7 +13,7 @@ import {
   runCleanups,
   startRuntime,
   type RuntimeOptions,
-} from '../nodejs20.x/test-harness.js';
+} from '../nodejs/test-harness.js';
 
 const BOOTSTRAP = fileURLToPath(new URL('./runtime/bootstrap', import.meta.url));
 const PATH = `/usr/bin:/bin:${process.env.PATH ?? ''}`;
@@ -81,7 +81,7 @@ describe('python3.11 runtime: handlers', () => {
       },
     });
     const answer = json(await api.invoke({})) as { path: string[]; last: string; cwd_mod: string };
-    expect(answer.path[0]).toMatch(/lambdock-runtime-/);
+    expect(answer.path[0]).toMatch(/lambdock-nodejs-/);
     expect(answer.path.slice(1)).toEqual([expect.stringMatching(/^\/opt\/python\/lib\/python3\.\d+\/site-packages$/), '/opt/python']);
     expect(answer.last).toBe(fileURLToPath(new URL('./runtime', import.meta.url)));
     expect(answer.cwd_mod).toBe('pkg.sub.mod');

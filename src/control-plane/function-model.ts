@@ -1,7 +1,7 @@
 import { toExtraConfiguration, type ExtraSettings } from './function-extras.js';
 import { buildFunctionArn, type Scope } from './function-ref.js';
 
-export const SUPPORTED_RUNTIMES = ['nodejs20.x', 'provided.al2023', 'provided.al2', 'python3.11'] as const;
+export const SUPPORTED_RUNTIMES = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x', 'provided.al2023', 'provided.al2', 'python3.11'] as const;
 export type Runtime = (typeof SUPPORTED_RUNTIMES)[number];
 export type Architecture = 'x86_64' | 'arm64';
 

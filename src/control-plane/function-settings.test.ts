@@ -220,11 +220,11 @@ describe('resolveSettings: required fields, runtime, role, handler, description,
     },
   );
 
-  it.each(['java21', 'nodejs22.x', 'ruby3.3', 'python3.10'])('refuses %s, which AWS has but lambdock cannot run yet, saying so', (runtime) => {
+  it.each(['java21', 'nodejs18.x', 'ruby3.3', 'python3.10'])('refuses %s, which AWS has but lambdock cannot run yet, saying so', (runtime) => {
     const error = lambdaErrorOf(() => resolveSettings({ ...MINIMAL, Runtime: runtime }, {}));
     expect(error.code).toBe('InvalidParameterValueException');
     expect(error.message).toBe(
-      `The runtime ${runtime} is not supported by lambdock yet. lambdock runs nodejs20.x, provided.al2023, provided.al2, python3.11.`,
+      `The runtime ${runtime} is not supported by lambdock yet. lambdock runs nodejs20.x, nodejs22.x, nodejs24.x, provided.al2023, provided.al2, python3.11.`,
     );
   });
 
@@ -234,12 +234,12 @@ describe('resolveSettings: required fields, runtime, role, handler, description,
     expect(error.message).toBe(
       `The runtime ${runtime} is not supported by lambdock yet: lambdock builds python3.11 only, from the host's ` +
         `Debian Python, and has no ${runtime} image (that needs python:${runtime.slice(6)}-slim-bookworm from a ` +
-        'container registry). lambdock runs nodejs20.x, provided.al2023, provided.al2, python3.11.',
+        'container registry). lambdock runs nodejs20.x, nodejs22.x, nodejs24.x, provided.al2023, provided.al2, python3.11.',
     );
   });
 
   it('checkRuntime accepts each supported runtime', () => {
-    for (const runtime of ['nodejs20.x', 'provided.al2023', 'provided.al2', 'python3.11']) expect(checkRuntime(runtime)).toBe(runtime);
+    for (const runtime of ['nodejs20.x', 'nodejs22.x', 'nodejs24.x', 'provided.al2023', 'provided.al2', 'python3.11']) expect(checkRuntime(runtime)).toBe(runtime);
   });
 
   it.each(['lambda-role', 'arn:aws:iam::12345:role/x', 'arn:aws:iam::123456789012:user/x', 'arn:aws:iam::123456789012:role', 'arn:aws:iam::123456789012:role/a b'])(

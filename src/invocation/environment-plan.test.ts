@@ -122,6 +122,10 @@ describe('buildEnvironment', () => {
   it('sets NODE_PATH for Node.js runtimes unless the function sets its own', () => {
     expect(buildEnvironment(record(), 'us-east-1', RUNTIME_API, STREAM).NODE_PATH).toContain('/var/runtime/node_modules');
     expect(buildEnvironment(record({ environment: { NODE_PATH: '/mine' } }), 'us-east-1', RUNTIME_API, STREAM).NODE_PATH).toBe('/mine');
+    expect(buildEnvironment(record({ runtime: 'nodejs24.x' }), 'us-east-1', RUNTIME_API, STREAM)).toMatchObject({
+      NODE_PATH: '/opt/nodejs/node24/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/task',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    });
   });
 
   it('sets no NODE_PATH for provided runtimes', () => {

@@ -63,8 +63,9 @@ export function buildEnvironment(record: FunctionVersionRecord, region: string, 
     LAMBDA_RUNTIME_DIR: '/var/runtime',
     _HANDLER: record.handler,
   };
-  if (record.runtime.startsWith('nodejs')) {
-    env.NODE_PATH ??= '/opt/nodejs/node20/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/task';
+  const nodeMajor = /^nodejs(\d+)\.x$/.exec(record.runtime)?.[1];
+  if (nodeMajor !== undefined) {
+    env.NODE_PATH ??= `/opt/nodejs/node${nodeMajor}/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/task`;
   }
   return env;
 }

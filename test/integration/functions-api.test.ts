@@ -344,7 +344,7 @@ describe('functions API through @aws-sdk/client-lambda', () => {
       t.client.send(new CreateFunctionCommand({ ...base, FunctionName: 'not-yet', Runtime: 'java21' })),
       'InvalidParameterValueException',
       400,
-      'The runtime java21 is not supported by lambdock yet. lambdock runs nodejs20.x, provided.al2023, provided.al2, python3.11.',
+      'The runtime java21 is not supported by lambdock yet. lambdock runs nodejs20.x, nodejs22.x, nodejs24.x, provided.al2023, provided.al2, python3.11.',
     );
   });
 

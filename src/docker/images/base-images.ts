@@ -19,6 +19,8 @@ export interface EnsuredBaseImage {
 export interface EnsureBaseImageOptions {
   /** The repository's docker/base folder (stand-in Dockerfiles and assemble-rootfs.sh). */
   dockerBaseDir: string;
+  /** Where stand-ins' pinned npm installs are kept; default `<dockerBaseDir>/../../.cache`. */
+  cacheDir?: string;
   logger?: ImageLogger;
   /** A pull that shows no progress for this long is abandoned for the stand-in. Default 30 s. */
   pullIdleTimeoutMs?: number;
@@ -72,7 +74,7 @@ export async function ensureBaseImage(
   logger.info({ tag }, 'Assembling offline stand-in from host binaries');
   let imageId: string;
   try {
-    ({ imageId } = await buildStandinImage(docker, spec, { dockerBaseDir: options.dockerBaseDir, logger }));
+    ({ imageId } = await buildStandinImage(docker, spec, { dockerBaseDir: options.dockerBaseDir, cacheDir: options.cacheDir, logger }));
   } catch (error) {
     if (local === undefined) throw error;
     logger.info({ tag, reason: getMessage(error) }, 'Keeping outdated offline stand-in: cannot rebuild it here');

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { relative, resolve } from 'node:path';
+import { posix, relative, resolve } from 'node:path';
 import { pack, type PackOptions } from 'tar-fs';
 import { followDockerStream } from './build-stream.js';
 import { ImageError } from './image-error.js';
@@ -9,7 +9,17 @@ export interface DockerBuildOptions {
   labels: Record<string, string>;
   /** Relative paths (with `/`) to leave out of the context. */
   ignore?: (relativePath: string) => boolean;
+  /** `--build-arg`s. */
+  buildArgs?: Readonly<Record<string, string>>;
+  /** More folders packed into the context, each under its own path (e.g. an npm install from .cache/). */
+  extraDirs?: readonly ExtraContextDir[];
   onLog?: (line: string) => void;
+}
+
+export interface ExtraContextDir {
+  readonly dir: string;
+  /** Relative path in the context, with `/` separators. */
+  readonly contextPath: string;
 }
 
 export interface DockerBuildResult {
@@ -27,20 +37,13 @@ export async function buildImageFromDir(
   contextDirectory: string,
   options: DockerBuildOptions,
 ): Promise<DockerBuildResult> {
-  const contextDir = resolve(contextDirectory);
-  const ignore = options.ignore;
-  // tar-fs supports `umask`; its type definitions lag behind.
-  const packOptions: PackOptions & { umask: number } = {
-    umask: 0,
-    ignore: ignore === undefined ? undefined : (name) => ignore(relative(contextDir, name).split('\\').join('/')),
-    map: (header) => ({ ...header, uid: 0, gid: 0 }),
-  };
-  const context = pack(contextDir, packOptions);
+  const context = packContext(resolve(contextDirectory), options);
   let stream: NodeJS.ReadableStream;
   try {
     stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
       t: options.tag,
       labels: options.labels,
+      ...(options.buildArgs === undefined ? {} : { buildargs: options.buildArgs }),
       version: '1',
       rm: true,
       forcerm: true,
@@ -67,6 +70,33 @@ export async function buildImageFromDir(
   // The legacy builder reports only a short id ("Successfully built 0123456789ab"): read the full one.
   const info = await docker.getImage(outcome.imageId).inspect();
   return { imageId: info.Id, logTail: outcome.logTail };
+}
+
+/** One tar stream: the context folder, then each extra folder under its context path. */
+export function packContext(contextDir: string, options: Pick<DockerBuildOptions, 'ignore' | 'extraDirs'>): ReturnType<typeof pack> {
+  const ignore = options.ignore;
+  const extras = options.extraDirs ?? [];
+  // tar-fs supports `umask`; its type definitions lag behind.
+  const packExtra = (index: number, into: NonNullable<PackOptions['pack']>): void => {
+    const extra = extras[index];
+    if (extra === undefined) return;
+    const extraOptions: PackOptions & { umask: number } = {
+      umask: 0,
+      pack: into,
+      finalize: index === extras.length - 1,
+      finish: (same) => packExtra(index + 1, same),
+      map: (header) => ({ ...header, name: posix.join(extra.contextPath, header.name), uid: 0, gid: 0 }),
+    };
+    pack(resolve(extra.dir), extraOptions);
+  };
+  const packOptions: PackOptions & { umask: number } = {
+    umask: 0,
+    ignore: ignore === undefined ? undefined : (name) => ignore(relative(contextDir, name).split('\\').join('/')),
+    map: (header) => ({ ...header, uid: 0, gid: 0 }),
+    finalize: extras.length === 0,
+    finish: (same) => packExtra(0, same),
+  };
+  return pack(contextDir, packOptions);
 }
 
 export function getMessage(error: unknown): string {

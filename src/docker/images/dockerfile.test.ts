@@ -24,7 +24,15 @@ describe('getDockerfileBaseImages', () => {
     expect(getDockerfileBaseImages('FROM \\\n  redis:7-bookworm\nRUN echo \\\n FROM fake\n')).toEqual(['redis:7-bookworm']);
   });
 
-  it('returns variable bases as written', () => {
-    expect(getDockerfileBaseImages('ARG BASE=node:20\nFROM ${BASE}\n')).toEqual(['${BASE}']);
+  it('fills FROM variables from build arguments, else from ARG defaults before the first FROM', () => {
+    const dockerfile = 'ARG NODE_MAJOR=20\nFROM node:${NODE_MAJOR}-bookworm-slim\nARG NODE_MAJOR\n';
+    expect(getDockerfileBaseImages(dockerfile)).toEqual(['node:20-bookworm-slim']);
+    expect(getDockerfileBaseImages(dockerfile, { NODE_MAJOR: '24' })).toEqual(['node:24-bookworm-slim']);
+    expect(getDockerfileBaseImages('ARG TAG\nFROM redis:$TAG\n', { TAG: '7' })).toEqual(['redis:7']);
+  });
+
+  it('returns variable bases nothing defines as written', () => {
+    expect(getDockerfileBaseImages('FROM ${BASE}\n')).toEqual(['${BASE}']);
+    expect(getDockerfileBaseImages('FROM scratch\nARG LATE=x\nFROM node:$LATE\n')).toEqual(['node:$LATE']);
   });
 });

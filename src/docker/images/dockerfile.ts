@@ -1,17 +1,31 @@
 /**
  * The base images a Dockerfile builds FROM, in order, without duplicates: `scratch` and references to
- * earlier stages (`FROM build AS …` / `FROM build`) are left out. Pure; no ARG substitution, so a base
- * written with `$` comes back as written and the caller decides what to do with it.
+ * earlier stages (`FROM build AS …` / `FROM build`) are left out. Pure. `$NAME` / `${NAME}` in FROM
+ * are replaced from `buildArgs`, else from the defaults of `ARG`s declared before the first FROM (as
+ * Docker does); a variable neither gives comes back as written and the caller decides what to do.
  */
-export function getDockerfileBaseImages(dockerfile: string): string[] {
+export function getDockerfileBaseImages(dockerfile: string, buildArgs: Readonly<Record<string, string>> = {}): string[] {
   const stages = new Set<string>();
   const bases: string[] = [];
+  const globalArgs = new Map<string, string>();
+  let seenFrom = false;
   for (const instruction of getInstructions(dockerfile)) {
     const words = instruction.split(/\s+/);
-    if (words[0]?.toUpperCase() !== 'FROM') continue;
+    const keyword = words[0]?.toUpperCase();
+    if (keyword === 'ARG' && !seenFrom) {
+      const [name, value] = (words[1] ?? '').split(/=(.*)/s);
+      if (name !== undefined && name !== '') globalArgs.set(name, buildArgs[name] ?? value ?? '');
+      continue;
+    }
+    if (keyword !== 'FROM') continue;
+    seenFrom = true;
     const args = words.slice(1).filter((word) => !word.startsWith('--'));
-    const image = args[0];
-    if (image === undefined) continue;
+    const written = args[0];
+    if (written === undefined) continue;
+    const image = written.replace(/\$\{(\w+)\}|\$(\w+)/g, (match, braced: string | undefined, bare: string | undefined) => {
+      const name = braced ?? bare ?? '';
+      return globalArgs.get(name) ?? match;
+    });
     if (args[1]?.toUpperCase() === 'AS' && args[2] !== undefined) stages.add(args[2].toLowerCase());
     if (image.toLowerCase() === 'scratch' || stages.has(image.toLowerCase())) continue;
     if (!bases.includes(image)) bases.push(image);

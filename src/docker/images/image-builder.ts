@@ -1,11 +1,18 @@
 import type Dockerode from 'dockerode';
 import { join } from 'node:path';
 import { ensureBaseImage, fetchImage, removeImageQuietly, type EnsuredBaseImage } from './base-images.js';
-import { CONTEXT_HASH_LABEL, getContextHash, isIgnoredContextPath, loadContextEntries } from './context-hash.js';
-import { buildImageFromDir, getMessage } from './docker-build.js';
+import {
+  CONTEXT_HASH_LABEL,
+  getContextHash,
+  isIgnoredContextPath,
+  loadContextEntries,
+  type ContextEntry,
+} from './context-hash.js';
+import { buildImageFromDir, getMessage, type ExtraContextDir } from './docker-build.js';
 import { getDockerfileBaseImages } from './dockerfile.js';
 import { ImageError } from './image-error.js';
 import { silentImageLogger, type ImageLogger } from './image-logger.js';
+import { ensureNpmBundle, getNpmBundleHash, loadNpmBundleFiles } from './npm-bundle.js';
 import { RUNTIME_IMAGES, type RuntimeImageSpec } from './runtime-catalog.js';
 
 export const MANAGED_LABEL = 'lambdock.managed';
@@ -16,6 +23,8 @@ export interface EnsureRuntimeImagesOptions {
   runtimesDir: string;
   /** The repository's docker/base/ folder (offline stand-ins). */
   dockerBaseDir: string;
+  /** Where pinned npm installs are kept (the SDK, Node binaries); default `<runtimesDir>/../.cache`. */
+  cacheDir?: string;
   logger?: ImageLogger;
   /** Rebuild even when the image's context hash is current. */
   force?: boolean;
@@ -70,18 +79,20 @@ export async function ensureRuntimeImage(
   if (dockerfile === undefined) {
     throw new ImageError('BuildContextInvalid', spec.tag, `${contextDir} has no Dockerfile`);
   }
-  const baseTags = getDockerfileBaseImages(Buffer.from(dockerfile.content).toString('utf8'));
+  const baseTags = getDockerfileBaseImages(Buffer.from(dockerfile.content).toString('utf8'), spec.buildArgs);
   const unresolved = baseTags.find((tag) => tag.includes('$'));
   if (unresolved !== undefined) {
     const message = `${contextDir}/Dockerfile uses a variable base image (${unresolved})`;
     throw new ImageError('BuildContextInvalid', spec.tag, message);
   }
 
+  const cacheDir = options.cacheDir ?? join(options.runtimesDir, '..', '.cache');
   const bases: EnsuredBaseImage[] = [];
   for (const tag of baseTags) {
     bases.push(
       await ensureBaseImage(docker, tag, {
         dockerBaseDir: options.dockerBaseDir,
+        cacheDir,
         logger,
         pull: options.pull,
         pullIdleTimeoutMs: options.pullIdleTimeoutMs,
@@ -89,7 +100,7 @@ export async function ensureRuntimeImage(
     );
   }
   const contextHash = getContextHash(
-    entries,
+    [...entries, ...(await loadSpecEntries(spec, options.runtimesDir))],
     bases.map((base) => base.id),
   );
 
@@ -105,10 +116,17 @@ export async function ensureRuntimeImage(
 
   const reason = existing === undefined ? 'missing' : options.force === true ? 'forced' : 'context changed';
   logger.info({ tag: spec.tag, reason, contextHash }, 'Building runtime image');
+  const extraDirs: ExtraContextDir[] = [];
+  for (const bundle of spec.npmBundles ?? []) {
+    const installed = await ensureNpmBundle(join(options.runtimesDir, bundle.dir), cacheDir, { tag: spec.tag, logger });
+    extraDirs.push({ dir: installed.nodeModulesDir, contextPath: `${bundle.contextPath}/node_modules` });
+  }
   const { imageId } = await buildImageFromDir(docker, contextDir, {
     tag: spec.tag,
     labels: { [MANAGED_LABEL]: 'true', [CONTEXT_HASH_LABEL]: contextHash, [RUNTIME_FAMILY_LABEL]: spec.family },
     ignore: isIgnoredContextPath,
+    buildArgs: spec.buildArgs,
+    extraDirs,
   });
   logger.info({ tag: spec.tag, imageId, durationMs: Math.round(performance.now() - started) }, 'Built runtime image');
 
@@ -116,3 +134,22 @@ export async function ensureRuntimeImage(
   return result(imageId, 'built');
 }
 
+/**
+ * What a spec adds to its context's identity: its build arguments and, for each npm bundle, the pinned
+ * manifest and lock file (an install is determined by them, so thousands of installed files need no
+ * hashing). None for a spec without either, so such images keep the hash of their folder alone.
+ */
+async function loadSpecEntries(spec: RuntimeImageSpec, runtimesDir: string): Promise<ContextEntry[]> {
+  const entries: ContextEntry[] = [];
+  if (spec.buildArgs !== undefined) {
+    const args = Object.entries(spec.buildArgs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    entries.push({ path: '../build-args', kind: 'file', mode: 0, content: JSON.stringify(args) });
+  }
+  for (const bundle of spec.npmBundles ?? []) {
+    const files = await loadNpmBundleFiles(join(runtimesDir, bundle.dir), spec.tag);
+    entries.push({ path: `${bundle.contextPath}/package.json`, kind: 'file', mode: 0, content: files.packageJson });
+    entries.push({ path: `${bundle.contextPath}/package-lock.json`, kind: 'file', mode: 0, content: files.lockFile });
+    entries.push({ path: `${bundle.contextPath}/recipe`, kind: 'file', mode: 0, content: getNpmBundleHash(files) });
+  }
+  return entries;
+}

@@ -1,6 +1,7 @@
 /**
  * Which Docker image runs which Lambda runtime. Pure data: one image per runtime family, built from
- * `runtimes/<contextDir>/` (its Dockerfile names the base image).
+ * `runtimes/<contextDir>/` (its Dockerfile names the base image; several families may share a context
+ * and differ by build arguments, as the Node.js versions do).
  */
 export interface RuntimeImageSpec {
   /** Family name, also the folder under `runtimes/`. */
@@ -9,7 +10,21 @@ export interface RuntimeImageSpec {
   readonly contextDir: string;
   /** Lambda `Runtime` values this image serves. */
   readonly runtimes: readonly string[];
+  /** Build arguments (`ARG`s, substituted in `FROM` too): one context can build several images. */
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  /** npm package sets installed on the host and added to the build context (see npm-bundle.ts). */
+  readonly npmBundles?: readonly NpmBundleSpec[];
 }
+
+export interface NpmBundleSpec {
+  /** Folder under runtimes/ holding a package.json and its package-lock.json. */
+  readonly dir: string;
+  /** Where that install's node_modules/ appears in the build context (`<contextPath>/node_modules/`). */
+  readonly contextPath: string;
+}
+
+/** The AWS SDK for JavaScript v3 clients every Node.js image carries in /var/runtime/node_modules. */
+export const NODEJS_SDK_BUNDLE: NpmBundleSpec = { dir: 'nodejs-sdk', contextPath: 'sdk' };
 
 export const RUNTIME_IMAGE_REPOSITORY = 'lambdock-runtime';
 
@@ -17,8 +32,26 @@ export const RUNTIME_IMAGES = [
   {
     family: 'nodejs20.x',
     tag: `${RUNTIME_IMAGE_REPOSITORY}:nodejs20.x`,
-    contextDir: 'nodejs20.x',
+    contextDir: 'nodejs',
     runtimes: ['nodejs20.x'],
+    buildArgs: { NODE_MAJOR: '20' },
+    npmBundles: [NODEJS_SDK_BUNDLE],
+  },
+  {
+    family: 'nodejs22.x',
+    tag: `${RUNTIME_IMAGE_REPOSITORY}:nodejs22.x`,
+    contextDir: 'nodejs',
+    runtimes: ['nodejs22.x'],
+    buildArgs: { NODE_MAJOR: '22' },
+    npmBundles: [NODEJS_SDK_BUNDLE],
+  },
+  {
+    family: 'nodejs24.x',
+    tag: `${RUNTIME_IMAGE_REPOSITORY}:nodejs24.x`,
+    contextDir: 'nodejs',
+    runtimes: ['nodejs24.x'],
+    buildArgs: { NODE_MAJOR: '24' },
+    npmBundles: [NODEJS_SDK_BUNDLE],
   },
   {
     family: 'provided',

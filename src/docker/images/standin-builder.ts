@@ -9,6 +9,7 @@ import { getContextHash, loadContextEntries } from './context-hash.js';
 import { buildImageFromDir, getMessage } from './docker-build.js';
 import { ImageError } from './image-error.js';
 import { silentImageLogger, type ImageLogger } from './image-logger.js';
+import { ensureNpmBundle } from './npm-bundle.js';
 import {
   BUSYBOX,
   STANDIN_LABEL,
@@ -26,6 +27,8 @@ const SBIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
 export interface StandinBuildOptions {
   /** The repository's docker/base folder. */
   dockerBaseDir: string;
+  /** Where pinned npm installs (spec.npmFiles) are kept; default `<dockerBaseDir>/../../.cache`. */
+  cacheDir?: string;
   logger?: ImageLogger;
   /** Where to look for host binaries; defaults to this process's PATH plus the sbin folders. */
   searchPath?: string;
@@ -47,6 +50,7 @@ export async function buildStandinImage(
   await warnOnVersionMismatch(spec, binaries, logger);
   const optionalFiles: string[] = [];
   for (const file of spec.optionalFiles) if (await exists(file)) optionalFiles.push(file);
+  const npmFiles = await fetchNpmFiles(spec, options, logger);
 
   const workDir = await mkdtemp(join(tmpdir(), 'lambdock-standin-'));
   try {
@@ -57,6 +61,7 @@ export async function buildStandinImage(
       files: [...paths, ...(spec.requiredPaths ?? []).map((required) => required.path), ...optionalFiles],
     });
     for (const excluded of spec.excludedPaths ?? []) await removeFromRootfs(join(workDir, 'rootfs'), excluded);
+    for (const file of npmFiles) await copyWithLibraries(spec.tag, file.source, join(workDir, 'rootfs'), file.to);
     const recipe = await fetchStandinRecipeHash(spec, options.dockerBaseDir);
     const { imageId } = await buildImageFromDir(docker, workDir, {
       tag: spec.tag,
@@ -81,6 +86,7 @@ export async function fetchStandinRecipeHash(spec: StandinSpec, dockerBaseDir: s
     .concat(spec.optionalFiles)
     .concat((spec.requiredPaths ?? []).map((required) => required.path))
     .concat((spec.excludedPaths ?? []).map((excluded) => `-${excluded}`))
+    .concat((spec.npmFiles ?? []).map((file) => `npm:${file.from}=${file.to}`))
     .join(' ');
   return getContextHash(
     [
@@ -90,6 +96,42 @@ export async function fetchStandinRecipeHash(spec: StandinSpec, dockerBaseDir: s
     ],
     [],
   );
+}
+
+/** The installed source of each of spec.npmFiles (installing the pinned packages on first use). */
+async function fetchNpmFiles(
+  spec: StandinSpec,
+  options: StandinBuildOptions,
+  logger: ImageLogger,
+): Promise<Array<{ source: string; to: string }>> {
+  if (spec.npmFiles === undefined || spec.npmFiles.length === 0) return [];
+  const cacheDir = options.cacheDir ?? join(options.dockerBaseDir, '..', '..', '.cache');
+  const installed = await ensureNpmBundle(join(options.dockerBaseDir, spec.dir), cacheDir, { tag: spec.tag, logger });
+  return spec.npmFiles.map((file) => ({ source: join(installed.nodeModulesDir, file.from), to: file.to }));
+}
+
+/**
+ * Copies `source` to `to` inside `rootfs`, and every library `ldd` lists for it to its own path there
+ * unless already present (as assemble-rootfs.sh does for host binaries; the script itself copies only to
+ * a file's own path, and stays as it is so the other stand-ins' recipes do not change).
+ */
+async function copyWithLibraries(tag: string, source: string, rootfs: string, to: string): Promise<void> {
+  const copy = async (from: string, dest: string): Promise<void> => {
+    await execFileAsync('mkdir', ['-p', dirname(join(rootfs, dest))]);
+    await execFileAsync('cp', ['-L', '--preserve=mode', from, join(rootfs, dest)]);
+  };
+  try {
+    await copy(source, to);
+    const { stdout } = await execFileAsync('ldd', [source], { timeout: 10_000 });
+    if (stdout.includes('not found')) throw new Error(`${source} needs libraries missing on this host:\n${stdout}`);
+    for (const library of stdout.match(/\/[^\s)]+/g) ?? []) {
+      if (!(await exists(join(rootfs, library)))) await copy(library, library);
+    }
+  } catch (error) {
+    throw new ImageError('ImageBuildFailed', tag, `Adding ${source} to the stand-in for ${tag} failed: ${getMessage(error)}`, {
+      cause: error,
+    });
+  }
 }
 
 function getSearchDirs(path: string): string[] {

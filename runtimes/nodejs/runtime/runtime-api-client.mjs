@@ -32,11 +32,16 @@ export class RuntimeApiClient {
     return this.#send(this.#nextOptions, undefined);
   }
 
-  /** @param json the serialised result. @returns {Promise<ApiAnswer>} 202, or 413 if too large. */
-  postResponse(requestId, json) {
-    const body = Buffer.from(json, 'utf8');
+  /**
+   * @param result the serialised result (JSON text), or the bytes of a streamed response.
+   * @param contentType for a streamed response; JSON otherwise.
+   * @returns {Promise<ApiAnswer>} 202, or 413 if too large.
+   */
+  postResponse(requestId, result, contentType = 'application/json') {
+    const body = typeof result === 'string' ? Buffer.from(result, 'utf8') : result;
     const path = `${BASE}/invocation/${encodeURIComponent(requestId)}/response`;
-    return this.#send(this.#options('POST', path, jsonHeaders(body)), body);
+    const headers = { 'Content-Type': contentType, 'Content-Length': body.length };
+    return this.#send(this.#options('POST', path, headers), body);
   }
 
   /** @param payload {{ errorType, errorMessage, trace }} */

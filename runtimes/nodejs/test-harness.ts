@@ -1,4 +1,4 @@
-// Test harness for the nodejs20.x runtime: a fake Runtime API server (the lambdock side of the
+// Test harness for the Node.js runtime: a fake Runtime API server (the lambdock side of the
 // contract, reduced to what the tests need) and a launcher for `sh runtime/bootstrap`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -169,7 +169,7 @@ export async function runCleanups(): Promise<void> {
 
 /** Writes `files` into a fresh LAMBDA_TASK_ROOT and starts `sh runtime/bootstrap` (or options.bootstrap) on it. */
 export async function startRuntime(api: FakeRuntimeApi | undefined, options: RuntimeOptions): Promise<RuntimeProcess> {
-  const taskRoot = await mkdtemp(path.join(tmpdir(), 'lambdock-runtime-'));
+  const taskRoot = await mkdtemp(path.join(tmpdir(), 'lambdock-nodejs-'));
   cleanups.push(() => rm(taskRoot, { recursive: true, force: true }));
   for (const [name, content] of Object.entries(options.files ?? {})) {
     await mkdir(path.dirname(path.join(taskRoot, name)), { recursive: true });
@@ -188,7 +188,7 @@ export async function startRuntime(api: FakeRuntimeApi | undefined, options: Run
       AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/fn',
       AWS_LAMBDA_LOG_STREAM_NAME: '2024/01/01/[$LATEST]0123456789abcdef',
       AWS_REGION: 'us-east-1',
-      ...options.env,
+      ...withTaskRoot(options.env ?? {}, taskRoot),
     },
   });
   let stdout = '';
@@ -204,6 +204,11 @@ export async function startRuntime(api: FakeRuntimeApi | undefined, options: Run
   };
   cleanups.push(stop);
   return { child, stdout: () => stdout, stderr: () => stderr, exited, stop };
+}
+
+/** `__TASK_ROOT__` in an environment value is the task root's path (known only once it exists). */
+function withTaskRoot(env: Record<string, string>, taskRoot: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value.replaceAll('__TASK_ROOT__', taskRoot)]));
 }
 
 /** The [request id, level, message] of every stdout line; throws on a line of another shape. */

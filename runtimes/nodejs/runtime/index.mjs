@@ -1,6 +1,6 @@
-// lambdock's nodejs20.x runtime: the process the bootstrap starts in every function container.
-// It loads the handler named by _HANDLER from LAMBDA_TASK_ROOT, then speaks the Lambda
-// Runtime API at AWS_LAMBDA_RUNTIME_API the way AWS's own Node.js 20 runtime does.
+// lambdock's Node.js runtime (nodejs20.x, nodejs22.x, nodejs24.x): the process the bootstrap starts
+// in every function container. It loads the handler named by _HANDLER from LAMBDA_TASK_ROOT, then
+// speaks the Lambda Runtime API at AWS_LAMBDA_RUNTIME_API the way AWS's own Node.js runtime does.
 //
 // Exit codes (see errors.mjs): 129 after an init failure or an uncaught exception, 128 after
 // an unhandled rejection (each reported to the Runtime API first), 1 when the Runtime API is
@@ -8,6 +8,7 @@
 import { ExitCode, UnhandledPromiseRejection } from './errors.mjs';
 import { getFunctionInfo } from './invoke-context.mjs';
 import { logRuntimeProblem, patchConsole } from './log-patch.mjs';
+import { installAwsLambdaGlobal } from './response-stream.mjs';
 import { Runtime } from './runtime.mjs';
 import { RuntimeApiClient } from './runtime-api-client.mjs';
 import { isAsyncFunction, loadHandler } from './user-function.mjs';
@@ -35,6 +36,7 @@ process.on('unhandledRejection', (reason, promise) => {
 process.on('beforeExit', () => runtime.onBeforeExit());
 
 let handler;
+installAwsLambdaGlobal(env);
 try {
   handler = await loadHandler(env.LAMBDA_TASK_ROOT ?? '/var/task', env._HANDLER);
 } catch (error) {

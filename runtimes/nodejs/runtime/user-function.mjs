@@ -12,6 +12,7 @@ import {
   MalformedHandlerName,
   UserCodeSyntaxError,
 } from './errors.mjs';
+import { ensureEsmNodePath } from './esm-node-path.mjs';
 
 const HANDLER_EXPRESSION = /^([^.]*)\.(.*)$/;
 const EXTENSIONS = ['', '.js', '.mjs', '.cjs'];
@@ -64,11 +65,15 @@ async function importUserModule(appRoot, moduleRoot, moduleName) {
     const basePath = path.resolve(appRoot, moduleRoot, moduleName);
     for (const extension of EXTENSIONS) {
       const file = basePath + extension;
-      if (isFile(file)) return await import(pathToFileURL(file).href);
+      if (isFile(file)) {
+        ensureEsmNodePath(file);
+        return await import(pathToFileURL(file).href);
+      }
     }
     const resolved = resolveFromRuntime(moduleName, {
       paths: [appRoot, path.join(appRoot, moduleRoot)],
     });
+    if (path.isAbsolute(resolved)) ensureEsmNodePath(resolved);
     return await import(path.isAbsolute(resolved) ? pathToFileURL(resolved).href : resolved);
   } catch (error) {
     if (error instanceof SyntaxError) throw new UserCodeSyntaxError(error);

@@ -27,7 +27,7 @@ export function logError(label, error) {
 
 /** Runtime diagnostics that are not the function's own logs go to stderr, unformatted. */
 export function logRuntimeProblem(message) {
-  writeLine(2, `lambdock nodejs20.x runtime: ${message}\n`);
+  writeLine(2, `lambdock Node.js runtime: ${message}\n`);
 }
 
 export function patchConsole(env) {
