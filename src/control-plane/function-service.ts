@@ -9,11 +9,13 @@ import { decodeZip, type CodeInput } from './code/zip-input.js';
 import { resolveDeadLetterTarget } from './function-dead-letter.js';
 import { getExtraSettings, refusePublishTo, resolveExtraSettings, type ExtraSettingsInput } from './function-extras.js';
 import type { AliasRecord } from './aliases/alias-model.js';
+import type { FunctionLayer } from './layers/layer-model.js';
 import { routeAlias } from './aliases/alias-routing.js';
 import type { AliasStore } from './aliases/alias-store.js';
 import {
   LATEST,
   formatLastModified,
+  getHeldCode,
   type Architecture,
   type CodeRef,
   type FunctionRecord,
@@ -120,6 +122,16 @@ export interface FunctionServiceOptions {
   runnablePlace?: string;
   /** How the outcome of an activation is written when the store fails (retries, recovery rounds). */
   activation?: ActivationRecorderOptions;
+  /** Finds the layer versions a function's `Layers` names (LayerService); without it, `Layers` is refused. */
+  layers?: FunctionLayerResolver;
+}
+
+/** What the function service asks of the layers (LayerService does it). */
+export interface FunctionLayerResolver {
+  /** The layers `arns` name, in order, with AWS's refusals (shape, count, existence, size with `code`). */
+  resolveFunctionLayers(arns: readonly string[], code: CodeRef): Promise<FunctionLayer[]>;
+  /** AWS's refusal when `code` and `layers` unzipped together pass 250 MB. */
+  checkCombinedSize(code: CodeRef, layers: readonly FunctionLayer[]): Promise<void>;
 }
 
 /** The functions resource of the Lambda API: validation, state (Pending → Active), revisions. */
@@ -187,10 +199,18 @@ export class FunctionService {
     // Checked before anything is stored; the insert below stays the authority when two creates race.
     if ((await this.store.load(ref.name)) !== undefined) throw conflict(`Function already exist: ${ref.name}`);
     const staged = await this.code.stage(zip);
+    let layers: FunctionLayer[];
+    try {
+      layers = await this.resolveLayers(input.Layers, staged.ref);
+    } catch (error) {
+      await staged.release();
+      throw error;
+    }
     const record: FunctionRecord = {
       name: ref.name,
       ...settings,
       extras,
+      ...(layers.length === 0 ? {} : { layers }),
       ...(deadLetterTargetArn === undefined ? {} : { deadLetterTargetArn }),
       ...(input.Environment?.Variables === undefined ? {} : { environmentGiven: true }),
       code: staged.ref,
@@ -289,6 +309,7 @@ export class FunctionService {
     if (input.DryRun === true) return { ...current, ...settings, code: await this.code.check(zip) };
     const staged = await this.code.stage(zip);
     try {
+      await this.options.layers?.checkCombinedSize(staged.ref, current.layers ?? []);
       // The previous code goes once the update is through (activate), or stays if it fails.
       const change = (latest: FunctionRecord) => ({ ...resolveSettings({ Architectures: input.Architectures }, latest), code: staged.ref });
       return await this.commitUpdate(name, input.RevisionId, change, input.Publish === true);
@@ -300,17 +321,32 @@ export class FunctionService {
   async updateConfiguration(functionName: string, input: UpdateConfigurationInput): Promise<FunctionRecord> {
     const name = this.updatableName(functionName);
     checkSettingsInput(input);
-    return this.commitUpdate(name, input.RevisionId, (current) => {
+    // Checked against the code as it is now; an empty list removes the function's layers.
+    const before = await this.loadExisting(name);
+    const layers = input.Layers === undefined ? undefined : await this.resolveLayers(input.Layers, before.code);
+    const updated = await this.commitUpdate(name, input.RevisionId, (current) => {
       const settings = resolveSettings(input, current);
       this.checkRunnable(settings.architectures);
       return {
         ...settings,
+        ...(layers === undefined ? {} : { layers: layers.length === 0 ? undefined : layers }),
         extras: resolveExtraSettings(input, getExtraSettings(current), settings.runtime),
         // Undefined (removed) when TargetArn is "": JSON leaves the key out.
         deadLetterTargetArn: resolveDeadLetterTarget(input.DeadLetterConfig, current.deadLetterTargetArn, this.scope),
         ...(input.Environment === undefined ? {} : { environmentGiven: true }),
       };
     });
+    // Layer code no record holds any more (its layer version deleted meanwhile) goes.
+    const kept = new Set(getHeldCode(updated));
+    for (const sha of getHeldCode(before)) if (!kept.has(sha)) this.collectLater(sha, name);
+    return updated;
+  }
+
+  /** A function's `Layers` resolved (none when not given or empty). */
+  private async resolveLayers(arns: readonly string[] | undefined, code: CodeRef): Promise<FunctionLayer[]> {
+    if (arns === undefined || arns.length === 0) return [];
+    if (this.options.layers === undefined) throw invalidParameter('lambdock cannot run functions with layers here: remove Layers.');
+    return this.options.layers.resolveFunctionLayers(arns, code);
   }
 
   /**
@@ -346,7 +382,7 @@ export class FunctionService {
       throw conflict(`Unable to delete version because the following aliases reference it: [${result.aliases.join(', ')}]`);
     }
     for (const listener of this.listeners) listener.versionDeleted(name, version);
-    this.collectLater(result.record.code.sha256Hex, name);
+    for (const sha256Hex of getHeldCode(result.record)) this.collectLater(sha256Hex, name);
   }
 
   async usage(): Promise<AccountUsage> {
@@ -489,6 +525,7 @@ export class FunctionService {
     let outcome: FunctionRecord;
     try {
       await this.code.unpack(record.code);
+      for (const layer of record.layers ?? []) await this.code.unpack(layer.code);
       await this.prepare(record);
       outcome = getActivatedRecord(record, randomUUID());
     } catch (error) {
