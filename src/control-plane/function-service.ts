@@ -9,6 +9,7 @@ import { decodeZip, type CodeInput } from './code/zip-input.js';
 import { resolveDeadLetterTarget } from './function-dead-letter.js';
 import { getExtraSettings, refusePublishTo, resolveExtraSettings, type ExtraSettingsInput } from './function-extras.js';
 import type { AliasRecord } from './aliases/alias-model.js';
+import { resolveFunctionLayers, type FunctionLayerResolver } from './layers/function-layers.js';
 import type { FunctionLayer } from './layers/layer-model.js';
 import { routeAlias } from './aliases/alias-routing.js';
 import type { AliasStore } from './aliases/alias-store.js';
@@ -126,13 +127,6 @@ export interface FunctionServiceOptions {
   layers?: FunctionLayerResolver;
 }
 
-/** What the function service asks of the layers (LayerService does it). */
-export interface FunctionLayerResolver {
-  /** The layers `arns` name, in order, with AWS's refusals (shape, count, existence, size with `code`). */
-  resolveFunctionLayers(arns: readonly string[], code: CodeRef): Promise<FunctionLayer[]>;
-  /** AWS's refusal when `code` and `layers` unzipped together pass 250 MB. */
-  checkCombinedSize(code: CodeRef, layers: readonly FunctionLayer[]): Promise<void>;
-}
 
 /** The functions resource of the Lambda API: validation, state (Pending → Active), revisions. */
 export class FunctionService {
@@ -201,7 +195,7 @@ export class FunctionService {
     const staged = await this.code.stage(zip);
     let layers: FunctionLayer[];
     try {
-      layers = await this.resolveLayers(input.Layers, staged.ref);
+      layers = await resolveFunctionLayers(this.options.layers, input.Layers, staged.ref);
     } catch (error) {
       await staged.release();
       throw error;
@@ -323,7 +317,7 @@ export class FunctionService {
     checkSettingsInput(input);
     // Checked against the code as it is now; an empty list removes the function's layers.
     const before = await this.loadExisting(name);
-    const layers = input.Layers === undefined ? undefined : await this.resolveLayers(input.Layers, before.code);
+    const layers = input.Layers === undefined ? undefined : await resolveFunctionLayers(this.options.layers, input.Layers, before.code);
     const updated = await this.commitUpdate(name, input.RevisionId, (current) => {
       const settings = resolveSettings(input, current);
       this.checkRunnable(settings.architectures);
@@ -342,12 +336,6 @@ export class FunctionService {
     return updated;
   }
 
-  /** A function's `Layers` resolved (none when not given or empty). */
-  private async resolveLayers(arns: readonly string[] | undefined, code: CodeRef): Promise<FunctionLayer[]> {
-    if (arns === undefined || arns.length === 0) return [];
-    if (this.options.layers === undefined) throw invalidParameter('lambdock cannot run functions with layers here: remove Layers.');
-    return this.options.layers.resolveFunctionLayers(arns, code);
-  }
 
   /**
    * DeleteFunction. `$LATEST` alone cannot be deleted and aliases are not deleted this way (both 400, even

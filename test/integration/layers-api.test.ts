@@ -14,7 +14,11 @@ import {
   UpdateFunctionConfigurationCommand,
   type PublishLayerVersionCommandInput,
 } from '@aws-sdk/client-lambda';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisFunctionStore } from '../../src/control-plane/store/redis-function-store.js';
+import { RedisLayerStore } from '../../src/control-plane/store/redis-layer-store.js';
+import { redisKeys } from '../../src/control-plane/store/redis-keys.js';
 import { awsError } from '../helpers/lambda-error-of.js';
 import { ROLE, startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
 import { makeZip, nodeZip } from '../helpers/zip.js';
@@ -261,5 +265,37 @@ describe('functions with layers', () => {
     expect((await t.invoke({ FunctionName: 'holds-layer' })).json()).toBe('once');
     await t.client.send(new DeleteFunctionCommand({ FunctionName: 'holds-layer' }));
     await eventually(async () => (await storedCode(sha)).length === 0);
+  });
+
+  it('counts who holds layer code in Redis: layer versions, $LATEST and published versions, each let go in turn', async () => {
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+    try {
+      const layer = await publish({ LayerName: 'held' });
+      const key = redisKeys.codeHolders(t.instanceId, Buffer.from(layer.Content?.CodeSha256 ?? '', 'base64').toString('hex'));
+      const holders = async () => (await redis.smembers(key)).sort();
+      expect(await holders()).toEqual(['layer:held:1']);
+      await t.createFunction({ FunctionName: 'holder', Code: { ZipFile: await nodeZip('exports.handler = async () => 1;') }, Layers: [layer.LayerVersionArn ?? ''] });
+      await t.client.send(new PublishVersionCommand({ FunctionName: 'holder' }));
+      expect(await holders()).toEqual(['function:holder', 'layer:held:1', 'version:holder:1']);
+      await t.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'holder', Layers: [] }));
+      await t.waitUpdated('holder');
+      expect(await holders()).toEqual(['layer:held:1', 'version:holder:1']);
+      // Lost holds (data from before they were counted) come back at start-up.
+      await redis.del(key);
+      await new RedisFunctionStore(redis, t.instanceId).restoreCodeReferences();
+      await new RedisLayerStore(redis, t.instanceId).restoreCodeReferences();
+      expect(await holders()).toEqual(['layer:held:1', 'version:holder:1']);
+      await t.client.send(new DeleteFunctionCommand({ FunctionName: 'holder', Qualifier: '1' }));
+      expect(await holders()).toEqual(['layer:held:1']);
+      await t.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'holder', Layers: [layer.LayerVersionArn ?? ''] }));
+      await t.waitUpdated('holder');
+      expect(await holders()).toEqual(['function:holder', 'layer:held:1']);
+      await t.client.send(new DeleteFunctionCommand({ FunctionName: 'holder' }));
+      expect(await holders()).toEqual(['layer:held:1']);
+      await t.client.send(new DeleteLayerVersionCommand({ LayerName: 'held', VersionNumber: 1 }));
+      expect(await holders()).toEqual([]);
+    } finally {
+      await redis.quit();
+    }
   });
 });
