@@ -61,4 +61,17 @@ describe('OptTrees', () => {
     expect(await readFile(path.join(idle, 'bin/other'), 'utf8')).toBe('o');
     opt.close();
   });
+
+  it('rebuilds a tree asked for while it is being removed', async () => {
+    const opt = new OptTrees(dir, code, { now: () => now, idleMs: 1000 });
+    const a = await layer({ 'python/m.py': 'a' });
+    const tree = (await opt.ensure([a])) ?? '';
+    now = 5000;
+    const removing = opt.collectUnused();
+    const asked = opt.ensure([a]);
+    expect(await removing).toBe(1);
+    expect(await asked).toBe(tree);
+    expect(await readFile(path.join(tree, 'python/m.py'), 'utf8')).toBe('a');
+    opt.close();
+  });
 });

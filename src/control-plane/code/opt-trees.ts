@@ -26,6 +26,8 @@ export interface OptTreesOptions {
 export class OptTrees {
   readonly root: string;
   private readonly building = new Map<string, Promise<void>>();
+  /** Trees being removed: asking for one again waits for that, then builds it afresh. */
+  private readonly removing = new Map<string, Promise<void>>();
   /** Trees known to be complete → when they were last asked for (ms). */
   private readonly lastAsked = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -51,7 +53,8 @@ export class OptTrees {
     if (!this.lastAsked.has(tree)) {
       let work = this.building.get(tree);
       if (work === undefined) {
-        work = this.build(layers, tree).finally(() => this.building.delete(tree));
+        const removal = this.removing.get(tree) ?? Promise.resolve();
+        work = removal.then(() => this.build(layers, tree)).finally(() => this.building.delete(tree));
         this.building.set(tree, work);
       }
       await work;
@@ -83,7 +86,9 @@ export class OptTrees {
     for (const [tree, asked] of [...this.lastAsked]) {
       if (this.now() - asked < idleMs || this.options.isTreeInUse?.(tree) === true || this.building.has(tree)) continue;
       this.lastAsked.delete(tree);
-      await rm(tree, { recursive: true, force: true });
+      const removal = rm(tree, { recursive: true, force: true }).finally(() => this.removing.delete(tree));
+      this.removing.set(tree, removal.catch(() => undefined));
+      await removal;
       removed += 1;
     }
     return removed;
