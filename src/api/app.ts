@@ -104,7 +104,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(eventInvokeConfigRoutes, { eventInvokeConfigs: deps.eventInvokeConfigs });
   void app.register(functionSubresourceRoutes, { resources: new UnconfiguredResources(deps.functions) });
   void app.register(invocationRoutes, { invoker: deps.invoker });
-  void app.register(accountRoutes, { functions: deps.functions, concurrency: deps.concurrency });
+  void app.register(accountRoutes, { functions: deps.functions, layers: deps.layers, concurrency: deps.concurrency });
   void app.register(codeRoutes, { code: deps.code });
   if (deps.queues !== undefined) {
     void app.register(sqsRoutes, { queues: deps.queues, requestTimeoutMs: deps.requestTimeoutMs ?? REQUEST_TIMEOUT_DEFAULT_MS });

@@ -4,6 +4,7 @@ import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
   DeleteLayerVersionCommand,
+  GetAccountSettingsCommand,
   GetFunctionConfigurationCommand,
   GetLayerVersionByArnCommand,
   GetLayerVersionCommand,
@@ -252,6 +253,11 @@ describe('functions with layers', () => {
     await t.client.send(new PublishLayerVersionCommand({ LayerName: 'stored-twice', Content: { ZipFile: zip } }));
     const sha = first.Content?.CodeSha256 ?? '';
     expect(await storedCode(sha)).toHaveLength(1); // the zip (unpacked when a function first runs with it)
+    // Stored once, but counted per version for the account, as AWS counts it.
+    const before = (await t.client.send(new GetAccountSettingsCommand({}))).AccountUsage?.TotalCodeSize ?? 0;
+    await t.client.send(new PublishLayerVersionCommand({ LayerName: 'stored-thrice', Content: { ZipFile: zip } }));
+    expect((await t.client.send(new GetAccountSettingsCommand({}))).AccountUsage?.TotalCodeSize).toBe(before + zip.length);
+    await t.client.send(new DeleteLayerVersionCommand({ LayerName: 'stored-thrice', VersionNumber: 1 }));
     const code = await nodeZip(`exports.handler = async () => require('once');`);
     await t.createFunction({ FunctionName: 'holds-layer', Role: ROLE, Code: { ZipFile: code }, Layers: [first.LayerVersionArn ?? ''] });
     await t.client.send(new DeleteLayerVersionCommand({ LayerName: 'stored-once', VersionNumber: 1 }));

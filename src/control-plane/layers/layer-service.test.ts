@@ -74,6 +74,14 @@ describe('LayerService', () => {
     expect((await layers.publish('l', { Content: { ZipFile: zip } })).version).toBe(3);
   });
 
+  it('counts the zipped size of every layer version for the account', async () => {
+    expect(await layers.fetchTotalCodeSize()).toBe(0);
+    await layers.publish('a', { Content: { ZipFile: zip } });
+    await layers.publish('a', { Content: { ZipFile: zip } });
+    await layers.publish('b', { Content: { ZipFile: zip } });
+    expect(await layers.fetchTotalCodeSize()).toBe(3 * zip.length);
+  });
+
   it('refuses content from S3 and a missing content', async () => {
     expect((await rejection(layers.publish('l', { Content: { S3Bucket: 'b', S3Key: 'k' } }))).message).toMatch(/does not read layer content from S3/);
     expect((await rejection(layers.publish('l', {}))).message).toBe(

@@ -109,6 +109,18 @@ export class LayerService {
     }
   }
 
+  /** The zipped size of every layer version (GetAccountSettings counts it with the functions' code). */
+  async fetchTotalCodeSize(): Promise<number> {
+    let total = 0;
+    let after: string | undefined;
+    for (;;) {
+      const names = await this.store.listNames(after, NAMES_PER_READ);
+      for (const name of names) for (const record of await this.store.listVersions(name)) total += record.code.size;
+      if (names.length < NAMES_PER_READ) return total;
+      after = names[names.length - 1];
+    }
+  }
+
   /** DeleteLayerVersion: idempotent (a missing layer or version is no error, as on AWS). */
   async remove(layerNameInput: string, versionInput: string): Promise<void> {
     const layerName = parseLayerName(layerNameInput);
