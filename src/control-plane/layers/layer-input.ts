@@ -1,6 +1,5 @@
-import { invalidParameter } from '../../shared/errors.js';
+import { LambdaError, invalidParameter } from '../../shared/errors.js';
 import { Violations, describeViolation, formatViolations } from '../../shared/violations.js';
-import { LambdaError } from '../../shared/errors.js';
 import type { Scope } from '../function-ref.js';
 import { AWS_RUNTIMES, RETIRED_RUNTIMES } from '../runtimes.js';
 

@@ -1,8 +1,7 @@
 import { LambdaError, invalidParameter, validationError } from '../../shared/errors.js';
 import { MAX_UNZIPPED_BYTES, type CodeStore } from '../code/code-store.js';
 import { decodeZip, type CodeInput } from '../code/zip-input.js';
-import type { CodeRef } from '../function-model.js';
-import { formatLastModified } from '../function-model.js';
+import { formatLastModified, type CodeRef } from '../function-model.js';
 import type { Scope } from '../function-ref.js';
 import {
   checkFunctionLayers,
