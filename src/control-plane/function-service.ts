@@ -127,7 +127,6 @@ export interface FunctionServiceOptions {
   layers?: FunctionLayerResolver;
 }
 
-
 /** The functions resource of the Lambda API: validation, state (Pending → Active), revisions. */
 export class FunctionService {
   private readonly listeners: FunctionListener[] = [];
@@ -330,12 +329,11 @@ export class FunctionService {
         ...(input.Environment === undefined ? {} : { environmentGiven: true }),
       };
     });
-    // Layer code no record holds any more (its layer version deleted meanwhile) goes.
+    // Code of layers it no longer uses goes if nothing else holds it (its layer version deleted meanwhile).
     const kept = new Set(getHeldCode(updated));
-    for (const sha of getHeldCode(before)) if (!kept.has(sha)) this.collectLater(sha, name);
+    for (const { code } of before.layers ?? []) if (!kept.has(code.sha256Hex)) this.collectLater(code.sha256Hex, name);
     return updated;
   }
-
 
   /**
    * DeleteFunction. `$LATEST` alone cannot be deleted and aliases are not deleted this way (both 400, even

@@ -43,7 +43,13 @@ async function expectError(promise: Promise<unknown>, name: string, status: numb
   return error;
 }
 
-const layerZip = (tag: string) => makeZip({ 'nodejs/node_modules/tag/index.js': `module.exports = ${JSON.stringify(tag)};` });
+// One zip per tag (a zip carries its entries' times: built twice, it can differ).
+const zips = new Map<string, Promise<Buffer>>();
+const layerZip = (tag: string): Promise<Buffer> => {
+  const zip = zips.get(tag) ?? makeZip({ 'nodejs/node_modules/tag/index.js': `module.exports = ${JSON.stringify(tag)};` });
+  zips.set(tag, zip);
+  return zip;
+};
 const publish = async (input: Partial<PublishLayerVersionCommandInput> & { LayerName: string }) =>
   t.client.send(new PublishLayerVersionCommand({ Content: { ZipFile: await layerZip(input.LayerName) }, ...input }));
 
