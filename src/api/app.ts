@@ -8,6 +8,7 @@ import type { ProvisionedConcurrencyService } from '../control-plane/concurrency
 import type { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
 import type { EventInvokeConfigService } from '../control-plane/event-invoke-config/event-invoke-config-service.js';
 import type { FunctionService } from '../control-plane/function-service.js';
+import type { LayerService } from '../control-plane/layers/layer-service.js';
 import type { TagService } from '../control-plane/tag-service.js';
 import { UnconfiguredResources } from '../control-plane/unconfigured-resources.js';
 import type { InvokeService } from '../invocation/invoke-service.js';
@@ -23,12 +24,14 @@ import { functionSubresourceRoutes } from './routes/function-subresources/index.
 import { REQUEST_LIMIT, functionRoutes } from './routes/functions/index.js';
 import { healthRoutes, type HealthCheck } from './routes/health/index.js';
 import { invocationRoutes } from './routes/invocations/index.js';
+import { layerRoutes } from './routes/layers/index.js';
 import { sqsRoutes } from './routes/sqs/index.js';
 import { tagRoutes } from './routes/tags/index.js';
 import { versionRoutes } from './routes/versions/index.js';
 
 export interface ApiDeps {
   functions: FunctionService;
+  layers: LayerService;
   aliases: AliasService;
   tags: TagService;
   invoker: InvokeService;
@@ -86,12 +89,14 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
 
   void app.register(healthRoutes, { check: deps.health });
+  const codeLocation = (sha: string, host: string | undefined) => `http://${host ?? 'localhost'}${CODE_PATH}/${sha}.zip`;
   void app.register(functionRoutes, {
     functions: deps.functions,
     fetchTags: (name) => deps.tags.fetchFunctionTags(name),
     fetchReservedConcurrency: (name) => deps.concurrency.get(name),
-    codeLocation: (sha, host) => `http://${host ?? 'localhost'}${CODE_PATH}/${sha}.zip`,
+    codeLocation,
   });
+  void app.register(layerRoutes, { layers: deps.layers, codeLocation });
   void app.register(versionRoutes, { functions: deps.functions });
   void app.register(aliasRoutes, { aliases: deps.aliases, scope: deps.functions.scope });
   void app.register(tagRoutes, { tags: deps.tags });
@@ -99,7 +104,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(eventInvokeConfigRoutes, { eventInvokeConfigs: deps.eventInvokeConfigs });
   void app.register(functionSubresourceRoutes, { resources: new UnconfiguredResources(deps.functions) });
   void app.register(invocationRoutes, { invoker: deps.invoker });
-  void app.register(accountRoutes, { functions: deps.functions, concurrency: deps.concurrency });
+  void app.register(accountRoutes, { functions: deps.functions, layers: deps.layers, concurrency: deps.concurrency });
   void app.register(codeRoutes, { code: deps.code });
   if (deps.queues !== undefined) {
     void app.register(sqsRoutes, { queues: deps.queues, requestTimeoutMs: deps.requestTimeoutMs ?? REQUEST_TIMEOUT_DEFAULT_MS });

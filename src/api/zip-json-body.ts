@@ -1,7 +1,7 @@
 /**
- * Reads a CreateFunction / UpdateFunctionCode JSON body as it arrives, decoding the base64 `ZipFile`
- * string (at `Code.ZipFile` or `ZipFile`) straight into a Buffer instead of holding the body text, the
- * parsed string and the decoded bytes at once. The rest of the JSON (small) is kept and parsed as usual,
+ * Reads a CreateFunction / UpdateFunctionCode / PublishLayerVersion JSON body as it arrives, decoding the
+ * base64 `ZipFile` string (at `Code.ZipFile`, `Content.ZipFile` or `ZipFile`) straight into a Buffer
+ * instead of holding the body text, the parsed string and the decoded bytes at once. The rest of the JSON (small) is kept and parsed as usual,
  * with `ZipFile` left as an empty string; the zip comes out beside it.
  *
  * Memory for one upload: the decoded zip (¾ of the body) plus one chunk, instead of about 2.5× the body.
@@ -9,7 +9,7 @@
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const ZIP_PATHS = ['Code\u0000ZipFile', 'ZipFile'];
+const ZIP_PATHS = ['Code\u0000ZipFile', 'Content\u0000ZipFile', 'ZipFile'];
 const BASE64_INVALID = /[^A-Za-z0-9+/=]/;
 
 interface Frame {

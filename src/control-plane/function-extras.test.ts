@@ -17,9 +17,12 @@ describe('resolveExtraSettings', () => {
     expect(resolveExtraSettings({ Layers: [], DeadLetterConfig: { TargetArn: '' }, FileSystemConfigs: [], ImageConfig: {} }, base, 'nodejs20.x')).toEqual(base);
   });
 
+  it('leaves Layers to the layer service', () => {
+    expect(resolveExtraSettings({ Layers: ['arn:aws:lambda:us-east-1:123456789012:layer:l:1'] }, base, 'nodejs20.x')).toEqual(base);
+  });
+
   it('refuses what would change what runs', () => {
     for (const input of [
-      { Layers: ['arn:aws:lambda:us-east-1:123456789012:layer:l:1'] },
       { FileSystemConfigs: [{ Arn: 'x', LocalMountPath: '/mnt/x' }] },
       { ImageConfig: { Command: ['x'] } },
       { CodeSigningConfigArn: 'arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0123456789abcdefg' },

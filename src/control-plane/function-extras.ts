@@ -5,7 +5,8 @@ import { invalidParameter, validationError } from '../shared/errors.js';
  * The configuration fields beyond the core settings (function-settings.ts): those lambdock stores and
  * returns as AWS does although nothing here enforces them (VPC, KMS key, X-Ray mode, SnapStart), the
  * logging configuration, and those it refuses because accepting them would change what runs without
- * lambdock doing it (layers, file systems, image config, code signing, …). DeadLetterConfig: function-dead-letter.ts.
+ * lambdock doing it (file systems, image config, code signing, …). DeadLetterConfig: function-dead-letter.ts;
+ * Layers: layers/layer-service.ts.
  */
 
 export const TRACING_MODES = ['Active', 'PassThrough'] as const;
@@ -105,9 +106,6 @@ function checkIdList(field: string, ids: string[], max: number, pattern: RegExp,
 
 /** Fields that would change what runs, which lambdock cannot honour yet: refused rather than dropped. */
 function refuseUnsupported(input: ExtraSettingsInput): void {
-  if ((input.Layers ?? []).length > 0) {
-    throw invalidParameter('lambdock cannot run functions with layers yet: remove Layers (an empty list is accepted).');
-  }
   if ((input.FileSystemConfigs ?? []).length > 0) {
     throw invalidParameter('lambdock cannot mount file systems (EFS) yet: remove FileSystemConfigs (an empty list is accepted).');
   }

@@ -16,6 +16,23 @@ export interface ZipCodeRef {
   codeSha256: string;
   size: number;
   hostFolder?: undefined;
+  /** The bytes its files declare unzipped (absent in records from before it was kept). */
+  unzippedSize?: number;
+}
+
+/**
+ * What a function keeps of each layer it uses (in its order): the version's ARN and its code. The
+ * function holds the code itself, so a function keeps working after its layer version is deleted (as on
+ * AWS).
+ */
+export interface FunctionLayer {
+  arn: string;
+  code: CodeRef;
+}
+
+/** A function configuration's `Layers`: `[{Arn, CodeSize}]`. */
+export function toFunctionLayers(layers: readonly FunctionLayer[]): Array<{ Arn: string; CodeSize: number }> {
+  return layers.map((layer) => ({ Arn: layer.arn, CodeSize: layer.code.size }));
 }
 
 /**
@@ -27,6 +44,7 @@ export interface HostFolderCodeRef {
   codeSha256: string;
   size: 0;
   hostFolder: string;
+  unzippedSize?: undefined;
 }
 
 export type CodeRef = ZipCodeRef | HostFolderCodeRef;
@@ -62,6 +80,8 @@ export interface FunctionRecord extends Settings {
   extras?: ExtraSettings;
   /** `DeadLetterConfig.TargetArn` (an SQS queue ARN, see function-dead-letter.ts); absent when none is set. */
   deadLetterTargetArn?: string;
+  /** The layer versions it uses, in order (extracted under /opt, later ones over earlier ones); absent when none. */
+  layers?: FunctionLayer[];
 }
 
 /**
@@ -76,6 +96,11 @@ export interface VersionRecord extends FunctionRecord {
   fingerprint: string;
   /** The `$LATEST` RevisionId its publish gave `$LATEST`: the activation of that revision settles this version's state. */
   publishedWith: string;
+}
+
+/** The SHA-256 (hex) of all the code a record holds: its own and its layers', each once. */
+export function getHeldCode(record: Pick<FunctionRecord, 'code' | 'layers'>): string[] {
+  return [...new Set([record.code.sha256Hex, ...(record.layers ?? []).map((layer) => layer.code.sha256Hex)])];
 }
 
 /** A record without its state and update reasons (a settled record shows none). */
@@ -111,8 +136,9 @@ export function getPublishFingerprint(record: FunctionRecord): string {
     record.ephemeralStorageSize,
     record.architectures,
     record.extras ?? null,
-    // Only when set, so that versions published before it existed keep their fingerprint.
+    // Only when set, so that versions published before they existed keep their fingerprint.
     ...(record.deadLetterTargetArn === undefined ? [] : [record.deadLetterTargetArn]),
+    ...((record.layers ?? []).length === 0 ? [] : [{ layers: record.layers?.map((layer) => layer.arn) }]),
   ]);
 }
 
@@ -134,6 +160,8 @@ export function getEnvironmentKey(record: FunctionVersionRecord): string {
     record.environment,
     record.architectures,
     record.extras?.logging ?? null,
+    // Only when set, so that environments of functions without layers keep their key.
+    ...((record.layers ?? []).length === 0 ? [] : [record.layers?.map((layer) => [layer.arn, layer.code.sha256Hex])]),
   ]);
 }
 
@@ -184,6 +212,7 @@ export function toFunctionConfiguration(
   if (showsUpdate && record.lastUpdateStatusReasonCode !== undefined) {
     config.LastUpdateStatusReasonCode = record.lastUpdateStatusReasonCode;
   }
+  if (record.layers !== undefined && record.layers.length > 0) config.Layers = toFunctionLayers(record.layers);
   Object.assign(config, toExtraConfiguration(record, scope.region));
   // AWS leaves DeadLetterConfig out when no target is set (recorded from AWS).
   if (record.deadLetterTargetArn !== undefined) config.DeadLetterConfig = { TargetArn: record.deadLetterTargetArn };

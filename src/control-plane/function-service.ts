@@ -10,11 +10,14 @@ import { isHotReload, resolveHostFolder, type HotReloadSettings } from './code/h
 import { resolveDeadLetterTarget } from './function-dead-letter.js';
 import { getExtraSettings, refusePublishTo, resolveExtraSettings, type ExtraSettingsInput } from './function-extras.js';
 import type { AliasRecord } from './aliases/alias-model.js';
+import { resolveFunctionLayers, type FunctionLayerResolver } from './layers/function-layers.js';
+import type { FunctionLayer } from './layers/layer-model.js';
 import { routeAlias } from './aliases/alias-routing.js';
 import type { AliasStore } from './aliases/alias-store.js';
 import {
   LATEST,
   formatLastModified,
+  getHeldCode,
   type Architecture,
   type CodeRef,
   type HostFolderCodeRef,
@@ -124,6 +127,8 @@ export interface FunctionServiceOptions {
   activation?: ActivationRecorderOptions;
   /** Hot reload: code folders named by `Code.S3Bucket` / `S3Key` (off unless folders are allowed). */
   hotReload?: HotReloadSettings;
+  /** Finds the layer versions a function's `Layers` names (LayerService); without it, `Layers` is refused. */
+  layers?: FunctionLayerResolver;
 }
 
 /** A function's new code: a zip to stage in the code store, or a hot-reload folder (nothing to store). */
@@ -194,10 +199,18 @@ export class FunctionService {
     // Checked before anything is stored; the insert below stays the authority when two creates race.
     if ((await this.store.load(ref.name)) !== undefined) throw conflict(`Function already exist: ${ref.name}`);
     const staged = await this.stage(source);
+    let layers: FunctionLayer[];
+    try {
+      layers = await resolveFunctionLayers(this.options.layers, input.Layers, staged.ref);
+    } catch (error) {
+      await staged.release();
+      throw error;
+    }
     const record: FunctionRecord = {
       name: ref.name,
       ...settings,
       extras,
+      ...(layers.length === 0 ? {} : { layers }),
       ...(deadLetterTargetArn === undefined ? {} : { deadLetterTargetArn }),
       ...(input.Environment?.Variables === undefined ? {} : { environmentGiven: true }),
       code: staged.ref,
@@ -306,6 +319,7 @@ export class FunctionService {
     if (input.DryRun === true) return { ...current, ...settings, code: source.kind === 'zip' ? await this.code.check(source.zip) : source.ref };
     const staged = await this.stage(source);
     try {
+      await this.options.layers?.checkCombinedSize(staged.ref, current.layers ?? []);
       // The previous code goes once the update is through (activate), or stays if it fails.
       const change = (latest: FunctionRecord) => ({ ...resolveSettings({ Architectures: input.Architectures }, latest), code: staged.ref });
       return await this.commitUpdate(name, input.RevisionId, change, input.Publish === true);
@@ -317,17 +331,25 @@ export class FunctionService {
   async updateConfiguration(functionName: string, input: UpdateConfigurationInput): Promise<FunctionRecord> {
     const name = this.updatableName(functionName);
     checkSettingsInput(input);
-    return this.commitUpdate(name, input.RevisionId, (current) => {
+    // Checked against the code as it is now; an empty list removes the function's layers.
+    const before = await this.loadExisting(name);
+    const layers = input.Layers === undefined ? undefined : await resolveFunctionLayers(this.options.layers, input.Layers, before.code);
+    const updated = await this.commitUpdate(name, input.RevisionId, (current) => {
       const settings = resolveSettings(input, current);
       this.checkRunnable(settings.architectures);
       return {
         ...settings,
+        ...(layers === undefined ? {} : { layers: layers.length === 0 ? undefined : layers }),
         extras: resolveExtraSettings(input, getExtraSettings(current), settings.runtime),
         // Undefined (removed) when TargetArn is "": JSON leaves the key out.
         deadLetterTargetArn: resolveDeadLetterTarget(input.DeadLetterConfig, current.deadLetterTargetArn, this.scope),
         ...(input.Environment === undefined ? {} : { environmentGiven: true }),
       };
     });
+    // Code of layers it no longer uses goes if nothing else holds it (its layer version deleted meanwhile).
+    const kept = new Set(getHeldCode(updated));
+    for (const { code } of before.layers ?? []) if (!kept.has(code.sha256Hex)) this.collectLater(code.sha256Hex, name);
+    return updated;
   }
 
   /**
@@ -363,7 +385,7 @@ export class FunctionService {
       throw conflict(`Unable to delete version because the following aliases reference it: [${result.aliases.join(', ')}]`);
     }
     for (const listener of this.listeners) listener.versionDeleted(name, version);
-    this.collectLater(result.record.code.sha256Hex, name);
+    for (const sha256Hex of getHeldCode(result.record)) this.collectLater(sha256Hex, name);
   }
 
   async usage(): Promise<AccountUsage> {
@@ -506,6 +528,7 @@ export class FunctionService {
     let outcome: FunctionRecord;
     try {
       await this.code.unpack(record.code);
+      for (const layer of record.layers ?? []) await this.code.unpack(layer.code);
       await this.prepare(record);
       outcome = getActivatedRecord(record, randomUUID());
     } catch (error) {

@@ -17,6 +17,8 @@ export interface ContainerSpec {
   networkMode: string;
   /** Host folder mounted read-only at /var/task. */
   codeDir?: string;
+  /** Host folder mounted read-only at /opt (the function's layers); the image's empty /opt without. */
+  optDir?: string;
   /** Engine volume mounted at /tmp. */
   scratchVolume?: string;
   /** Replaces the image's entrypoint. */

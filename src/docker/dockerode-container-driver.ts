@@ -139,6 +139,7 @@ export class DockerodeContainerDriver implements ContainerDriver {
         LogConfig: { Type: 'none', Config: {} },
         Binds: [
           ...(spec.codeDir === undefined ? [] : [`${spec.codeDir}:/var/task:ro`]),
+          ...(spec.optDir === undefined ? [] : [`${spec.optDir}:/opt:ro`]),
           ...(spec.outputDir === undefined ? [] : [`${spec.outputDir}:${OUTPUT_PIPE_DIR}:ro`]),
         ],
         Mounts: spec.scratchVolume === undefined ? [] : [{ Type: 'volume', Source: spec.scratchVolume, Target: '/tmp' }],

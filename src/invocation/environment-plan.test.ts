@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { FunctionRecord } from '../control-plane/function-model.js';
+import { getEnvironmentKey, type FunctionRecord } from '../control-plane/function-model.js';
 import { LABELS } from '../docker/container-driver.js';
 import { ENVIRONMENT_LIMITS, buildEnvironment, logStreamName, planEnvironment, type PlanContext } from './environment-plan.js';
 
@@ -206,5 +206,24 @@ describe('planEnvironment', () => {
   it('uses the Runtime API address it is given at container creation time', () => {
     const plan = planEnvironment(record(), CTX, SANDBOX_ID);
     expect(plan.containerSpec('10.0.0.5:9001', 'v', 'bridge', '/out').env.AWS_LAMBDA_RUNTIME_API).toBe('10.0.0.5:9001');
+  });
+
+  it('mounts the merged layers at /opt only when the function has layers', () => {
+    expect(planEnvironment(record(), CTX, SANDBOX_ID).containerSpec(RUNTIME_API, 'v', 'bridge', '/out').optDir).toBeUndefined();
+    const plan = planEnvironment(record(), { ...CTX, optDir: '/data/opt/cdcd' }, SANDBOX_ID);
+    expect(plan.optDir).toBe('/data/opt/cdcd');
+    expect(plan.containerSpec(RUNTIME_API, 'v', 'bridge', '/out').optDir).toBe('/data/opt/cdcd');
+  });
+});
+
+describe('getEnvironmentKey', () => {
+  const layer = (n: number) => ({ arn: `arn:aws:lambda:eu-central-1:123456789012:layer:l:${n}`, code: { sha256Hex: String(n).repeat(64), codeSha256: 'x', size: 1 } });
+
+  it('keeps the key of a function without layers, and changes it with its layers and their order', () => {
+    expect(getEnvironmentKey(record({ layers: [] }))).toBe(getEnvironmentKey(record()));
+    const keys = [record(), record({ layers: [layer(1)] }), record({ layers: [layer(2)] }), record({ layers: [layer(1), layer(2)] }), record({ layers: [layer(2), layer(1)] })].map(
+      getEnvironmentKey,
+    );
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });

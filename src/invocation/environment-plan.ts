@@ -21,6 +21,8 @@ export interface PlanContext {
   pauseGraceMs: number;
   idleKeepAliveMs: number;
   codeDir: string;
+  /** The function's layers merged (mounted at /opt); none without layers. */
+  optDir?: string;
   image: string;
 }
 
@@ -97,6 +99,7 @@ export function planEnvironment(record: FunctionVersionRecord, ctx: PlanContext,
     labels,
     ...(provisioned ? { provisioned } : {}),
     codeDir: ctx.codeDir,
+    ...(ctx.optDir === undefined ? {} : { optDir: ctx.optDir }),
     containerSpec: (runtimeApi, scratchVolume, networkMode, outputDir) => ({
       name: `lambdock-${record.name}-${sandboxId.slice(0, 12)}`,
       image: ctx.image,
@@ -108,6 +111,7 @@ export function planEnvironment(record: FunctionVersionRecord, ctx: PlanContext,
       pidsLimit: ENVIRONMENT_LIMITS.pids,
       networkMode,
       codeDir: ctx.codeDir,
+      ...(ctx.optDir === undefined ? {} : { optDir: ctx.optDir }),
       scratchVolume,
       outputDir,
       entrypoint: redirectOutput([RUNTIME_BOOTSTRAP]),

@@ -1,4 +1,5 @@
 import type { CodeStore } from '../control-plane/code/code-store.js';
+import type { OptTrees } from '../control-plane/code/opt-trees.js';
 import { getEnvironmentKey, getVersionOf, type FunctionVersionRecord } from '../control-plane/function-model.js';
 import { HostFullError } from '../sandbox/capacity.js';
 import type { SandboxResult } from '../sandbox/sandbox.js';
@@ -10,7 +11,7 @@ import { ENVIRONMENT_LIMITS, planEnvironment, type PlanContext } from './environ
 import type { Execution, Executor } from './execution.js';
 import { renderOutcome, type InvokeResponse } from './invocation-result.js';
 
-export type PlanDefaults = Omit<PlanContext, 'codeDir' | 'image'>;
+export type PlanDefaults = Omit<PlanContext, 'codeDir' | 'optDir' | 'image'>;
 
 /** Past a cold start's init (10 s) and the function's timeout: room for the platform's own work. */
 const DEADLINE_MARGIN_MS = 2_000;
@@ -29,6 +30,7 @@ export function getInvokeDeadlineMs(timeoutSeconds: number): number {
 export class LocalExecutor implements Executor {
   constructor(
     private readonly code: CodeStore,
+    private readonly opt: OptTrees,
     private readonly pool: SandboxPool,
     private readonly concurrency: ConcurrencyLimiter,
     private readonly defaults: PlanDefaults,
@@ -41,9 +43,10 @@ export class LocalExecutor implements Executor {
     const { record, requestId } = execution;
     // Held until the invocation is over (the pool says when), which can be after its answer.
     const lease = execution.leaseId === undefined ? await this.concurrency.acquire(record.name) : this.concurrency.adopt(record.name, execution.leaseId);
+    let context: PlanContext;
     try {
       // The tree is unpacked in the background: an invoke during an UpdateFunctionCode waits for it.
-      await this.code.unpack(record.code);
+      context = await this.preparePlanContext(record);
     } catch (error) {
       lease.release();
       throw error;
@@ -53,7 +56,7 @@ export class LocalExecutor implements Executor {
     const hasEnvironment = new Promise<void>((resolve) => (placed = resolve));
     const running: Promise<SandboxResult> = this.pool.run(
       getEnvironmentKey(record),
-      (id) => planEnvironment(record, this.planContext(record), id),
+      (id) => planEnvironment(record, context, id),
       {
         requestId,
         payload: execution.payload,
@@ -93,12 +96,12 @@ export class LocalExecutor implements Executor {
 
   /**
    * Keeps `count` provisioned environments of this version (see SandboxPool.provision); answers how many
-   * are initialised. The code is unpacked first.
+   * are initialised. The code is unpacked (and /opt built) first.
    */
   async provision(record: FunctionVersionRecord, count: number): Promise<{ key: string; ready: number }> {
-    await this.code.unpack(record.code);
+    const context = await this.preparePlanContext(record);
     const key = getEnvironmentKey(record);
-    return { key, ready: this.pool.provision(key, (id) => planEnvironment(record, this.planContext(record), id, true), count) };
+    return { key, ready: this.pool.provision(key, (id) => planEnvironment(record, context, id, true), count) };
   }
 
   /** Retires provisioned environments of keys not in `keep`. */
@@ -106,9 +109,18 @@ export class LocalExecutor implements Executor {
     this.pool.retireProvisionedExcept(keep);
   }
 
-  private planContext(record: FunctionVersionRecord): PlanContext {
+  /** Unpacks the function's code and builds its /opt from its layers (when not done already). */
+  private async preparePlanContext(record: FunctionVersionRecord): Promise<PlanContext> {
+    await this.code.unpack(record.code);
+    const optDir = await this.opt.ensure((record.layers ?? []).map((layer) => layer.code));
+    // Hot reload: a host folder is mounted as it is, and watched for changes.
     const folder = record.code.hostFolder;
     if (folder !== undefined) this.onHostFolder(folder, record);
-    return { ...this.defaults, codeDir: folder ?? this.code.getTreePath(record.code.sha256Hex), image: this.imageFor(record.runtime) };
+    return {
+      ...this.defaults,
+      codeDir: folder ?? this.code.getTreePath(record.code.sha256Hex),
+      ...(optDir === undefined ? {} : { optDir }),
+      image: this.imageFor(record.runtime),
+    };
   }
 }

@@ -13,6 +13,8 @@ import { FunctionService, type FunctionListener, type Preparer } from '../contro
 import { RedisAliasStore } from '../control-plane/store/redis-alias-store.js';
 import { RedisEventInvokeConfigStore } from '../control-plane/store/redis-event-invoke-config-store.js';
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
+import { LayerService } from '../control-plane/layers/layer-service.js';
+import { RedisLayerStore } from '../control-plane/store/redis-layer-store.js';
 import { RedisProvisionedConcurrencyStore } from '../control-plane/store/redis-provisioned-concurrency-store.js';
 import { RedisReservedConcurrencyStore } from '../control-plane/store/redis-reserved-concurrency-store.js';
 import { RedisTagStore } from '../control-plane/store/redis-tag-store.js';
@@ -63,6 +65,9 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
   const scope = { region: config.region, accountId: config.accountId };
   const functionStore = new RedisFunctionStore(redis, config.redisPrefix);
   const aliasStore = new RedisAliasStore(redis, config.redisPrefix);
+  const layers = new LayerService(new RedisLayerStore(redis, config.redisPrefix), parts.code, scope, (error, layerName) =>
+    logger.warn({ err: error, layerName }, 'Layer code could not be unpacked or removed'),
+  );
   const functions = new FunctionService(
     { functions: functionStore, versions: new RedisVersionStore(redis, config.redisPrefix), aliases: aliasStore },
     parts.code,
@@ -70,6 +75,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     parts.prepare,
     (error, name) => logger.error({ err: error, functionName: name }, 'Function preparation failed'),
     {
+      layers,
       ...(parts.runnableArchitectures === undefined ? {} : { runnableArchitectures: parts.runnableArchitectures }),
       ...(parts.runnablePlace === undefined ? {} : { runnablePlace: parts.runnablePlace }),
       hotReload: config.hotReload,
@@ -130,6 +136,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
   });
   const app = buildApi({
     functions,
+    layers,
     aliases: new AliasService(functionStore, aliasStore, scope, (name, alias) => dropConfigs(eventInvokeConfigs.removeQualifier(name, alias))),
     tags: new TagService(new RedisTagStore(redis, config.redisPrefix), scope),
     invoker: new InvokeService(functions, parts.executor, events),

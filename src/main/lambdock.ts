@@ -9,6 +9,7 @@ import type { FunctionListener } from '../control-plane/function-service.js';
 import { createImagePreparer } from '../control-plane/image-preparer.js';
 import { RedisAliasStore } from '../control-plane/store/redis-alias-store.js';
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
+import { RedisLayerStore } from '../control-plane/store/redis-layer-store.js';
 import { RedisProvisionedConcurrencyStore } from '../control-plane/store/redis-provisioned-concurrency-store.js';
 import { RedisVersionStore } from '../control-plane/store/redis-version-store.js';
 import type { VersionRecord } from '../control-plane/function-model.js';
@@ -206,7 +207,7 @@ async function startWorker(config: Config, { logger, redis, worker, health, drai
   const app = buildWorkerServer({
     executor: worker.executor,
     token: await registry.fetchToken(),
-    ensureCode: (execution) => fetcher.ensure(execution.record.code, execution.codeUrl),
+    ensureCode: (execution) => fetcher.ensureRecord(execution.record, execution.codeUrl),
     health,
     onError: (error) => logger.error({ err: error }, 'An execution failed on this worker'),
   });
@@ -234,7 +235,7 @@ async function startWorker(config: Config, { logger, redis, worker, health, drai
   heartbeat.unref();
   const reconciler = startReconciler(config, redis, logger, worker, {
     shareOf: async (key: string, total: number) => provisionedShare(worker.instanceId, key, await registry.listLive(), total),
-    ensureCode: async (record: VersionRecord) => fetcher.ensure(record.code, (await redis.get(apiCodeUrlKey(config.redisPrefix))) ?? undefined),
+    ensureCode: async (record: VersionRecord) => fetcher.ensureRecord(record, (await redis.get(apiCodeUrlKey(config.redisPrefix))) ?? undefined),
   });
   logger.info({ url, instanceId: worker.instanceId }, 'lambdock worker is listening');
   return {
@@ -267,6 +268,7 @@ export async function startLambdockApi(config: Config, options: Pick<StartOption
     onError: (error, sha256Hex) => logger.warn({ err: error, sha256Hex }, 'Could not remove unreferenced code'),
   });
   await references.restoreCodeReferences();
+  await new RedisLayerStore(redis, config.redisPrefix).restoreCodeReferences();
   await code.sweep();
   const registry = new RedisWorkerRegistry(redis, config.redisPrefix);
   const queues = openQueueConnection(config, logger);

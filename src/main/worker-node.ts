@@ -6,6 +6,8 @@ import type { Config } from '../config/config.js';
 import { loadInstanceId } from '../config/instance-id.js';
 import { getRunnableArchitectures } from '../control-plane/architecture-support.js';
 import { CodeStore } from '../control-plane/code/code-store.js';
+import { OptTrees } from '../control-plane/code/opt-trees.js';
+import { RedisLayerStore } from '../control-plane/store/redis-layer-store.js';
 import { getVersionOf, type Architecture } from '../control-plane/function-model.js';
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
 import { LABELS } from '../docker/container-driver.js';
@@ -115,8 +117,14 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
     onError: (error, sha256Hex) => logger.warn({ err: error, sha256Hex }, 'Could not remove unreferenced code'),
   });
   await references.restoreCodeReferences();
+  await new RedisLayerStore(redis, config.redisPrefix).restoreCodeReferences();
   const sweptCode = await code.sweep();
   if (sweptCode > 0) logger.info({ entries: sweptCode }, 'Removed unreferenced code');
+  const opt = new OptTrees(config.dataDir, code, {
+    isTreeInUse: (tree) => sandboxes?.list().some((sandbox) => sandbox.plan.optDir === tree) ?? false,
+    onError: (error) => logger.warn({ err: error }, 'Could not remove an unused /opt tree'),
+  });
+  await opt.sweep();
   const runnableArchitectures = getRunnableArchitectures(await fetchHostFacts(docker));
 
   // Alone (role all), the process places its invocations itself: nobody reads a warm registry.
@@ -161,6 +169,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
   );
   const executor = new LocalExecutor(
     code,
+    opt,
     pool,
     leases,
     {
@@ -215,6 +224,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
       leases.close();
       folders.close();
       code.close();
+      opt.close();
       await images.settled();
       // Last: nothing of this installation outlives it, not even a holder whose start failed as the network went.
       await removeOrphanContainers(docker, ownLabels).catch((error: unknown) => logger.warn({ err: error }, 'Could not remove every container'));

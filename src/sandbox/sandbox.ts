@@ -59,6 +59,8 @@ export interface SandboxPlan {
   provisioned?: boolean;
   /** Host folder of the function's code, mounted at /var/task (the code store keeps it while this sandbox lives). */
   codeDir?: string;
+  /** Host folder of the function's layers merged, mounted at /opt (kept while this sandbox lives); none without layers. */
+  optDir?: string;
   /**
    * The container to run, given the Runtime API address, the /tmp volume, the network to join and the
    * host folder of the output pipe its stdout and stderr must go to.

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { request } from 'undici';
 import type { CodeStore } from '../control-plane/code/code-store.js';
-import type { CodeRef } from '../control-plane/function-model.js';
+import type { CodeRef, FunctionVersionRecord } from '../control-plane/function-model.js';
 import { serviceError } from '../shared/errors.js';
 
 /**
@@ -13,6 +13,11 @@ export class CodeFetcher {
   private readonly running = new Map<string, Promise<void>>();
 
   constructor(private readonly code: CodeStore) {}
+
+  /** The code a record runs: its own and its layers' (the api serves both by SHA). */
+  async ensureRecord(record: Pick<FunctionVersionRecord, 'code' | 'layers'>, codeUrl: string | undefined): Promise<void> {
+    await Promise.all([record.code, ...(record.layers ?? []).map((layer) => layer.code)].map((ref) => this.ensure(ref, codeUrl)));
+  }
 
   async ensure(ref: CodeRef, codeUrl: string | undefined): Promise<void> {
     // A hot-reload folder is the host's own: nothing to fetch.

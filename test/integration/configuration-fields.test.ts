@@ -133,7 +133,6 @@ describe('configuration fields beyond the core settings', () => {
   });
 
   it.each([
-    ['Layers', { Layers: ['arn:aws:lambda:us-east-1:000000000000:layer:deps:1'] }, /layers/],
     ['DeadLetterConfig to an SNS topic', { DeadLetterConfig: { TargetArn: 'arn:aws:sns:us-east-1:000000000000:dlq' } }, /SNS topic yet/],
     ['FileSystemConfigs', { FileSystemConfigs: [{ Arn: 'arn:aws:elasticfilesystem:us-east-1:000000000000:access-point/fsap-0123456789abcdef0', LocalMountPath: '/mnt/efs' }] }, /file systems/],
   ])('refuses %s, which lambdock cannot honour yet, on create and on update', async (_field, fields, message) => {

@@ -92,9 +92,9 @@ export class CodeStore {
    */
   async check(zip: Buffer): Promise<CodeRef> {
     if (zip.length > MAX_ZIPPED_BYTES) throw tooLarge(`Zipped size must be smaller than ${MAX_ZIPPED_BYTES} bytes`);
-    await inspectZipSafely(zip, { maxUnzippedBytes: MAX_UNZIPPED_BYTES });
+    const summary = await inspectZipSafely(zip, { maxUnzippedBytes: MAX_UNZIPPED_BYTES });
     const digest = digestCode(zip);
-    return { sha256Hex: digest.sha256Hex, codeSha256: digest.codeSha256, size: digest.size };
+    return { sha256Hex: digest.sha256Hex, codeSha256: digest.codeSha256, size: digest.size, unzippedSize: summary.declaredBytes };
   }
 
   /** Checks a zip and writes it to the store, held for the caller. Nothing is written when it is refused. */
@@ -129,6 +129,16 @@ export class CodeStore {
         await this.unhold(sha);
       },
     };
+  }
+
+  /**
+   * The unzipped size of stored code: what its ref says, or (records from before it was kept) what its
+   * stored zip declares; 0 when the zip is not here.
+   */
+  async fetchUnzippedSize(ref: CodeRef): Promise<number> {
+    if (ref.unzippedSize !== undefined) return ref.unzippedSize;
+    const zip = await readFile(this.getZipPath(ref.sha256Hex)).catch(() => undefined);
+    return zip === undefined ? 0 : (await inspectZipSafely(zip, { maxUnzippedBytes: Number.MAX_SAFE_INTEGER })).declaredBytes;
   }
 
   /** Whether this store has the code (its zip or its tree): a worker fetches what it has not. */

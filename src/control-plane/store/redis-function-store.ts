@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { CodeReferences } from '../code/code-store.js';
-import type { FunctionRecord } from '../function-model.js';
+import { getHeldCode, type FunctionRecord, type VersionRecord } from '../function-model.js';
 import type { FunctionPage, FunctionStore, RemovedFunction, ReplaceResult } from '../function-store.js';
 import { defineLuaCommand } from './lua-scripts.js';
 import { call } from './redis-call.js';
@@ -9,12 +9,13 @@ import { codeHolders, redisKeys } from './redis-keys.js';
 /*
  * Code references: `<prefix>:code-holders:<sha256Hex>` is the set of what holds that code, changed in the
  * same script as the record that holds it. `$LATEST` of a function is the holder `function:<name>`;
- * published versions are holders of their own (`version:<name>:<n>`, see RedisVersionStore). The code
- * store removes code whose set is empty.
+ * published versions are holders of their own (`version:<name>:<n>`, see RedisVersionStore). A record
+ * holds its layers' code too (a function keeps working after its layer version is deleted, as on AWS).
+ * The code store removes code whose set is empty.
  */
 
 type Commands = Redis & {
-  insertFunction(fnKey: string, indexKey: string, tagsKey: string, holdersKey: string, json: string, name: string, holder: string, ...tags: string[]): Promise<number>;
+  insertFunction(fnKey: string, indexKey: string, tagsKey: string, holdersKey: string, json: string, name: string, holder: string, holdersPrefix: string, ...tags: string[]): Promise<number>;
   replaceFunction(fnKey: string, expectedRevision: string, json: string, holdersPrefix: string, holder: string): Promise<number>;
   removeFunction(fnKey: string, indexKey: string, tagsKey: string, versionsKey: string, aliasesKey: string, lastKey: string, reservedKey: string, name: string, holdersPrefix: string, holder: string, versionHolderPrefix: string): Promise<string[] | null>;
 };
@@ -56,6 +57,7 @@ export class RedisFunctionStore implements FunctionStore, CodeReferences {
         JSON.stringify(record),
         record.name,
         holderOf(record.name),
+        this.holdersPrefix,
         ...Object.entries(tags).flat(),
       ),
     );
@@ -76,10 +78,10 @@ export class RedisFunctionStore implements FunctionStore, CodeReferences {
       );
       const pipeline = this.redis.pipeline();
       page.records.forEach((record, i) => {
-        pipeline.sadd(`${this.holdersPrefix}${record.code.sha256Hex}`, holderOf(record.name));
+        for (const sha of getHeldCode(record)) pipeline.sadd(`${this.holdersPrefix}${sha}`, holderOf(record.name));
         for (const json of versions[i] ?? []) {
-          const version = JSON.parse(json) as { version: string; code: { sha256Hex: string } };
-          pipeline.sadd(`${this.holdersPrefix}${version.code.sha256Hex}`, codeHolders.version(record.name, version.version));
+          const version = JSON.parse(json) as VersionRecord;
+          for (const sha of getHeldCode(version)) pipeline.sadd(`${this.holdersPrefix}${sha}`, codeHolders.version(record.name, version.version));
         }
       });
       await call(pipeline.exec());

@@ -15,16 +15,24 @@ export const redisKeys = {
   functionLeases: (prefix: string, name: string): string => `${prefix}:leases:function:${name}`,
   /** Sorted set: the leases (id → expiry, ms) taken from the unreserved pool. */
   unreservedLeases: (prefix: string): string => `${prefix}:leases:unreserved`,
-  /** Set: what holds the code with this SHA-256 (`function:<name>`, `version:<name>:<n>`). */
+  /** Set: what holds the code with this SHA-256 (`function:<name>`, `version:<name>:<n>`, `layer:<layer>:<n>`). */
   codeHolders: (prefix: string, sha256Hex: string): string => `${prefix}:code-holders:${sha256Hex}`,
   codeHoldersPrefix: (prefix: string): string => `${prefix}:code-holders:`,
+  /** Hash: layer version number → its JSON (without the number). */
+  layerVersions: (prefix: string, layerName: string): string => `${prefix}:layer-versions:${layerName}`,
+  /** The number of the last version of a layer published (never reused, even once all its versions are gone). */
+  layerLastVersion: (prefix: string, layerName: string): string => `${prefix}:layer-last-version:${layerName}`,
+  /** Sorted set (lexicographic): the names of layers with at least one version. */
+  layerIndex: (prefix: string): string => `${prefix}:layers`,
   /** Hash: the warm registry of one environment key (`<workerId>` → idle environments, `<workerId>:all` → all). */
   warmEnvironments: (prefix: string, keyDigest: string): string => `${prefix}:warm:${keyDigest}`,
 };
 
-/** The holder ids of code references: `$LATEST` of a function, and each of its published versions. */
+/** The holder ids of code references: `$LATEST` of a function, each of its published versions, each layer version. */
 export const codeHolders = {
   latest: (name: string): string => `function:${name}`,
   versionsPrefix: (name: string): string => `version:${name}:`,
   version: (name: string, version: string): string => `version:${name}:${version}`,
+  layerVersionsPrefix: (layerName: string): string => `layer:${layerName}:`,
+  layerVersion: (layerName: string, version: number): string => `layer:${layerName}:${version}`,
 };

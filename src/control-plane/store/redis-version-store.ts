@@ -7,7 +7,7 @@ import { call } from './redis-call.js';
 import { codeHolders, redisKeys } from './redis-keys.js';
 
 type Commands = Redis & {
-  publishVersion(fnKey: string, versionsKey: string, lastKey: string, holdersKey: string, expectedRevision: string, expectedLast: string, version: string, json: string, holder: string, latestJson: string): Promise<number>;
+  publishVersion(fnKey: string, versionsKey: string, lastKey: string, holdersKey: string, expectedRevision: string, expectedLast: string, version: string, json: string, holder: string, latestJson: string, holdersPrefix: string): Promise<number>;
   settleVersion(versionsKey: string, holdersKey: string, version: string, expectedRevision: string, json: string): Promise<number>;
   removeVersion(fnKey: string, versionsKey: string, aliasesKey: string, version: string, holdersPrefix: string, holder: string): Promise<string[]>;
 };
@@ -55,6 +55,7 @@ export class RedisVersionStore implements VersionStore {
         JSON.stringify(record),
         codeHolders.version(record.name, record.version),
         JSON.stringify(latest),
+        redisKeys.codeHoldersPrefix(this.prefix),
       ),
     );
     return result === 1 ? 'published' : result === 0 ? 'missing' : result === -1 ? 'revision-mismatch' : 'number-taken';

@@ -1,4 +1,5 @@
--- removeVersion-3: removes a published version and its hold on its code, unless an alias routes to it.
+-- removeVersion-3: removes a published version and its holds on its code and its layers' code, unless an
+-- alias routes to it.
 -- KEYS[1] function key, KEYS[2] versions hash, KEYS[3] aliases hash (name → alias JSON).
 -- ARGV[1] version number, ARGV[2] code-holders key prefix, ARGV[3] the version's holder id.
 -- Returns {'removed', record JSON}, {'no-function'}, {'no-version'}, or {'in-use', alias names…} (sorted).
@@ -18,5 +19,9 @@ if #users > 0 then
   return {'in-use', unpack(users)}
 end
 redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('SREM', ARGV[2] .. cjson.decode(json)['code']['sha256Hex'], ARGV[3])
+local record = cjson.decode(json)
+redis.call('SREM', ARGV[2] .. record['code']['sha256Hex'], ARGV[3])
+if type(record['layers']) == 'table' then
+  for _, layer in ipairs(record['layers']) do redis.call('SREM', ARGV[2] .. layer['code']['sha256Hex'], ARGV[3]) end
+end
 return {'removed', json}
