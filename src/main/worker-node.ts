@@ -154,6 +154,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
       runtimeApiAdvertiseHost: runtimeApiAddress.advertise,
       pauseGraceMs: config.pauseGraceMs,
       idleKeepAliveMs: config.idleKeepAliveMs,
+      accountId: config.accountId,
     },
     (runtime) => getRuntimeImageTag(runtime) ?? runtime,
   );

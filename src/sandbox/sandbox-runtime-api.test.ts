@@ -17,6 +17,7 @@ class FakeRuntimeApi implements RuntimeApi {
   }
   deliver = vi.fn();
   reset = vi.fn();
+  shutdown = vi.fn(() => ({ graceMs: 0, notified: 0 }));
   close = () => Promise.resolve();
 }
 
