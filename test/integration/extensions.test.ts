@@ -1,0 +1,158 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Writable } from 'node:stream';
+import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeZip } from '../helpers/zip.js';
+import { startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
+
+let t: TestLambdock;
+/** Every line the functions wrote (lambdock's function log), in order. */
+const functionLog: string[] = [];
+
+beforeAll(async () => {
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line === '') continue;
+        const entry = JSON.parse(line) as { stream?: string; msg?: string };
+        if (entry.stream === 'function' && entry.msg !== undefined) functionLog.push(entry.msg);
+      }
+      done();
+    },
+  });
+  t = await startTestLambdock({}, undefined, { logger: pino({ level: 'info' }, sink) });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+// An extension in bash + curl, as AWS's samples write them: registers for INVOKE and SHUTDOWN, prints
+// what it gets (its output is the function's log), works 500 ms after each INVOKE, exits on SHUTDOWN.
+const EXTENSION = `#!/bin/bash
+API="http://\${AWS_LAMBDA_RUNTIME_API}/2020-01-01/extension"
+HEADERS=$(mktemp)
+REGISTERED=$(curl -sS -D "$HEADERS" -X POST "$API/register" -H 'Lambda-Extension-Name: bash-extension' \\
+  -H 'Lambda-Extension-Accept-Feature: accountId' -d '{"events":["INVOKE","SHUTDOWN"]}')
+ID=$(grep -Fi Lambda-Extension-Identifier "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
+echo "EXT registered $REGISTERED"
+touch /tmp/extension-registered
+while true; do
+  EVENT=$(curl -sS "$API/event/next" -H "Lambda-Extension-Identifier: $ID")
+  echo "EXT event $EVENT"
+  case "$EVENT" in *SHUTDOWN*) echo "EXT shut down"; exit 0;; esac
+  sleep 0.5
+  echo "EXT done"
+done
+`;
+
+// A custom runtime that starts its own extension before serving invocations. It waits for the extension
+// to register (registration closes at the runtime's first next) and, on SIGTERM, for it to finish.
+const BOOTSTRAP = `#!/bin/bash
+rm -f /tmp/extension-registered
+"$LAMBDA_TASK_ROOT/extension.sh" &
+EXTENSION=$!
+trap 'wait "$EXTENSION"; exit 0' TERM
+while [ ! -e /tmp/extension-registered ]; do sleep 0.01; done
+API="http://\${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+while true; do
+  HEADERS="$(mktemp)"
+  curl -sS -D "$HEADERS" -o /tmp/event "$API/invocation/next" &
+  wait $! || continue
+  REQUEST_ID=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
+  curl -sS -o /dev/null "$API/invocation/$REQUEST_ID/response" -d '"handled"'
+done
+`;
+
+async function createBashFunction(name: string): Promise<void> {
+  const zip = await makeZip({
+    bootstrap: { content: BOOTSTRAP, mode: 0o755 },
+    'extension.sh': { content: EXTENSION, mode: 0o755 },
+  });
+  await t.createFunction({ FunctionName: name, Runtime: 'provided.al2023', Handler: 'x.y', Code: { ZipFile: zip } });
+}
+
+async function waitFor(condition: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await condition()) && Date.now() < until) await sleep(50);
+}
+
+describe('Lambda Extensions API', () => {
+  it('gives an extension each INVOKE; the invocation lasts until the extension asks for its next event', async () => {
+    await createBashFunction('ext-invoke');
+    const first = await t.invoke({ FunctionName: 'ext-invoke', LogType: 'Tail' });
+    expect(first.body).toBe('"handled"');
+    const requestId = first.$metadata.requestId ?? '';
+    // The register answer, then the INVOKE with this invocation's request id, inside its log.
+    expect(functionLog.join('\n')).toMatch(/EXT registered \{"functionName":"ext-invoke","functionVersion":"\$LATEST","handler":"x.y","accountId":"\d{12}"\}/);
+    const invoke = /EXT event (\{.*\})/.exec(first.logs);
+    expect(invoke).not.toBeNull();
+    const event = JSON.parse(invoke?.[1] ?? '{}') as Record<string, unknown>;
+    expect(event).toMatchObject({ eventType: 'INVOKE', requestId, tracing: { type: 'X-Amzn-Trace-Id' } });
+    expect(event.invokedFunctionArn).toMatch(/:function:ext-invoke$/);
+    expect(event.deadlineMs).toBeGreaterThan(Date.now());
+    // The extension's 500 ms of work are part of the invocation (the END comes after it).
+    expect(first.logs).toMatch(/EXT done[\s\S]*END RequestId/);
+    const duration = Number(/\tDuration: ([\d.]+) ms/.exec(first.logs)?.[1]);
+    expect(duration).toBeGreaterThanOrEqual(450);
+
+    // Without a tail the caller has its answer at once, but the environment stays busy while the
+    // extension works: an invoke right after it needs a second environment.
+    const began = performance.now();
+    const second = await t.invoke({ FunctionName: 'ext-invoke' });
+    expect(performance.now() - began).toBeLessThan(400);
+    expect(second.body).toBe('"handled"');
+    await t.invoke({ FunctionName: 'ext-invoke' });
+    expect(await t.containersOf('ext-invoke')).toHaveLength(2);
+  });
+
+  it('sends SHUTDOWN to the extension before the environment goes (DeleteFunction)', async () => {
+    await createBashFunction('ext-shutdown');
+    await t.invoke({ FunctionName: 'ext-shutdown' });
+    await sleep(600); // the extension is idle again
+    const [container] = await t.containersOf('ext-shutdown');
+    expect(container).toBeDefined();
+    await t.client.send(new DeleteFunctionCommand({ FunctionName: 'ext-shutdown' }));
+    await waitFor(() => functionLog.some((line) => line.includes('EXT shut down')), 5000);
+    const shutdown = functionLog.find((line) => line.includes('"eventType":"SHUTDOWN"'));
+    expect(shutdown).toBeDefined();
+    const event = JSON.parse(/\{.*\}/.exec(shutdown ?? '')?.[0] ?? '{}') as Record<string, unknown>;
+    expect(event).toMatchObject({ eventType: 'SHUTDOWN', shutdownReason: 'spindown' });
+    expect(event.deadlineMs).toEqual(expect.any(Number));
+    expect(functionLog).toContain('EXT shut down');
+    await waitFor(async () => (await t.containersOf('ext-shutdown')).length === 0, 5000);
+    expect(await t.containersOf('ext-shutdown')).toEqual([]);
+  });
+
+  it('lets a Node function register an internal extension during init (200), not after it', async () => {
+    const zip = await makeZip({
+      'index.mjs': `
+const api = 'http://' + process.env.AWS_LAMBDA_RUNTIME_API + '/2020-01-01/extension';
+const register = (name, events) =>
+  fetch(api + '/register', { method: 'POST', headers: { 'Lambda-Extension-Name': name }, body: JSON.stringify({ events }) });
+const res = await register('internal-ext', []);
+const registered = { status: res.status, id: res.headers.get('lambda-extension-identifier'), body: await res.json() };
+// Init is over only once the extension asks for its next event (it never gets one: no events).
+fetch(api + '/event/next', { headers: { 'Lambda-Extension-Identifier': registered.id } }).catch(() => undefined);
+export const handler = async () => {
+  const late = await register('late-ext', []);
+  return { registered, late: { status: late.status, body: await late.json() } };
+};
+`,
+    });
+    await t.createFunction({ FunctionName: 'ext-internal', Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: zip } });
+    const out = await t.invoke({ FunctionName: 'ext-internal' });
+    expect(out.FunctionError).toBeUndefined();
+    const result = out.json() as { registered: { status: number; id: string; body: unknown }; late: { status: number; body: unknown } };
+    expect(result.registered.status).toBe(200);
+    expect(result.registered.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(result.registered.body).toEqual({ functionName: 'ext-internal', functionVersion: '$LATEST', handler: 'index.handler' });
+    expect(result.late).toEqual({
+      status: 403,
+      body: { errorType: 'Extension.RegistrationClosed', errorMessage: 'Extension registration closed already' },
+    });
+    // Warm: the internal extension does not hold the environment.
+    expect((await t.invoke({ FunctionName: 'ext-internal' })).FunctionError).toBeUndefined();
+    expect(await t.containersOf('ext-internal')).toHaveLength(1);
+  });
+});
