@@ -98,3 +98,66 @@ describe('Sandbox: its Runtime API', () => {
     expect(allowedAtStart).toEqual(['10.0.0.9', '10.0.0.9']);
   });
 });
+
+describe('Sandbox: shutdown with extensions', () => {
+  function start(graceMs: number) {
+    let api: FakeRuntimeApi | undefined;
+    const driver = fakeDriver(() => api, []);
+    const calls: string[] = [];
+    const record = (name: string) => () => {
+      calls.push(name);
+      return Promise.resolve();
+    };
+    driver.pauseContainer = vi.fn(record('pause'));
+    driver.unpauseContainer = vi.fn(record('unpause'));
+    driver.removeContainer = vi.fn(record('remove'));
+    driver.killContainer = vi.fn((_id: string, signal?: string) => record(`kill ${signal ?? 'SIGKILL'}`)());
+    // The runtime does not stop by itself: the grace runs out.
+    driver.waitForExit = vi.fn(() => new Promise<never>(() => undefined));
+    const sandbox = new Sandbox(PLAN, {
+      driver,
+      scratch: { createScratchDisk: () => Promise.resolve({ volume: 'tmp-1', release: () => Promise.resolve() }) },
+      network: { acquireNetworkSlot: () => Promise.resolve({ holderId: 'holder-1', address: '10.0.0.9', release: () => Promise.resolve() }) },
+      outputs: {
+        createOutputPipe: async () => ({ hostDir: '/nowhere', read: () => undefined, drain: () => undefined, close: async () => undefined }),
+      },
+      createRuntimeApi: (options) => {
+        api = new FakeRuntimeApi(options);
+        api.shutdown = vi.fn(() => {
+          calls.push('SHUTDOWN');
+          return { graceMs, notified: 1 };
+        });
+        return api;
+      },
+      logSink: () => undefined,
+      onStateChange: () => undefined,
+      onOperationError: (error) => {
+        throw error;
+      },
+    });
+    return { sandbox, driver, calls, api: () => api };
+  }
+
+  it('thaws a frozen environment, sends SHUTDOWN, SIGTERMs the runtime and removes it after the grace', async () => {
+    const { sandbox, driver, calls } = start(200);
+    await vi.waitFor(() => expect(driver.startContainer).toHaveBeenCalledTimes(1));
+    sandbox.dispatch({ type: 'ContainerStarted' });
+    sandbox.dispatch({ type: 'RuntimeWaiting' });
+    sandbox.dispatch({ type: 'TimerFired', timer: 'grace' });
+    await vi.waitFor(() => expect(sandbox.currentState.kind).toBe('Paused'));
+    const began = performance.now();
+    sandbox.retire();
+    await vi.waitFor(() => expect(sandbox.currentState.kind).toBe('Removed'));
+    expect(performance.now() - began).toBeGreaterThanOrEqual(190);
+    expect(calls).toEqual(['pause', 'SHUTDOWN', 'unpause', 'kill SIGTERM', 'remove']);
+  });
+
+  it('removes at once when no extension is registered', async () => {
+    const { sandbox, driver, calls } = start(0);
+    await vi.waitFor(() => expect(driver.startContainer).toHaveBeenCalledTimes(1));
+    sandbox.dispatch({ type: 'RuntimeWaiting' });
+    sandbox.retire();
+    await vi.waitFor(() => expect(sandbox.currentState.kind).toBe('Removed'));
+    expect(calls).toEqual(['SHUTDOWN', 'remove']);
+  });
+});

@@ -1,8 +1,13 @@
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LABELS } from '../../src/docker/container-driver.js';
+import { getLauncherScript } from '../../src/invocation/extension-launcher.js';
 import { makeZip } from '../helpers/zip.js';
 import { startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
 
@@ -155,4 +160,66 @@ export const handler = async () => {
     expect((await t.invoke({ FunctionName: 'ext-internal' })).FunctionError).toBeUndefined();
     expect(await t.containersOf('ext-internal')).toHaveLength(1);
   });
+});
+
+describe('the container command: external extensions from /opt/extensions', () => {
+  // What a layer will put in /opt/extensions: it prints what it sees and works a while after SIGTERM.
+  const EXTERNAL = `#!/bin/sh
+echo "ext-up handler=\${_HANDLER:-hidden} function=$AWS_LAMBDA_FUNCTION_NAME"
+sleep "\${EXT_SECONDS:-0.8}"
+echo ext-finished
+`;
+
+  async function runLauncher(image: string, runtimeScript: string, extSeconds: string) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'lambdock-ext-'));
+    await mkdir(path.join(dir, 'extensions'));
+    await mkdir(path.join(dir, 'out'));
+    await chmod(path.join(dir, 'out'), 0o777);
+    await writeFile(path.join(dir, 'extensions', 'my-extension'), EXTERNAL, { mode: 0o755 });
+    const container = await t.lambdock.docker.createContainer({
+      Image: image,
+      Entrypoint: ['/bin/sh', '-c', getLauncherScript('/out/log'), '/bin/sh', '-c', runtimeScript],
+      Env: ['_HANDLER=index.handler', 'AWS_LAMBDA_FUNCTION_NAME=fn', `EXT_SECONDS=${extSeconds}`],
+      Labels: { [LABELS.managed]: 'true', [LABELS.instance]: t.instanceId },
+      HostConfig: { Init: true, Binds: [`${path.join(dir, 'extensions')}:/opt/extensions:ro`, `${path.join(dir, 'out')}:/out`] },
+    });
+    await container.start();
+    const log = () => readFile(path.join(dir, 'out', 'log'), 'utf8').catch(() => '');
+    const done = async () => {
+      await container.remove({ force: true });
+      await rm(dir, { recursive: true, force: true });
+    };
+    return { container, log, done };
+  }
+
+  for (const image of ['lambdock-runtime:provided', 'lambdock-runtime:nodejs20.x']) {
+    it(`starts them before the runtime, into the function's output; SIGTERM waits for them (${image})`, async () => {
+      const runtime = 'echo runtime-up; trap "echo runtime-terminated; exit 0" TERM; while :; do sleep 0.05; done';
+      const run = await runLauncher(image, runtime, '0.8');
+      try {
+        await waitFor(async () => (await run.log()).includes('runtime-up') && (await run.log()).includes('ext-up'), 5000);
+        expect(await run.log()).toContain('ext-up handler=hidden function=fn');
+        await run.container.kill({ signal: 'SIGTERM' });
+        await run.container.wait();
+        const log = await run.log();
+        expect(log).toMatch(/runtime-terminated[\s\S]*ext-finished/);
+        expect((await run.container.inspect()).State.ExitCode).toBe(0);
+      } finally {
+        await run.done();
+      }
+    });
+
+    it(`ends the container when the runtime exits by itself, extensions or not (${image})`, async () => {
+      const run = await runLauncher(image, 'echo runtime-up; sleep 0.3; exit 3', '20');
+      try {
+        const began = performance.now();
+        await run.container.wait();
+        expect(performance.now() - began).toBeLessThan(5000);
+        expect((await run.container.inspect()).State.ExitCode).toBe(3);
+        expect(await run.log()).toContain('ext-up');
+      } finally {
+        await run.done();
+      }
+    });
+  }
 });
