@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -222,4 +223,33 @@ echo ext-finished
       }
     });
   }
+});
+
+/** Go is not part of CI's toolbox: with `go` on PATH (Debian's golang-go 1.19 does), AWS's own client is built and run. */
+const hasGo = spawnSync('go', ['version']).status === 0;
+
+describe.skipIf(!hasGo)("AWS's aws-lambda-go with lambda.WithEnableSIGTERM", () => {
+  it('registers its internal extension, answers, and gets SIGTERM when the environment goes', async () => {
+    const gopath = path.resolve('test/fixtures/aws-lambda-go');
+    const out = await mkdtemp(path.join(os.tmpdir(), 'lambdock-go-'));
+    try {
+      const built = spawnSync('go', ['build', '-o', path.join(out, 'bootstrap'), 'sigterm-function'], {
+        cwd: gopath,
+        env: { ...process.env, GO111MODULE: 'off', GOPATH: gopath, CGO_ENABLED: '0', GOFLAGS: '' },
+        encoding: 'utf8',
+      });
+      expect(built.stderr).toBe('');
+      const zip = await makeZip({ bootstrap: { content: await readFile(path.join(out, 'bootstrap')), mode: 0o755 } });
+      await t.createFunction({ FunctionName: 'go-sigterm', Runtime: 'provided.al2023', Handler: 'bootstrap', Code: { ZipFile: zip } });
+      const answer = await t.invoke({ FunctionName: 'go-sigterm', LogType: 'Tail' });
+      expect(answer.body).toBe('"go handled"');
+      // A refused registration would print "WARNING! Failed to register internal extension!".
+      expect(answer.logs).not.toMatch(/WARNING/);
+      await t.client.send(new DeleteFunctionCommand({ FunctionName: 'go-sigterm' }));
+      await waitFor(() => functionLog.includes('GO SIGTERM received'), 5000);
+      expect(functionLog).toContain('GO SIGTERM received');
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
