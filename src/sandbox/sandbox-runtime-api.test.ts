@@ -17,7 +17,7 @@ class FakeRuntimeApi implements RuntimeApi {
   }
   deliver = vi.fn();
   reset = vi.fn();
-  shutdown = vi.fn(() => ({ graceMs: 0, notified: 0 }));
+  shutdown = vi.fn((_reason: string) => ({ graceMs: 0, notified: 0 }));
   close = () => Promise.resolve();
 }
 
@@ -111,9 +111,14 @@ describe('Sandbox: shutdown with extensions', () => {
     driver.pauseContainer = vi.fn(record('pause'));
     driver.unpauseContainer = vi.fn(record('unpause'));
     driver.removeContainer = vi.fn(record('remove'));
-    driver.killContainer = vi.fn((_id: string, signal?: string) => record(`kill ${signal ?? 'SIGKILL'}`)());
-    // The runtime does not stop by itself: the grace runs out.
-    driver.waitForExit = vi.fn(() => new Promise<never>(() => undefined));
+    // The runtime does not stop on SIGTERM (the grace runs out), only on SIGKILL.
+    let exited: () => void = () => undefined;
+    const exit = new Promise<void>((resolve) => (exited = resolve));
+    driver.killContainer = vi.fn((_id: string, signal?: string) => {
+      if (signal === undefined) exited();
+      return record(`kill ${signal ?? 'SIGKILL'}`)();
+    });
+    driver.waitForExit = vi.fn(() => exit.then(() => ({ exitCode: 137, oomKilled: false })));
     const sandbox = new Sandbox(PLAN, {
       driver,
       scratch: { createScratchDisk: () => Promise.resolve({ volume: 'tmp-1', release: () => Promise.resolve() }) },
@@ -123,8 +128,8 @@ describe('Sandbox: shutdown with extensions', () => {
       },
       createRuntimeApi: (options) => {
         api = new FakeRuntimeApi(options);
-        api.shutdown = vi.fn(() => {
-          calls.push('SHUTDOWN');
+        api.shutdown = vi.fn((reason: string) => {
+          calls.push(`SHUTDOWN ${reason}`);
           return { graceMs, notified: 1 };
         });
         return api;
@@ -149,7 +154,7 @@ describe('Sandbox: shutdown with extensions', () => {
     sandbox.retire();
     await vi.waitFor(() => expect(sandbox.currentState.kind).toBe('Removed'));
     expect(performance.now() - began).toBeGreaterThanOrEqual(190);
-    expect(calls).toEqual(['pause', 'SHUTDOWN', 'unpause', 'kill SIGTERM', 'remove']);
+    expect(calls).toEqual(['pause', 'SHUTDOWN spindown', 'unpause', 'kill SIGTERM', 'remove']);
   });
 
   it('removes at once when no extension is registered', async () => {
@@ -158,6 +163,21 @@ describe('Sandbox: shutdown with extensions', () => {
     sandbox.dispatch({ type: 'RuntimeWaiting' });
     sandbox.retire();
     await vi.waitFor(() => expect(sandbox.currentState.kind).toBe('Removed'));
-    expect(calls).toEqual(['SHUTDOWN', 'remove']);
+    expect(calls).toEqual(['SHUTDOWN spindown', 'remove']);
+  });
+
+  it('resets after a timeout as AWS does: SHUTDOWN (timeout), SIGTERM, the grace, then SIGKILL', async () => {
+    const { sandbox, driver, calls, api } = start(200);
+    await vi.waitFor(() => expect(driver.startContainer).toHaveBeenCalledTimes(1));
+    sandbox.dispatch({ type: 'ContainerStarted' });
+    sandbox.dispatch({ type: 'RuntimeWaiting' });
+    const result = sandbox.invoke({ requestId: 'r-1', payload: Buffer.from('{}'), invokedFunctionArn: 'arn', tail: false });
+    expect(api()?.deliver).toHaveBeenCalledTimes(1);
+    const began = performance.now();
+    sandbox.dispatch({ type: 'TimerFired', timer: 'deadline' });
+    expect((await result)?.outcome).toEqual({ kind: 'timeout' });
+    await vi.waitFor(() => expect(sandbox.currentState.kind).toBe('Stopped'));
+    expect(performance.now() - began).toBeGreaterThanOrEqual(190);
+    expect(calls).toEqual(['SHUTDOWN timeout', 'kill SIGTERM', 'kill SIGKILL']);
   });
 });

@@ -8,6 +8,7 @@ import type {
   ScratchDisk,
   ScratchDiskProvider,
 } from '../docker/container-driver.js';
+import type { ShutdownReason } from '../runtime-api/extension-state.js';
 import type { RuntimeApi, RuntimeApiFactory, RuntimeInvocation } from '../runtime-api/runtime-api-server.js';
 import { LogCollector, formatInitReport, type LogSink, type ReportStatus } from './log-collector.js';
 import { nextTypicalGap, pauseGraceFor } from './pause-grace.js';
@@ -396,8 +397,10 @@ export class Sandbox {
           this.frozen = false;
           return this.dispatch({ type: 'Unpaused' });
         case 'Kill': {
-          this.runtimeApi.reset();
           const id = this.requireContainer();
+          // AWS's reset: extensions get SHUTDOWN (timeout or failure) and the runtime SIGTERM first.
+          await this.shutDown(effect.reason);
+          this.runtimeApi.reset();
           // The engine also reports this stop as a 'die' event: the state machine, Stopping, ignores it.
           await driver.killContainer(id);
           // Stopping ends on this, not on the engine's event stream, which can miss an event.
@@ -503,15 +506,16 @@ export class Sandbox {
   }
 
   /**
-   * AWS's Shutdown phase, when any extension is registered: SHUTDOWN to the extensions registered for it,
+   * AWS's Shutdown phase (also on a reset after a timeout or a failed init), when any extension is
+   * registered: SHUTDOWN to the extensions registered for it,
    * SIGTERM to the runtime, then up to AWS's grace (500 ms with internal extensions only, 2,000 ms with
    * external ones) for the container to stop by itself before it is removed (SIGKILL). Without extensions
    * there is nobody to tell: the container goes at once.
    */
-  private async shutDown(): Promise<void> {
+  private async shutDown(reason: ShutdownReason): Promise<void> {
     const id = this.containerId;
     if (id === undefined) return;
-    const { graceMs } = this.runtimeApi.shutdown('spindown');
+    const { graceMs } = this.runtimeApi.shutdown(reason);
     if (graceMs === 0) return;
     const driver = this.deps.driver;
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
@@ -534,7 +538,7 @@ export class Sandbox {
         failures.push(error);
       }
     };
-    await attempt(() => this.shutDown());
+    await attempt(() => this.shutDown('spindown'));
     await attempt(() => this.runtimeApi.close());
     const id = this.containerId;
     if (id !== undefined) await attempt(() => this.deps.driver.removeContainer(id));

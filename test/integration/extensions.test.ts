@@ -66,16 +66,17 @@ while true; do
   curl -sS -D "$HEADERS" -o /tmp/event "$API/invocation/next" &
   wait $! || continue
   REQUEST_ID=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
+  if grep -q hang /tmp/event; then sleep 60 & wait $!; fi
   curl -sS -o /dev/null "$API/invocation/$REQUEST_ID/response" -d '"handled"'
 done
 `;
 
-async function createBashFunction(name: string): Promise<void> {
+async function createBashFunction(name: string, timeout = 3): Promise<void> {
   const zip = await makeZip({
     bootstrap: { content: BOOTSTRAP, mode: 0o755 },
     'extension.sh': { content: EXTENSION, mode: 0o755 },
   });
-  await t.createFunction({ FunctionName: name, Runtime: 'provided.al2023', Handler: 'x.y', Code: { ZipFile: zip } });
+  await t.createFunction({ FunctionName: name, Runtime: 'provided.al2023', Handler: 'x.y', Timeout: timeout, Code: { ZipFile: zip } });
 }
 
 async function waitFor(condition: () => boolean | Promise<boolean>, ms: number): Promise<void> {
@@ -128,6 +129,19 @@ describe('Lambda Extensions API', () => {
     expect(functionLog).toContain('EXT shut down');
     await waitFor(async () => (await t.containersOf('ext-shutdown')).length === 0, 5000);
     expect(await t.containersOf('ext-shutdown')).toEqual([]);
+  });
+
+  it('sends SHUTDOWN (timeout) when a timed-out environment is reset, and the extension starts again with it', async () => {
+    await createBashFunction('ext-timeout', 1);
+    const registeredBefore = functionLog.filter((line) => line.includes('"functionName":"ext-timeout"')).length;
+    const timedOut = await t.invoke({ FunctionName: 'ext-timeout', Payload: Buffer.from('"hang"') });
+    expect((timedOut.json() as { errorType: string }).errorType).toBe('Sandbox.Timedout');
+    await waitFor(() => functionLog.some((line) => line.includes('"shutdownReason":"timeout"')), 5000);
+    expect(functionLog.find((line) => line.includes('"shutdownReason":"timeout"'))).toMatch(/"eventType":"SHUTDOWN"/);
+    expect((await t.invoke({ FunctionName: 'ext-timeout' })).body).toBe('"handled"');
+    const registeredAfter = functionLog.filter((line) => line.includes('"functionName":"ext-timeout"')).length;
+    expect(registeredAfter - registeredBefore).toBe(2);
+    expect(await t.containersOf('ext-timeout')).toHaveLength(1);
   });
 
   it('lets a Node function register an internal extension during init (200), not after it', async () => {
