@@ -74,7 +74,7 @@ export class ExtensionsApi {
   broadcast(event: ExtensionEvent): number {
     let count = 0;
     for (const extension of this.extensions) {
-      if (!extension.events.includes(event.eventType)) continue;
+      if (!extension.events.includes(event.eventType) || extension.state.kind === 'Failed') continue;
       count += 1;
       this.apply(extension, { type: 'Event', event });
       const res = this.parked.get(extension.id);

@@ -16,18 +16,22 @@ let t: TestLambdock;
 /** Every line the functions wrote (lambdock's function log), in order. */
 const functionLog: string[] = [];
 
-beforeAll(async () => {
-  const sink = new Writable({
+/** A pino destination keeping the function log lines (lambdock logs them with `stream: 'function'`). */
+function sinkInto(lines: string[]): Writable {
+  return new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (line === '') continue;
         const entry = JSON.parse(line) as { stream?: string; msg?: string };
-        if (entry.stream === 'function' && entry.msg !== undefined) functionLog.push(entry.msg);
+        if (entry.stream === 'function' && entry.msg !== undefined) lines.push(entry.msg);
       }
       done();
     },
   });
-  t = await startTestLambdock({}, undefined, { logger: pino({ level: 'info' }, sink) });
+}
+
+beforeAll(async () => {
+  t = await startTestLambdock({}, undefined, { logger: pino({ level: 'info' }, sinkInto(functionLog)) });
 });
 afterAll(async () => {
   await t?.close();
@@ -46,7 +50,7 @@ touch /tmp/extension-registered
 while true; do
   EVENT=$(curl -sS "$API/event/next" -H "Lambda-Extension-Identifier: $ID")
   echo "EXT event $EVENT"
-  case "$EVENT" in *SHUTDOWN*) echo "EXT shut down"; exit 0;; esac
+  case "$EVENT" in *SHUTDOWN*) echo "EXT shut down: $AWS_LAMBDA_FUNCTION_NAME"; exit 0;; esac
   sleep 0.5
   echo "EXT done"
 done
@@ -126,9 +130,36 @@ describe('Lambda Extensions API', () => {
     const event = JSON.parse(/\{.*\}/.exec(shutdown ?? '')?.[0] ?? '{}') as Record<string, unknown>;
     expect(event).toMatchObject({ eventType: 'SHUTDOWN', shutdownReason: 'spindown' });
     expect(event.deadlineMs).toEqual(expect.any(Number));
-    expect(functionLog).toContain('EXT shut down');
+    expect(functionLog).toContain('EXT shut down: ext-shutdown');
     await waitFor(async () => (await t.containersOf('ext-shutdown')).length === 0, 5000);
     expect(await t.containersOf('ext-shutdown')).toEqual([]);
+  });
+
+  it('sends SHUTDOWN when an idle environment is removed and when lambdock shuts down', async () => {
+    const other = await startTestLambdock({ LAMBDOCK_IDLE_TIMEOUT_MS: '1500', LAMBDOCK_PAUSE_GRACE_MS: '50' }, undefined, {
+      logger: pino({ level: 'info' }, sinkInto(functionLog)),
+    });
+    let closed = false;
+    try {
+      const zip = await makeZip({ bootstrap: { content: BOOTSTRAP, mode: 0o755 }, 'extension.sh': { content: EXTENSION, mode: 0o755 } });
+      for (const name of ['ext-idle', 'ext-close']) {
+        await other.createFunction({ FunctionName: name, Runtime: 'provided.al2023', Handler: 'x.y', Code: { ZipFile: zip } });
+      }
+      await other.invoke({ FunctionName: 'ext-idle' });
+      // Idle keep-alive: frozen first, thawed for its SHUTDOWN, then removed.
+      await waitFor(() => functionLog.includes('EXT shut down: ext-idle'), 8000);
+      expect(functionLog).toContain('EXT shut down: ext-idle');
+      await waitFor(async () => (await other.containersOf('ext-idle')).length === 0, 5000);
+      expect(await other.containersOf('ext-idle')).toEqual([]);
+
+      await other.invoke({ FunctionName: 'ext-close' });
+      await sleep(600);
+      await other.close();
+      closed = true;
+      expect(functionLog).toContain('EXT shut down: ext-close');
+    } finally {
+      if (!closed) await other.close();
+    }
   });
 
   it('sends SHUTDOWN (timeout) when a timed-out environment is reset, and the extension starts again with it', async () => {
