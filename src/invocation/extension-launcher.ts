@@ -1,3 +1,6 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+
 /**
  * The shell script every function container starts with (run by the image's own /bin/sh, dash or bash):
  * it sends all output to the sandbox's pipe (so extensions' lines land in the function's log, as on AWS),
@@ -45,4 +48,43 @@ export function getLauncherScript(outputPath: string): string {
     `[ -z "$terminated" ] || wait`,
     `exit "$status"`,
   ].join('\n');
+}
+
+/** An entry of /opt/extensions as the host sees it. */
+export interface ExtensionsDirEntry {
+  name: string;
+  isFile: boolean;
+  mode: number;
+}
+
+/**
+ * The external extensions a container starts, by file name (the name each must register with): the
+ * executable files of /opt/extensions, none when AWS's disable file exists. Mirrors the launcher script.
+ */
+export function getExternalExtensionNames(entries: readonly ExtensionsDirEntry[], disabled: boolean): string[] {
+  if (disabled) return [];
+  return entries
+    .filter((e) => e.isFile && (e.mode & 0o111) !== 0 && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
+}
+
+/**
+ * Reads the host folder that becomes a sandbox's /opt (for `SandboxPlan.externalExtensions`, so that init
+ * waits for each of them to register and other registrations count as internal). No folder: none.
+ */
+export async function fetchExternalExtensionNames(hostOptDir: string): Promise<string[]> {
+  const dir = path.join(hostOptDir, 'extensions');
+  const disabled = await stat(path.join(hostOptDir, path.basename(DISABLE_EXTENSIONS_FILE))).then(
+    () => true,
+    () => false,
+  );
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const entries = await Promise.all(
+    names.map(async (name) => {
+      const info = await stat(path.join(dir, name)).catch(() => undefined);
+      return { name, isFile: info?.isFile() ?? false, mode: info?.mode ?? 0 };
+    }),
+  );
+  return getExternalExtensionNames(entries, disabled);
 }
