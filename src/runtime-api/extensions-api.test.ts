@@ -191,4 +191,12 @@ describe('the Extensions API routes', () => {
     expect((await s.next(id)).json()).toMatchObject({ errorType: 'Extension.UnknownExtensionIdentifier' });
     expect((await s.register('e', [])).status).toBe(200);
   });
+
+  it('accepts Logs and Telemetry API subscriptions saying they are not supported, as AWS’s emulator does', async () => {
+    const s = await startServer();
+    const logs = await call(s.port, 'PUT', '/2020-08-15/logs', { body: '{"types":["function"]}' });
+    expect([logs.status, logs.json()]).toEqual([202, { errorMessage: 'Logs API is not supported', errorType: 'Logs.NotSupported' }]);
+    const telemetry = await call(s.port, 'PUT', '/2022-07-01/telemetry', { body: '{}' });
+    expect([telemetry.status, telemetry.json()]).toEqual([202, { errorMessage: 'Telemetry API is not supported', errorType: 'Telemetry.NotSupported' }]);
+  });
 });

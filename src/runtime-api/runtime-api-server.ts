@@ -63,6 +63,11 @@ export type RuntimeApiFactory = (options: RuntimeApiOptions) => RuntimeApi;
 const PREFIX = '/2018-06-01/runtime/';
 const ERROR_TYPE = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
 const JSON_HEADERS = { 'content-type': 'application/json' };
+/** The Logs and Telemetry APIs lambdock does not have (yet): AWS's emulator answers these. */
+const UNSUPPORTED_SUBSCRIPTIONS: Record<string, { errorMessage: string; errorType: string }> = {
+  '/2020-08-15/logs': { errorMessage: 'Logs API is not supported', errorType: 'Logs.NotSupported' },
+  '/2022-07-01/telemetry': { errorMessage: 'Telemetry API is not supported', errorType: 'Telemetry.NotSupported' },
+};
 
 /** AWS's sanitising of `Lambda-Runtime-Function-Error-Type`. */
 export function sanitizeErrorType(value: string | undefined): string {
@@ -270,6 +275,12 @@ export class RuntimeApiServer implements RuntimeApi {
     const url = req.url ?? '';
     if (req.method === 'GET' && url === '/2018-06-01/ping') return void res.writeHead(200).end('pong');
     if (url.startsWith(EXTENSION_PREFIX)) return this.extensions.handle(req, res, url.slice(EXTENSION_PREFIX.length));
+    const unsupported = req.method === 'PUT' ? UNSUPPORTED_SUBSCRIPTIONS[url] : undefined;
+    if (unsupported !== undefined) {
+      // As the RIE: accepted, saying so, so that extensions that subscribe do not crash.
+      req.resume();
+      return send(res, 202, unsupported);
+    }
     if (!url.startsWith(PREFIX)) return reject(res, 404, 'InvalidRequest', 'Not found');
     const path = url.slice(PREFIX.length);
     if (req.method === 'GET' && path === 'invocation/next') return this.next(req, res);
