@@ -45,7 +45,8 @@ export interface ContainerDriver {
   fetchAddress(id: string, network: string): Promise<string>;
   pauseContainer(id: string): Promise<void>;
   unpauseContainer(id: string): Promise<void>;
-  killContainer(id: string): Promise<void>;
+  /** SIGKILL by default; SIGTERM asks the runtime to stop (shutdown with extensions). */
+  killContainer(id: string, signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
   removeContainer(id: string): Promise<void>;
   fetchExit(id: string): Promise<ContainerExit>;
   /** Waits until the container is not running (at once if it is not) and returns how it ended. */

@@ -183,9 +183,9 @@ export class DockerodeContainerDriver implements ContainerDriver {
     }
   }
 
-  async killContainer(id: string): Promise<void> {
+  async killContainer(id: string, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
     try {
-      await this.run((abortSignal) => this.docker.getContainer(id).kill({ signal: 'SIGKILL', abortSignal }), 'kill');
+      await this.run((abortSignal) => this.docker.getContainer(id).kill({ signal, abortSignal }), 'kill');
     } catch (error) {
       // 409: not running any more, which is what we wanted.
       if (statusOf(error) !== 409) throw error;

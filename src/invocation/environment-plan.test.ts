@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getEnvironmentKey, type FunctionRecord } from '../control-plane/function-model.js';
 import { LABELS } from '../docker/container-driver.js';
 import { ENVIRONMENT_LIMITS, buildEnvironment, logStreamName, planEnvironment, type PlanContext } from './environment-plan.js';
+import { getLauncherScript } from './extension-launcher.js';
 
 const SANDBOX_ID = '0123456789abcdef0123456789abcdef';
 const RUNTIME_API = '172.17.0.1:41234';
@@ -189,7 +190,7 @@ describe('planEnvironment', () => {
 
   it("sends the runtime's stdout and stderr to the sandbox's output pipe, through the image's /bin/sh", () => {
     const spec = planEnvironment(record(), CTX, SANDBOX_ID).containerSpec(RUNTIME_API, 'v', 'bridge', '/out');
-    expect(spec.entrypoint).toStrictEqual(['/bin/sh', '-c', 'exec "$0" "$@" >/var/lambdock/output 2>&1', '/var/runtime/bootstrap']);
+    expect(spec.entrypoint).toStrictEqual(['/bin/sh', '-c', getLauncherScript('/var/lambdock/output'), '/var/runtime/bootstrap']);
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { getLoggingEnvironment } from '../control-plane/function-extras.js';
 import { getVersionOf, type FunctionVersionRecord } from '../control-plane/function-model.js';
 import { LABELS, OUTPUT_PIPE_PATH, SANDBOX_GID, SANDBOX_UID } from '../docker/container-driver.js';
 import type { SandboxPlan } from '../sandbox/sandbox.js';
+import { getLauncherScript } from './extension-launcher.js';
 
 /** AWS's limits for one execution environment. */
 export const ENVIRONMENT_LIMITS = {
@@ -24,17 +25,22 @@ export interface PlanContext {
   /** The function's layers merged (mounted at /opt); none without layers. */
   optDir?: string;
   image: string;
+  /** Told to extensions that ask for it (`Lambda-Extension-Accept-Feature: accountId`). */
+  accountId?: string;
+  /** The file names in the /opt/extensions the sandbox gets (its external extensions), when known. */
+  externalExtensions?: readonly string[];
 }
 
 /** The entrypoint of lambdock's runtime images. */
 export const RUNTIME_BOOTSTRAP = '/var/runtime/bootstrap';
 
 /**
- * The runtime's command with its stdout and stderr sent to the sandbox's output pipe (by the image's own
- * /bin/sh, which then execs the bootstrap: no process is left in between).
+ * The runtime's command with its stdout and stderr sent to the sandbox's output pipe, by the image's own
+ * /bin/sh, which first starts the external extensions in /opt/extensions (see extension-launcher.ts) and
+ * then execs the bootstrap: without extensions no process is left in between.
  */
 export function redirectOutput(command: string[]): string[] {
-  return ['/bin/sh', '-c', `exec "$0" "$@" >${OUTPUT_PIPE_PATH} 2>&1`, ...command];
+  return ['/bin/sh', '-c', getLauncherScript(OUTPUT_PIPE_PATH), ...command];
 }
 
 /** `2024/01/31/[$LATEST]<32 hex>`, the real Lambda log stream name. */
@@ -100,6 +106,9 @@ export function planEnvironment(record: FunctionVersionRecord, ctx: PlanContext,
     ...(provisioned ? { provisioned } : {}),
     codeDir: ctx.codeDir,
     ...(ctx.optDir === undefined ? {} : { optDir: ctx.optDir }),
+    handler: record.handler,
+    ...(ctx.accountId === undefined ? {} : { accountId: ctx.accountId }),
+    ...(ctx.externalExtensions === undefined ? {} : { externalExtensions: ctx.externalExtensions }),
     containerSpec: (runtimeApi, scratchVolume, networkMode, outputDir) => ({
       name: `lambdock-${record.name}-${sandboxId.slice(0, 12)}`,
       image: ctx.image,

@@ -8,10 +8,11 @@ import { withDeadline } from '../shared/deadline.js';
 import { LambdaError, SERVICE_ERROR_MESSAGE } from '../shared/errors.js';
 import type { ConcurrencyLimiter } from './concurrency/concurrency-limiter.js';
 import { ENVIRONMENT_LIMITS, planEnvironment, type PlanContext } from './environment-plan.js';
+import { fetchExternalExtensionNames } from './extension-launcher.js';
 import type { Execution, Executor } from './execution.js';
 import { renderOutcome, type InvokeResponse } from './invocation-result.js';
 
-export type PlanDefaults = Omit<PlanContext, 'codeDir' | 'optDir' | 'image'>;
+export type PlanDefaults = Omit<PlanContext, 'codeDir' | 'optDir' | 'image' | 'externalExtensions'>;
 
 /** Past a cold start's init (10 s) and the function's timeout: room for the platform's own work. */
 const DEADLINE_MARGIN_MS = 2_000;
@@ -120,6 +121,8 @@ export class LocalExecutor implements Executor {
       ...this.defaults,
       codeDir: folder ?? this.code.getTreePath(record.code.sha256Hex),
       ...(optDir === undefined ? {} : { optDir }),
+      // Its external extensions are the executables its layers put in /opt/extensions (no layers: none).
+      externalExtensions: optDir === undefined ? [] : await fetchExternalExtensionNames(optDir),
       image: this.imageFor(record.runtime),
     };
   }

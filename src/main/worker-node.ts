@@ -179,6 +179,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
       runtimeApiAdvertiseHost: runtimeApiAddress.advertise,
       pauseGraceMs: config.pauseGraceMs,
       idleKeepAliveMs: config.idleKeepAliveMs,
+      accountId: config.accountId,
     },
     (runtime) => getRuntimeImageTag(runtime) ?? runtime,
     (folder, record) => folders.watch(folder, { functionName: record.name, version: getVersionOf(record) }),

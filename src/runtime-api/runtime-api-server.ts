@@ -1,5 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { shutdownGraceMs, invokeEvent, type ShutdownReason } from './extension-state.js';
+import { EXTENSION_PREFIX, ExtensionsApi, type ExtensionMetadata } from './extensions-api.js';
 
 /** An invocation as the runtime sees it through `GET …/invocation/next`. */
 export interface RuntimeInvocation {
@@ -15,7 +17,10 @@ export interface RuntimeInvocation {
 
 /** What the runtime did; the sandbox turns these into state-machine events. */
 export interface RuntimeApiListener {
-  /** The runtime waits for work (its first call ends init). */
+  /**
+   * The environment waits for work: the runtime and every registered extension have asked for their next
+   * event (the first time, init is over; after an invocation, it is over).
+   */
   waiting(): void;
   responded(requestId: string, body: Buffer): void;
   errored(requestId: string, errorType: string, body: Buffer): void;
@@ -30,6 +35,15 @@ export interface RuntimeApiOptions {
   /** Largest response or error body accepted (AWS: 6 MiB + 100 bytes). */
   maxPayloadBytes: number;
   listener: RuntimeApiListener;
+  /** What `extension/register` answers; the file names in /opt/extensions when lambdock knows them. */
+  extensions?: { metadata: ExtensionMetadata; externalNames?: readonly string[] };
+}
+
+/** What a shutdown asks of the sandbox: how long to give the runtime (SIGTERM) and extensions; 0: none listen. */
+export interface ShutdownPlan {
+  graceMs: number;
+  /** Extensions that were sent SHUTDOWN. */
+  notified: number;
 }
 
 /** What a sandbox needs of its Runtime API (RuntimeApiServer is the implementation). */
@@ -38,6 +52,8 @@ export interface RuntimeApi {
   /** The only peer that may connect (the sandbox's address, known before its container starts). */
   allow(address: string): void;
   deliver(invocation: RuntimeInvocation): void;
+  /** Sends SHUTDOWN to the extensions registered for it (AWS's grace applies when any extension is registered). */
+  shutdown(reason: ShutdownReason): ShutdownPlan;
   reset(): void;
   close(): Promise<void>;
 }
@@ -47,6 +63,11 @@ export type RuntimeApiFactory = (options: RuntimeApiOptions) => RuntimeApi;
 const PREFIX = '/2018-06-01/runtime/';
 const ERROR_TYPE = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
 const JSON_HEADERS = { 'content-type': 'application/json' };
+/** The Logs and Telemetry APIs lambdock does not have (yet): AWS's emulator answers these. */
+const UNSUPPORTED_SUBSCRIPTIONS: Record<string, { errorMessage: string; errorType: string }> = {
+  '/2020-08-15/logs': { errorMessage: 'Logs API is not supported', errorType: 'Logs.NotSupported' },
+  '/2022-07-01/telemetry': { errorMessage: 'Telemetry API is not supported', errorType: 'Telemetry.NotSupported' },
+};
 
 /** AWS's sanitising of `Lambda-Runtime-Function-Error-Type`. */
 export function sanitizeErrorType(value: string | undefined): string {
@@ -115,11 +136,29 @@ export class RuntimeApiServer implements RuntimeApi {
   private queued: RuntimeInvocation | undefined;
   private current: { invocation: RuntimeInvocation; answered: boolean } | undefined;
   private readonly answered = new Set<string>();
+  /** The runtime has asked for its first invocation (internal extensions can no longer register). */
   private initialized = false;
   private initErrorReceived = false;
+  /** The runtime asked for its next invocation and has none: with every extension settled, the environment is idle. */
+  private runtimeIdle = false;
+  /** Init is over: the runtime and every extension have asked for work once. */
+  private initDone = false;
+  private readonly extensions: ExtensionsApi;
   private allowedAddress: string | undefined;
 
   constructor(private readonly options: RuntimeApiOptions) {
+    this.extensions = new ExtensionsApi({
+      metadata: options.extensions?.metadata ?? { functionName: '', functionVersion: '$LATEST', handler: '' },
+      externalNames: options.extensions?.externalNames,
+      runtimeStarted: () => this.initialized,
+      initDone: () => this.initDone,
+      settled: () => this.reportIfWaiting(),
+      initFailed: (errorType, body) => options.listener.initFailed(errorType, body),
+      readBody: async (req) => {
+        const body = await readBody(req, options.maxPayloadBytes);
+        return body.kind === 'aborted' ? undefined : body.kind === 'ok' ? body.body : Buffer.alloc(0);
+      },
+    });
     this.server = http.createServer((req, res) => this.handle(req, res));
     // Strangers are cut off on connect, before they can send anything; before `allow`, everyone is one.
     this.server.on('connection', (socket) => {
@@ -164,6 +203,8 @@ export class RuntimeApiServer implements RuntimeApi {
 
   /** Hands an invocation to the waiting `next`, or to the next one to come. */
   deliver(invocation: RuntimeInvocation): void {
+    this.runtimeIdle = false;
+    this.extensions.broadcast(invokeEvent(invocation));
     const res = this.waitingNext;
     if (res === undefined) {
       this.queued = invocation;
@@ -181,8 +222,24 @@ export class RuntimeApiServer implements RuntimeApi {
     this.queued = undefined;
     this.initialized = false;
     this.initErrorReceived = false;
+    this.runtimeIdle = false;
+    this.initDone = false;
+    this.extensions.reset();
     this.waitingNext?.destroy();
     this.waitingNext = undefined;
+  }
+
+  shutdown(reason: ShutdownReason): ShutdownPlan {
+    const graceMs = shutdownGraceMs(this.extensions.registered);
+    const notified = graceMs === 0 ? 0 : this.extensions.shutdown(reason, Date.now() + graceMs);
+    return { graceMs, notified };
+  }
+
+  /** Tells the sandbox the environment is idle once the runtime and every extension wait for work. */
+  private reportIfWaiting(): void {
+    if (!this.runtimeIdle || !this.extensions.allSettled) return;
+    this.initDone = true;
+    this.options.listener.waiting();
   }
 
   async close(): Promise<void> {
@@ -217,6 +274,13 @@ export class RuntimeApiServer implements RuntimeApi {
     }
     const url = req.url ?? '';
     if (req.method === 'GET' && url === '/2018-06-01/ping') return void res.writeHead(200).end('pong');
+    if (url.startsWith(EXTENSION_PREFIX)) return this.extensions.handle(req, res, url.slice(EXTENSION_PREFIX.length));
+    const unsupported = req.method === 'PUT' ? UNSUPPORTED_SUBSCRIPTIONS[url] : undefined;
+    if (unsupported !== undefined) {
+      // As the RIE: accepted, saying so, so that extensions that subscribe do not crash.
+      req.resume();
+      return send(res, 202, unsupported);
+    }
     if (!url.startsWith(PREFIX)) return reject(res, 404, 'InvalidRequest', 'Not found');
     const path = url.slice(PREFIX.length);
     if (req.method === 'GET' && path === 'invocation/next') return this.next(req, res);
@@ -253,7 +317,8 @@ export class RuntimeApiServer implements RuntimeApi {
     res.on('close', () => {
       if (this.waitingNext === res) this.waitingNext = undefined;
     });
-    this.options.listener.waiting();
+    this.runtimeIdle = true;
+    this.reportIfWaiting();
   }
 
   private async initError(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -28,6 +28,7 @@ class FakeRuntime implements RuntimeApi {
     }, this.runMs());
   };
   reset = () => undefined;
+  shutdown = () => ({ graceMs: 0, notified: 0 });
   close = async () => undefined;
 }
 

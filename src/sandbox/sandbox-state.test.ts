@@ -64,7 +64,8 @@ const end = (invocation: PendingInvocation, ending: InvocationEnding = { kind: '
 const START: SandboxEffect = { type: 'Start' };
 const PAUSE: SandboxEffect = { type: 'Pause' };
 const UNPAUSE: SandboxEffect = { type: 'Unpause' };
-const KILL: SandboxEffect = { type: 'Kill' };
+const KILL: SandboxEffect = { type: 'Kill', reason: 'timeout' };
+const KILL_FAILED: SandboxEffect = { type: 'Kill', reason: 'failure' };
 const REMOVE: SandboxEffect = { type: 'Remove' };
 
 const exitOutcome = (exit: ExitInfo): SandboxOutcome => ({ kind: 'exit', exit });
@@ -276,7 +277,7 @@ describe('transition: timeouts, crashes and restarts', () => {
     s = step(s, { type: 'InitFailed', errorType: 'Runtime.ImportModuleError', payload: ERROR_BODY }, { kind: 'Stopping' }, [
       cancel('init'),
       complete(A, { kind: 'init-error', errorType: 'Runtime.ImportModuleError', payload: ERROR_BODY }),
-      KILL,
+      KILL_FAILED,
     ]);
     step(s, killed(1), { kind: 'Stopped' }, [arm('idle')]);
   });
@@ -284,7 +285,7 @@ describe('transition: timeouts, crashes and restarts', () => {
   it('kills the runtime without completing anything when init fails with nobody waiting', () => {
     step({ kind: 'Starting' }, { type: 'InitFailed', errorType: 'Runtime.Unknown', payload: Buffer.alloc(0) }, { kind: 'Stopping' }, [
       cancel('init'),
-      KILL,
+      KILL_FAILED,
     ]);
   });
 
@@ -502,7 +503,7 @@ describe('transition: Retire', () => {
     s = step(s, { type: 'InitFailed', errorType: 'Runtime.Unknown', payload: ERROR_BODY }, { kind: 'Stopping', retiring: true }, [
       cancel('init'),
       complete(A, { kind: 'init-error', errorType: 'Runtime.Unknown', payload: ERROR_BODY }),
-      KILL,
+      KILL_FAILED,
     ]);
     step(s, killed(1), { kind: 'Removing' }, [REMOVE]);
   });

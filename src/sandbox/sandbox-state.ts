@@ -82,7 +82,8 @@ export type SandboxEffect =
   | { type: 'Cancel'; timer: TimerName }
   | { type: 'Pause' }
   | { type: 'Unpause' }
-  | { type: 'Kill' }
+  /** Ends the runtime process (after a timeout or a failed init); extensions are told why (SHUTDOWN). */
+  | { type: 'Kill'; reason: 'timeout' | 'failure' }
   | { type: 'Remove' };
 
 export interface Transition {
@@ -157,7 +158,7 @@ function answered(invocation: PendingInvocation, outcome: SandboxOutcome, retiri
 
 /** The deadline passed: note it, kill the runtime (it starts again, same /tmp, on the next invocation). */
 function timedOut(retiring: true | undefined, ...effects: SandboxEffect[]): Transition {
-  return { next: retiring ? { kind: 'Stopping', retiring } : { kind: 'Stopping' }, effects: [...effects, { type: 'Kill' }] };
+  return { next: retiring ? { kind: 'Stopping', retiring } : { kind: 'Stopping' }, effects: [...effects, { type: 'Kill', reason: 'timeout' }] };
 }
 
 /** The runtime process is gone (or about to be): the container stays, with its /tmp, until reused. */
@@ -204,7 +205,7 @@ function transitionStarting(state: Extract<SandboxState, { kind: 'Starting' }>, 
       if (pending !== undefined) effects.push({ type: 'Complete', invocation: pending, outcome });
       if (event.type === 'OperationFailed') return remove(...effects);
       if (event.type === 'Exited') return stopped(retiring, ...effects);
-      effects.push({ type: 'Kill' });
+      effects.push({ type: 'Kill', reason: event.type === 'InitFailed' ? 'failure' : 'timeout' });
       return { next: retiring ? { kind: 'Stopping', retiring } : { kind: 'Stopping' }, effects };
     }
     case 'Retire':

@@ -51,6 +51,7 @@ class FakeRuntimeApi implements RuntimeApi {
   allow = () => undefined;
   deliver = (invocation: RuntimeInvocation) => void this.delivered.push(invocation);
   reset = () => undefined;
+  shutdown = () => ({ graceMs: 0, notified: 0 });
   close = async () => undefined;
 }
 

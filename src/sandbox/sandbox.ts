@@ -8,6 +8,7 @@ import type {
   ScratchDisk,
   ScratchDiskProvider,
 } from '../docker/container-driver.js';
+import type { ShutdownReason } from '../runtime-api/extension-state.js';
 import type { RuntimeApi, RuntimeApiFactory, RuntimeInvocation } from '../runtime-api/runtime-api-server.js';
 import { LogCollector, formatInitReport, type LogSink, type ReportStatus } from './log-collector.js';
 import { nextTypicalGap, pauseGraceFor } from './pause-grace.js';
@@ -61,6 +62,15 @@ export interface SandboxPlan {
   codeDir?: string;
   /** Host folder of the function's layers merged, mounted at /opt (kept while this sandbox lives); none without layers. */
   optDir?: string;
+  /** The function's handler and account, as `extension/register` tells extensions. */
+  handler?: string;
+  accountId?: string;
+  /**
+   * File names in /opt/extensions (the external extensions the container starts), when known: init then
+   * waits for each to register, and other registrations are internal (no SHUTDOWN). Unknown: every
+   * extension counts as external.
+   */
+  externalExtensions?: readonly string[];
   /**
    * The container to run, given the Runtime API address, the /tmp volume, the network to join and the
    * host folder of the output pipe its stdout and stderr must go to.
@@ -138,6 +148,8 @@ export class Sandbox {
   private output: OutputPipe | undefined;
   private unwatch: (() => void) | undefined;
   private startBeganAt = 0;
+  /** The container is paused (by this runner). */
+  private frozen = false;
   /** Init is running (from a start until the runtime first asks for work). */
   private initializing = false;
   private initDurationMs: number | undefined;
@@ -165,6 +177,15 @@ export class Sandbox {
     this.runtimeApi = deps.createRuntimeApi({
       bindHost: plan.runtimeApiBindHost,
       maxPayloadBytes: plan.maxPayloadBytes,
+      extensions: {
+        metadata: {
+          functionName: plan.functionName,
+          functionVersion: plan.version,
+          handler: plan.handler ?? '',
+          ...(plan.accountId === undefined ? {} : { accountId: plan.accountId }),
+        },
+        ...(plan.externalExtensions === undefined ? {} : { externalNames: plan.externalExtensions }),
+      },
       listener: {
         waiting: () => this.dispatch({ type: 'RuntimeWaiting' }),
         responded: (requestId, payload) => this.dispatch({ type: 'Responded', requestId, payload }),
@@ -371,13 +392,17 @@ export class Sandbox {
           return await this.start();
         case 'Pause':
           await driver.pauseContainer(this.requireContainer());
+          this.frozen = true;
           return this.dispatch({ type: 'Paused' });
         case 'Unpause':
           await driver.unpauseContainer(this.requireContainer());
+          this.frozen = false;
           return this.dispatch({ type: 'Unpaused' });
         case 'Kill': {
-          this.runtimeApi.reset();
           const id = this.requireContainer();
+          // AWS's reset: extensions get SHUTDOWN (timeout or failure) and the runtime SIGTERM first.
+          await this.shutDown(effect.reason);
+          this.runtimeApi.reset();
           // The engine also reports this stop as a 'die' event: the state machine, Stopping, ignores it.
           await driver.killContainer(id);
           // Stopping ends on this, not on the engine's event stream, which can miss an event.
@@ -482,6 +507,26 @@ export class Sandbox {
     this.deps.driver.fetchExit(id).then(report, () => report({ exitCode: -1, oomKilled: false }));
   }
 
+  /**
+   * AWS's Shutdown phase (also on a reset after a timeout or a failed init), when any extension is
+   * registered: SHUTDOWN to the extensions registered for it,
+   * SIGTERM to the runtime, then up to AWS's grace (500 ms with internal extensions only, 2,000 ms with
+   * external ones) for the container to stop by itself before it is removed (SIGKILL). Without extensions
+   * there is nobody to tell: the container goes at once.
+   */
+  private async shutDown(reason: ShutdownReason): Promise<void> {
+    const id = this.containerId;
+    if (id === undefined) return;
+    const { graceMs } = this.runtimeApi.shutdown(reason);
+    if (graceMs === 0) return;
+    const driver = this.deps.driver;
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+    if (this.frozen) await driver.unpauseContainer(id);
+    this.frozen = false;
+    await driver.killContainer(id, 'SIGTERM');
+    await Promise.race([driver.waitForExit(id).catch(() => undefined), deadline]);
+  }
+
   /** Releases everything, each step whatever became of the others; reports the first failure. */
   private async remove(): Promise<void> {
     for (const handle of this.timers.values()) clearTimeout(handle);
@@ -495,6 +540,7 @@ export class Sandbox {
         failures.push(error);
       }
     };
+    await attempt(() => this.shutDown('spindown'));
     await attempt(() => this.runtimeApi.close());
     const id = this.containerId;
     if (id !== undefined) await attempt(() => this.deps.driver.removeContainer(id));

@@ -97,6 +97,11 @@ export function nextRuntimeCase(rng: Rng, ctx: RuntimeFuzzContext): RuntimeFuzzC
       `${BASE}/invocation//response`,
       `${BASE}/../runtime/invocation/next`,
       '/2020-01-01/extension/register',
+      // Without a registered extension's identifier, each of these is refused at once (403).
+      '/2020-01-01/extension/event/next',
+      '/2020-01-01/extension/init/error',
+      '/2020-01-01/extension/exit/error',
+      '/2020-01-01/extension/',
       '/2020-08-15/logs',
       '/2018-06-01/ping?x',
       `/${'y'.repeat(rng.pick([100, 20_000]))}`,

@@ -51,7 +51,7 @@ export interface TestLambdock {
 export async function startTestLambdock(
   env: Record<string, string> = {},
   prefix = inject('testRunPrefix'),
-  options: Pick<StartOptions, 'docker'> = {},
+  options: Pick<StartOptions, 'docker' | 'logger'> = {},
 ): Promise<TestLambdock> {
   const ownId = `${prefix}-${randomUUID().slice(0, 8)}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `lambdock-${prefix}-`));
