@@ -121,8 +121,9 @@ export class LocalExecutor implements Executor {
       ...this.defaults,
       codeDir: folder ?? this.code.getTreePath(record.code.sha256Hex),
       ...(optDir === undefined ? {} : { optDir }),
-      // Its external extensions are the executables its layers put in /opt/extensions (no layers: none).
-      externalExtensions: optDir === undefined ? [] : await fetchExternalExtensionNames(optDir),
+      // With layers, its external extensions are the executables they put in /opt/extensions (init waits
+      // for each to register). Without, unknown: a process the runtime starts may register as either.
+      ...(optDir === undefined ? {} : { externalExtensions: await fetchExternalExtensionNames(optDir) }),
       image: this.imageFor(record.runtime),
     };
   }

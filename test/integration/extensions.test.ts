@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
-import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
+import { DeleteFunctionCommand, PublishLayerVersionCommand } from '@aws-sdk/client-lambda';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/docker/container-driver.js';
@@ -205,6 +205,35 @@ export const handler = async () => {
     // Warm: the internal extension does not hold the environment.
     expect((await t.invoke({ FunctionName: 'ext-internal' })).FunctionError).toBeUndefined();
     expect(await t.containersOf('ext-internal')).toHaveLength(1);
+  });
+});
+
+describe('an external extension shipped in a layer', () => {
+  it('starts from /opt/extensions with the function, gets INVOKE with the request id, and SHUTDOWN before the environment goes', async () => {
+    const layer = await t.client.send(
+      new PublishLayerVersionCommand({
+        LayerName: 'bash-extension-layer',
+        Content: { ZipFile: await makeZip({ 'extensions/bash-extension': { content: EXTENSION, mode: 0o755 } }) },
+      }),
+    );
+    // A custom runtime that only serves invocations: the extension comes from the layer alone.
+    const runtimeOnly = BOOTSTRAP.replace(/^rm -f[\s\S]*?done\n(?=API=)/m, '');
+    await t.createFunction({
+      FunctionName: 'ext-from-layer',
+      Runtime: 'provided.al2023',
+      Handler: 'x.y',
+      Code: { ZipFile: await makeZip({ bootstrap: { content: runtimeOnly, mode: 0o755 } }) },
+      Layers: [layer.LayerVersionArn ?? ''],
+    });
+    const out = await t.invoke({ FunctionName: 'ext-from-layer', LogType: 'Tail' });
+    expect(out.FunctionError, `${out.body}\n${out.logs}`).toBeUndefined();
+    expect(out.json()).toBe('handled');
+    const requestId = out.$metadata.requestId ?? '';
+    await waitFor(() => functionLog.some((line) => line.includes('EXT event') && line.includes(requestId)), 5000);
+    expect(functionLog.find((line) => line.includes('EXT event') && line.includes(requestId))).toContain('"eventType":"INVOKE"');
+    await t.client.send(new DeleteFunctionCommand({ FunctionName: 'ext-from-layer' }));
+    await waitFor(() => functionLog.includes('EXT shut down: ext-from-layer'), 8000);
+    expect(functionLog).toContain('EXT shut down: ext-from-layer');
   });
 });
 
