@@ -136,7 +136,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.destroy();
-  for (const c of created.reverse()) await c.remove({ force: true }).catch(() => undefined);
+  for (const c of created.reverse()) await c.remove({ force: true, v: true }).catch(() => undefined);
   if (networkId !== '') await docker.getNetwork(networkId).remove().catch(() => undefined);
   if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
   await new Promise((resolve) => listener?.close(resolve));
