@@ -1,6 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { settlesWithin } from '../shared/redis-close.js';
+import { settlesWithin } from '../shared/deadline.js';
 import type { Retirement, RetirementBus } from './retirement-bus.js';
 
 export interface BullmqRetirementBusOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withDeadline } from './deadline.js';
+import { settlesWithin, withDeadline } from './deadline.js';
 
 describe('withDeadline', () => {
   it('passes on an outcome that comes in time', async () => {
@@ -9,5 +9,13 @@ describe('withDeadline', () => {
 
   it('fails with the deadline error when the work never settles', async () => {
     await expect(withDeadline(new Promise(() => undefined), 10, () => new Error('late'))).rejects.toThrow('late');
+  });
+});
+
+describe('settlesWithin', () => {
+  it('answers true for work that resolves or rejects in time, false for work still running', async () => {
+    expect(await settlesWithin(Promise.resolve(1), 50)).toBe(true);
+    expect(await settlesWithin(Promise.reject(new Error('no')), 50)).toBe(true);
+    expect(await settlesWithin(new Promise(() => undefined), 20)).toBe(false);
   });
 });

@@ -9,3 +9,12 @@ export function withDeadline<T>(work: Promise<T>, ms: number, expired: () => Err
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
+
+/** Whether `work` settles (either way) within `ms`; when it does not, it is left to settle on its own. */
+export function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  return withDeadline(
+    work.then(() => true, () => true),
+    ms,
+    () => new Error('late'),
+  ).catch(() => false);
+}

@@ -1,6 +1,6 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { settlesWithin } from '../../shared/redis-close.js';
+import { settlesWithin } from '../../shared/deadline.js';
 import type { AsyncEvent } from './async-event.js';
 import type { EventHandler, EventQueue } from './event-queue.js';
 
