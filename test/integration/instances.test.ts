@@ -3,9 +3,11 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Dockerode from 'dockerode';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { LABELS } from '../../src/docker/container-driver.js';
 import { findImageFiles, loopDevicesUnder } from '../helpers/leak-checks.js';
+import { removeRedisKeys } from '../helpers/role-settings.js';
 import { nodeZip } from '../helpers/zip.js';
 import { deleteQuietly, startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
 
@@ -98,6 +100,9 @@ async function checkNeighbours(a: TestLambdock, startB: () => Promise<TestLambdo
   await deleteQuietly(a, fn);
 }
 
+/** Redis prefixes a test chose for several installations: the harness leaves those to the test. */
+const sharedPrefixes: string[] = [];
+
 afterEach(async () => {
   const leftovers: string[] = [];
   for (const t of started.splice(0)) {
@@ -108,6 +113,9 @@ afterEach(async () => {
     for (const id of left.containers) await docker.getContainer(id.split(' ')[0] ?? '').remove({ force: true }).catch(() => undefined);
     for (const name of left.volumes) await docker.getVolume(name).remove().catch(() => undefined);
   }
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  for (const prefix of sharedPrefixes.splice(0)) await removeRedisKeys(redis, prefix);
+  await redis.quit();
   expect(leftovers).toEqual([]);
 });
 
@@ -120,6 +128,7 @@ describe('two installations on one engine and one Redis', () => {
   it('with the default settings but their data dirs, each keeps an id of its own and never touches the other', async () => {
     // The default instance id and one Redis prefix for both (this run's, not the real default's data).
     const shared = { LAMBDOCK_INSTANCE_ID: '', LAMBDOCK_REDIS_PREFIX: `${inject('testRunPrefix')}-shared-${randomUUID().slice(0, 6)}` };
+    sharedPrefixes.push(shared.LAMBDOCK_REDIS_PREFIX);
     const a = await start(shared);
     await checkNeighbours(a, () => start(shared));
     expect(a.instanceId).toMatch(/^lambdock-[0-9a-f]{12}$/);
