@@ -3,6 +3,17 @@ import { withoutReasons, type FunctionRecord } from './function-model.js';
 /** AWS's StateReasonCode / LastUpdateStatusReasonCode for a failure of the service itself. */
 export const INTERNAL_ERROR = 'InternalError';
 
+/** A preparation that fails for a reason of the user's (not lambdock's): the function fails with AWS's `reasonCode`. */
+export class ActivationRefusal extends Error {
+  constructor(
+    message: string,
+    readonly reasonCode: string,
+  ) {
+    super(message);
+    this.name = 'ActivationRefusal';
+  }
+}
+
 /** What an activation whose outcome could not be stored leaves behind, once the store answers again. */
 export const UNRECORDED_REASON =
   'lambdock could not record the result of this change: its metadata store (Redis) did not answer. Update the function to try again.';

@@ -24,7 +24,6 @@ describe('resolveExtraSettings', () => {
   it('refuses what would change what runs', () => {
     for (const input of [
       { FileSystemConfigs: [{ Arn: 'x', LocalMountPath: '/mnt/x' }] },
-      { ImageConfig: { Command: ['x'] } },
       { CodeSigningConfigArn: 'arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0123456789abcdefg' },
     ]) {
       expect(lambdaErrorOf(() => resolveExtraSettings(input, base, 'nodejs20.x')).code).toBe('InvalidParameterValueException');

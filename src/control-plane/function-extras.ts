@@ -109,9 +109,6 @@ function refuseUnsupported(input: ExtraSettingsInput): void {
   if ((input.FileSystemConfigs ?? []).length > 0) {
     throw invalidParameter('lambdock cannot mount file systems (EFS) yet: remove FileSystemConfigs (an empty list is accepted).');
   }
-  if (input.ImageConfig !== undefined && Object.keys(input.ImageConfig).length > 0) {
-    throw invalidParameter('lambdock runs .zip functions only: ImageConfig is not supported.');
-  }
   if ((input.CodeSigningConfigArn ?? '') !== '') {
     throw invalidParameter('lambdock does not verify code signatures: remove CodeSigningConfigArn.');
   }
@@ -181,7 +178,7 @@ function resolveLogging(input: ExtraSettingsInput['LoggingConfig'], base: Loggin
 }
 
 /** Validates the extra fields against AWS's rules and merges them over `base` (the current extras, or defaults). */
-export function resolveExtraSettings(input: ExtraSettingsInput, base: ExtraSettings, runtime: string): ExtraSettings {
+export function resolveExtraSettings(input: ExtraSettingsInput, base: ExtraSettings, runtime: string | undefined): ExtraSettings {
   refuseUnsupported(input);
   const tracingMode = input.TracingConfig?.Mode === undefined
     ? base.tracingMode
@@ -189,8 +186,10 @@ export function resolveExtraSettings(input: ExtraSettingsInput, base: ExtraSetti
   const snapStartApplyOn = input.SnapStart === undefined
     ? base.snapStartApplyOn
     : (checkEnum('snapStart.applyOn', input.SnapStart.ApplyOn ?? 'None', SNAP_START_APPLY_ON) as SnapStartApplyOn);
-  if (snapStartApplyOn === 'PublishedVersions' && !SNAP_START_RUNTIMES.has(runtime)) {
-    throw invalidParameter(`${runtime} is not supported for SnapStart enabled functions.`);
+  if (snapStartApplyOn === 'PublishedVersions' && (runtime === undefined || !SNAP_START_RUNTIMES.has(runtime))) {
+    throw invalidParameter(
+      runtime === undefined ? 'SnapStart is not supported for container image functions.' : `${runtime} is not supported for SnapStart enabled functions.`,
+    );
   }
   const vpc = resolveVpc(input.VpcConfig, base.vpc);
   const kmsKeyArn = resolveKmsKeyArn(input.KMSKeyArn, base.kmsKeyArn);
@@ -210,7 +209,7 @@ export function getRuntimeVersionArn(region: string, runtime: string): string {
 
 /** These fields in the `FunctionConfiguration` shape, as AWS returns them for a .zip function. */
 export function toExtraConfiguration(
-  record: { name: string; runtime: string; extras?: ExtraSettings },
+  record: { name: string; runtime?: string; extras?: ExtraSettings },
   region: string,
 ): Record<string, unknown> {
   const extras = getExtraSettings(record);
@@ -224,8 +223,9 @@ export function toExtraConfiguration(
       ...(logging.systemLogLevel === undefined ? {} : { SystemLogLevel: logging.systemLogLevel }),
       LogGroup: logging.logGroup,
     },
-    RuntimeVersionConfig: { RuntimeVersionArn: getRuntimeVersionArn(region, record.runtime) },
   };
+  // Runtime management is not there for an image function (it brings its own runtime): AWS shows none.
+  if (record.runtime !== undefined) config.RuntimeVersionConfig = { RuntimeVersionArn: getRuntimeVersionArn(region, record.runtime) };
   if (extras.vpc !== undefined) {
     config.VpcConfig = {
       SubnetIds: extras.vpc.subnetIds,

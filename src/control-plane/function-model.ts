@@ -1,9 +1,11 @@
+import { toImageConfigResponse, type ImageCodeRef, type ImageConfig } from './code/image-code.js';
 import { toExtraConfiguration, type ExtraSettings } from './function-extras.js';
 import { buildFunctionArn, type Scope } from './function-ref.js';
 
 export const SUPPORTED_RUNTIMES = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x', 'provided.al2023', 'provided.al2', 'python3.11'] as const;
 export type Runtime = (typeof SUPPORTED_RUNTIMES)[number];
-export type Architecture = 'x86_64' | 'arm64';
+export type { Architecture } from './architecture.js';
+import type { Architecture } from './architecture.js';
 
 export type FunctionState = 'Pending' | 'Active' | 'Failed';
 export type UpdateStatus = 'Successful' | 'InProgress' | 'Failed';
@@ -16,6 +18,7 @@ export interface ZipCodeRef {
   codeSha256: string;
   size: number;
   hostFolder?: undefined;
+  image?: undefined;
   /** The bytes its files declare unzipped (absent in records from before it was kept). */
   unzippedSize?: number;
 }
@@ -44,15 +47,22 @@ export interface HostFolderCodeRef {
   codeSha256: string;
   size: 0;
   hostFolder: string;
+  image?: undefined;
   unzippedSize?: undefined;
 }
 
-export type CodeRef = ZipCodeRef | HostFolderCodeRef;
+export type { FunctionImage, ImageCodeRef } from './code/image-code.js';
+
+export type CodeRef = ZipCodeRef | HostFolderCodeRef | ImageCodeRef;
+
+/** Whether a function runs a container image (PackageType Image) rather than a .zip's code in a runtime. */
+export const isImageFunction = (record: { code: CodeRef }): record is { code: ImageCodeRef } => record.code.image !== undefined;
 
 /** The configurable part of a function, validated (see function-settings.ts). */
 export interface Settings {
-  runtime: Runtime;
-  handler: string;
+  /** Absent for an image function (the image brings its runtime), required otherwise. */
+  runtime?: Runtime;
+  handler?: string;
   role: string;
   description: string;
   memorySize: number;
@@ -82,6 +92,8 @@ export interface FunctionRecord extends Settings {
   deadLetterTargetArn?: string;
   /** The layer versions it uses, in order (extracted under /opt, later ones over earlier ones); absent when none. */
   layers?: FunctionLayer[];
+  /** An image function's ImageConfig (EntryPoint, Command, WorkingDirectory); absent when none is set. */
+  imageConfig?: ImageConfig;
 }
 
 /**
@@ -139,6 +151,7 @@ export function getPublishFingerprint(record: FunctionRecord): string {
     // Only when set, so that versions published before they existed keep their fingerprint.
     ...(record.deadLetterTargetArn === undefined ? [] : [record.deadLetterTargetArn]),
     ...((record.layers ?? []).length === 0 ? [] : [{ layers: record.layers?.map((layer) => layer.arn) }]),
+    ...(record.imageConfig === undefined ? [] : [{ imageConfig: record.imageConfig }]),
   ]);
 }
 
@@ -162,6 +175,7 @@ export function getEnvironmentKey(record: FunctionVersionRecord): string {
     record.extras?.logging ?? null,
     // Only when set, so that environments of functions without layers keep their key.
     ...((record.layers ?? []).length === 0 ? [] : [record.layers?.map((layer) => [layer.arn, layer.code.sha256Hex])]),
+    ...(record.imageConfig === undefined ? [] : [{ imageConfig: record.imageConfig }]),
   ]);
 }
 
@@ -183,9 +197,9 @@ export function toFunctionConfiguration(
   const config: Record<string, unknown> = {
     FunctionName: record.name,
     FunctionArn: buildFunctionArn(scope, record.name, arnQualifier ?? (version === LATEST ? undefined : version)),
-    Runtime: record.runtime,
+    ...(record.runtime === undefined ? {} : { Runtime: record.runtime }),
     Role: record.role,
-    Handler: record.handler,
+    ...(record.handler === undefined ? {} : { Handler: record.handler }),
     CodeSize: record.code.size,
     Description: record.description,
     Timeout: record.timeout,
@@ -196,7 +210,7 @@ export function toFunctionConfiguration(
     RevisionId: record.revisionId,
     State: record.state,
     LastUpdateStatus: record.lastUpdateStatus,
-    PackageType: 'Zip',
+    PackageType: isImageFunction(record) ? 'Image' : 'Zip',
     Architectures: record.architectures,
     EphemeralStorage: { Size: record.ephemeralStorageSize },
   };
@@ -213,6 +227,7 @@ export function toFunctionConfiguration(
     config.LastUpdateStatusReasonCode = record.lastUpdateStatusReasonCode;
   }
   if (record.layers !== undefined && record.layers.length > 0) config.Layers = toFunctionLayers(record.layers);
+  if (record.imageConfig !== undefined) config.ImageConfigResponse = toImageConfigResponse(record.imageConfig);
   Object.assign(config, toExtraConfiguration(record, scope.region));
   // AWS leaves DeadLetterConfig out when no target is set (recorded from AWS).
   if (record.deadLetterTargetArn !== undefined) config.DeadLetterConfig = { TargetArn: record.deadLetterTargetArn };

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaError, conflict, functionNotFound, invalidParameter } from '../shared/errors.js';
 import { Violations, describeViolation, formatViolations } from '../shared/violations.js';
-import { INTERNAL_ERROR, UNRECORDED_REASON, getActivatedRecord, getFailedRecord } from './activation-outcome.js';
+import { ActivationRefusal, INTERNAL_ERROR, UNRECORDED_REASON, getActivatedRecord, getFailedRecord } from './activation-outcome.js';
 import { ActivationRecorder, type ActivationRecorderOptions } from './activation-recorder.js';
 import { checkRunnable } from './architecture-support.js';
 import type { CodeStore, StagedCode } from './code/code-store.js';
 import { decodeZip, type CodeInput } from './code/zip-input.js';
+import { getImageCommand, resolveImageCode, resolveImageConfig, type ImageConfig, type ImageInspector } from './code/image-code.js';
 import { isHotReload, resolveHostFolder, type HotReloadSettings } from './code/host-folder-code.js';
 import { resolveDeadLetterTarget } from './function-dead-letter.js';
 import { getExtraSettings, refusePublishTo, resolveExtraSettings, type ExtraSettingsInput } from './function-extras.js';
@@ -21,6 +22,7 @@ import {
   type Architecture,
   type CodeRef,
   type HostFolderCodeRef,
+  type ImageCodeRef,
   type FunctionRecord,
   type FunctionVersionRecord,
   type VersionRecord,
@@ -36,7 +38,7 @@ import {
   splitFunctionName,
   type Scope,
 } from './function-ref.js';
-import { checkSettingsInput, resolveSettings, type SettingsInput } from './function-settings.js';
+import { checkSettingsInput, resolveSettings, type PackageType, type SettingsInput } from './function-settings.js';
 import type { FunctionPage, FunctionStore } from './function-store.js';
 import { isPublishedVersion, pageAllVersions, pageVersions, type FunctionVersionPage } from './versions/version-listing.js';
 import { VersionPublisher, revisionMismatch, type PublishInput } from './versions/version-publisher.js';
@@ -129,10 +131,37 @@ export interface FunctionServiceOptions {
   hotReload?: HotReloadSettings;
   /** Finds the layer versions a function's `Layers` names (LayerService); without it, `Layers` is refused. */
   layers?: FunctionLayerResolver;
+  /** Finds the images of container-image functions on the engine(s); without it, PackageType Image is refused. */
+  images?: ImageInspector;
 }
 
-/** A function's new code: a zip to stage in the code store, or a hot-reload folder (nothing to store). */
-type CodeSource = { kind: 'zip'; zip: Buffer } | { kind: 'folder'; ref: HostFolderCodeRef };
+/**
+ * A function's new code: a zip to stage in the code store, a hot-reload folder or an image on the engine
+ * (nothing to store for either).
+ */
+type CodeSource = { kind: 'zip'; zip: Buffer } | { kind: 'folder'; ref: HostFolderCodeRef } | { kind: 'image'; ref: ImageCodeRef };
+
+const packageTypeOf = (record: { code: CodeRef }): PackageType => (record.code.image === undefined ? 'Zip' : 'Image');
+
+/** An image whose ENTRYPOINT and CMD, with the ImageConfig over them, leave nothing to run is refused when it is set. */
+function checkImageCommand(code: CodeRef, config: ImageConfig | undefined): void {
+  if (code.image === undefined) return;
+  if (getImageCommand(code as ImageCodeRef, config).command.length === 0) {
+    throw invalidParameter(
+      `The image ${code.image.uri} has no ENTRYPOINT or CMD, and ImageConfig sets neither EntryPoint nor Command: there is nothing to run.`,
+    );
+  }
+}
+
+/** ImageConfig is an image function's; Layers are a .zip function's (AWS: an image carries its own dependencies). */
+function checkPackageFields(packageType: PackageType, input: ExtraSettingsInput): void {
+  if (packageType === 'Zip' && input.ImageConfig !== undefined && Object.keys(input.ImageConfig).length > 0) {
+    throw invalidParameter('ImageConfig is only for functions with packageType Image.');
+  }
+  if (packageType === 'Image' && (input.Layers ?? []).length > 0) {
+    throw invalidParameter('Layers are not supported for functions with packageType Image: add what they hold to the image.');
+  }
+}
 
 /** The functions resource of the Lambda API: validation, state (Pending → Active), revisions. */
 export class FunctionService {
@@ -180,7 +209,8 @@ export class FunctionService {
     if (input.PackageType !== undefined && input.PackageType !== 'Zip' && input.PackageType !== 'Image') {
       violations.add('packageType', input.PackageType, 'Member must satisfy enum value set: [Zip, Image]');
     }
-    const settings = resolveSettings(input, {}, violations);
+    const packageType: PackageType = input.PackageType === 'Image' ? 'Image' : 'Zip';
+    const settings = resolveSettings(input, {}, violations, packageType);
     const ref = splitFunctionName(input.FunctionName ?? '', this.scope, 'FunctionName');
     if (ref.name.length > MAX_NAME_LENGTH) {
       throw invalidParameter(
@@ -190,12 +220,14 @@ export class FunctionService {
     if (ref.qualifier !== undefined) {
       throw invalidParameter('Cannot create a function with a qualified name: remove the version or alias.');
     }
-    if (input.PackageType === 'Image') throw invalidParameter('lambdock supports PackageType Zip only, got Image.');
     this.checkRunnable(settings.architectures);
+    checkPackageFields(packageType, input);
     const extras = resolveExtraSettings(input, getExtraSettings({ name: ref.name }), settings.runtime);
+    const imageConfig = input.ImageConfig === undefined ? undefined : resolveImageConfig(input.ImageConfig);
     const deadLetterTargetArn = resolveDeadLetterTarget(input.DeadLetterConfig, undefined, this.scope);
     const tags = input.Tags === undefined ? {} : checkTags(input.Tags);
-    const source = this.readCodeSource(input.Code ?? {});
+    const source = await this.readCodeSource(input.Code ?? {}, packageType, 'creating', settings.architectures);
+    if (source.kind === 'image') checkImageCommand(source.ref, imageConfig);
     // Checked before anything is stored; the insert below stays the authority when two creates race.
     if ((await this.store.load(ref.name)) !== undefined) throw conflict(`Function already exist: ${ref.name}`);
     const staged = await this.stage(source);
@@ -211,6 +243,7 @@ export class FunctionService {
       ...settings,
       extras,
       ...(layers.length === 0 ? {} : { layers }),
+      ...(imageConfig === undefined ? {} : { imageConfig }),
       ...(deadLetterTargetArn === undefined ? {} : { deadLetterTargetArn }),
       ...(input.Environment?.Variables === undefined ? {} : { environmentGiven: true }),
       code: staged.ref,
@@ -236,7 +269,26 @@ export class FunctionService {
     return published.version;
   }
 
-  private readCodeSource(input: CodeInput): CodeSource {
+  /**
+   * The code a CreateFunction `Code` or an UpdateFunctionCode names, for a function of `packageType`: an
+   * image function takes an ImageUri only, a .zip function anything but one (AWS's messages).
+   */
+  private async readCodeSource(
+    input: CodeInput,
+    packageType: PackageType,
+    doing: 'creating' | 'updating',
+    architectures: readonly Architecture[],
+  ): Promise<CodeSource> {
+    const zipGiven = input.ZipFile !== undefined || input.S3Bucket !== undefined || input.S3Key !== undefined;
+    if (packageType === 'Image') {
+      if (zipGiven || input.ImageUri === undefined) {
+        throw invalidParameter(`Please provide ImageUri when ${doing} a function with packageType Image.`);
+      }
+      const inspector = this.options.images;
+      if (inspector === undefined) throw invalidParameter('lambdock cannot run container-image functions here: use PackageType Zip.');
+      return { kind: 'image', ref: await resolveImageCode(input.ImageUri, inspector, architectures) };
+    }
+    if (input.ImageUri !== undefined) throw invalidParameter(`Please don't provide ImageUri when ${doing} a function with packageType Zip.`);
     const hotReload = this.options.hotReload;
     if (hotReload !== undefined && isHotReload(input, hotReload)) return { kind: 'folder', ref: resolveHostFolder(input, hotReload) };
     return { kind: 'zip', zip: decodeZip(input) };
@@ -313,15 +365,20 @@ export class FunctionService {
     refusePublishTo(input.PublishTo);
     const current = await this.loadExisting(name);
     this.checkUpdatable(current, input.RevisionId);
-    const settings = resolveSettings({ Architectures: input.Architectures }, current);
+    const packageType = packageTypeOf(current);
+    const settings = resolveSettings({ Architectures: input.Architectures }, current, undefined, packageType);
     this.checkRunnable(settings.architectures);
-    const source = this.readCodeSource(input);
+    const source = await this.readCodeSource(input, packageType, 'updating', settings.architectures);
+    if (source.kind === 'image') checkImageCommand(source.ref, current.imageConfig);
     if (input.DryRun === true) return { ...current, ...settings, code: source.kind === 'zip' ? await this.code.check(source.zip) : source.ref };
     const staged = await this.stage(source);
     try {
       await this.options.layers?.checkCombinedSize(staged.ref, current.layers ?? []);
       // The previous code goes once the update is through (activate), or stays if it fails.
-      const change = (latest: FunctionRecord) => ({ ...resolveSettings({ Architectures: input.Architectures }, latest), code: staged.ref });
+      const change = (latest: FunctionRecord) => ({
+        ...resolveSettings({ Architectures: input.Architectures }, latest, undefined, packageType),
+        code: staged.ref,
+      });
       return await this.commitUpdate(name, input.RevisionId, change, input.Publish === true);
     } finally {
       await staged.release();
@@ -333,13 +390,18 @@ export class FunctionService {
     checkSettingsInput(input);
     // Checked against the code as it is now; an empty list removes the function's layers.
     const before = await this.loadExisting(name);
+    checkPackageFields(packageTypeOf(before), input);
     const layers = input.Layers === undefined ? undefined : await resolveFunctionLayers(this.options.layers, input.Layers, before.code);
+    // Replaces the stored ImageConfig whole; `{}` removes it (as on AWS).
+    const imageConfig = input.ImageConfig === undefined ? undefined : resolveImageConfig(input.ImageConfig);
+    if (input.ImageConfig !== undefined) checkImageCommand(before.code, imageConfig);
     const updated = await this.commitUpdate(name, input.RevisionId, (current) => {
-      const settings = resolveSettings(input, current);
+      const settings = resolveSettings(input, current, undefined, packageTypeOf(current));
       this.checkRunnable(settings.architectures);
       return {
         ...settings,
         ...(layers === undefined ? {} : { layers: layers.length === 0 ? undefined : layers }),
+        ...(input.ImageConfig === undefined ? {} : { imageConfig }),
         extras: resolveExtraSettings(input, getExtraSettings(current), settings.runtime),
         // Undefined (removed) when TargetArn is "": JSON leaves the key out.
         deadLetterTargetArn: resolveDeadLetterTarget(input.DeadLetterConfig, current.deadLetterTargetArn, this.scope),
@@ -533,10 +595,12 @@ export class FunctionService {
       outcome = getActivatedRecord(record, randomUUID());
     } catch (error) {
       const badZip = error instanceof LambdaError && error.code === 'InvalidZipFileException';
+      const refused = error instanceof ActivationRefusal;
       const reason = error instanceof Error ? error.message : String(error);
-      outcome = getFailedRecord(record, reason, randomUUID(), badZip ? 'InvalidZipFileException' : INTERNAL_ERROR);
-      if (badZip && record.state !== 'Pending' && previousCode !== undefined) outcome.code = previousCode;
-      if (!badZip) this.onBackgroundError(error, record.name);
+      const reasonCode = badZip ? 'InvalidZipFileException' : refused ? error.reasonCode : INTERNAL_ERROR;
+      outcome = getFailedRecord(record, reason, randomUUID(), reasonCode);
+      if ((badZip || refused) && record.state !== 'Pending' && previousCode !== undefined) outcome.code = previousCode;
+      if (!badZip && !refused) this.onBackgroundError(error, record.name);
     }
     // The version published with this change (if any) first: once `$LATEST` has moved on, nothing else will.
     await this.publisher.settle(record, outcome).catch((error: unknown) => this.onBackgroundError(error, record.name));

@@ -94,6 +94,26 @@ export function checkEnvironment(variables: Record<string, string>): Record<stri
   return { ...variables };
 }
 
+export type PackageType = 'Zip' | 'Image';
+
+/** A .zip function's runtime and handler, both required. */
+function resolveZipRuntime(merged: { runtime?: string; handler?: string }): Settings['runtime'] {
+  if (merged.runtime === undefined) throw invalidParameter('Runtime is required for .zip deployment packages.');
+  const runtime = checkRuntime(merged.runtime);
+  if (merged.handler === undefined) throw invalidParameter('Handler is required for .zip deployment packages.');
+  return runtime;
+}
+
+/** An image function brings its runtime and names its handler in its command: Runtime and Handler are refused, not dropped. */
+function refuseRuntimeOfImage(merged: { runtime?: string; handler?: string }): void {
+  if (merged.runtime !== undefined || merged.handler !== undefined) {
+    throw invalidParameter(
+      'Runtime and Handler are not used by functions with packageType Image (the image brings its runtime; ' +
+        'ImageConfig.Command names the handler): remove them.',
+    );
+  }
+}
+
 /** The settings once merged over the base, before they are checked. */
 function mergeSettings(input: SettingsInput, base: Partial<Settings>) {
   return {
@@ -182,20 +202,23 @@ export function checkSettingsInput(input: SettingsInput): void {
  * Model constraints come first, all of them listed in one ValidationException (with any the caller already
  * collected in `violations`, e.g. the function name's); then the service's own checks, one at a time.
  */
-export function resolveSettings(input: SettingsInput, base: Partial<Settings>, violations = new Violations()): Settings {
+export function resolveSettings(
+  input: SettingsInput,
+  base: Partial<Settings>,
+  violations = new Violations(),
+  packageType: PackageType = 'Zip',
+): Settings {
   const merged = mergeSettings(input, base);
   checkModelConstraints(merged, violations, true);
   violations.throwIfAny();
 
-  if (merged.runtime === undefined) throw invalidParameter('Runtime is required for .zip deployment packages.');
-  const runtime = checkRuntime(merged.runtime);
-  if (merged.handler === undefined) throw invalidParameter('Handler is required for .zip deployment packages.');
+  if (packageType === 'Image') refuseRuntimeOfImage(merged);
+  const runtime = packageType === 'Zip' ? resolveZipRuntime(merged) : undefined;
   const environment =
     input.Environment === undefined ? { ...(base.environment ?? {}) } : checkEnvironment(input.Environment.Variables ?? {});
 
   return {
-    runtime,
-    handler: merged.handler,
+    ...(runtime === undefined ? {} : { runtime, handler: merged.handler }),
     role: merged.role as string,
     description: merged.description,
     memorySize: merged.memorySize,

@@ -1,5 +1,7 @@
 import { withDeadline } from '../shared/deadline.js';
 import type { SharedAttempt } from '../shared/shared-attempt.js';
+import { ActivationRefusal } from './activation-outcome.js';
+import type { ImageInspector } from './code/image-code.js';
 import type { FunctionRecord } from './function-model.js';
 import type { Preparer } from './function-service.js';
 
@@ -25,6 +27,21 @@ export function createImagePreparer(build: ImageBuild, waitMs = BUILD_WAIT_DEFAU
       throw new Error(`lambdock could not build its runtime images: ${error instanceof Error ? error.message : String(error)}`, {
         cause: error,
       });
+    }
+  };
+}
+
+/**
+ * The Preparer of role `all`: a .zip function waits for its runtime image (`runtimeImages`); an image
+ * function's image must still be on the engine when its change is applied (removed meanwhile, the
+ * function fails with AWS's ImageDeleted).
+ */
+export function createFunctionPreparer(runtimeImages: Preparer, images: ImageInspector): Preparer {
+  return async (record) => {
+    const image = record.code.image;
+    if (image === undefined) return runtimeImages(record);
+    if ((await images.inspect(image.id)) === undefined) {
+      throw new ActivationRefusal(`The image ${image.resolvedUri} (${image.uri}) is no longer on the engine.`, 'ImageDeleted');
     }
   };
 }

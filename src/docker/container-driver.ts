@@ -21,8 +21,10 @@ export interface ContainerSpec {
   optDir?: string;
   /** Engine volume mounted at /tmp. */
   scratchVolume?: string;
-  /** Replaces the image's entrypoint. */
+  /** Replaces the image's entrypoint (and so its CMD). */
   entrypoint?: string[];
+  /** Where the command runs; the image's WORKDIR without. */
+  workingDir?: string;
   /** Host folder holding the output pipe, mounted read-only at OUTPUT_PIPE_DIR. */
   outputDir?: string;
 }

@@ -122,7 +122,7 @@ export class DockerodeContainerDriver implements ContainerDriver {
       ...(spec.entrypoint === undefined ? {} : { Entrypoint: spec.entrypoint }),
       Labels: spec.labels,
       User: spec.user,
-      WorkingDir: '/var/task',
+      ...(spec.workingDir === undefined ? {} : { WorkingDir: spec.workingDir }),
       AttachStdout: true,
       AttachStderr: true,
       HostConfig: {

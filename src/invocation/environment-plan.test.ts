@@ -228,3 +228,35 @@ describe('getEnvironmentKey', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 });
+
+describe('planEnvironment for an image function', () => {
+  const image = {
+    sha256Hex: 'cd'.repeat(32),
+    codeSha256: 'cd'.repeat(32),
+    size: 0 as const,
+    image: { uri: 'fn:1', resolvedUri: `fn@sha256:${'cd'.repeat(32)}`, id: `sha256:${'cd'.repeat(32)}`, entrypoint: ['/entry.sh'], cmd: ['app.handler'], workingDir: '/function' },
+  };
+  const imageRecord = () => {
+    const { runtime: _r, handler: _h, ...rest } = record({ code: image, environment: { MINE: '1' } });
+    return rest as FunctionRecord;
+  };
+  const imageCtx: PlanContext = { ...CTX, image: image.image.id, codeDir: undefined };
+
+  it("runs the image's command in its WORKDIR, with no /var/task mount and no runtime variables", () => {
+    const spec = planEnvironment(imageRecord(), imageCtx, SANDBOX_ID).containerSpec(RUNTIME_API, 'vol', 'net', '/out');
+    expect(spec.image).toBe(image.image.id);
+    expect(spec.entrypoint?.slice(3)).toEqual(['/entry.sh', 'app.handler']);
+    expect(spec.workingDir).toBe('/function');
+    expect(spec.codeDir).toBeUndefined();
+    expect(spec.env).toMatchObject({ MINE: '1', AWS_LAMBDA_RUNTIME_API: RUNTIME_API, AWS_LAMBDA_FUNCTION_NAME: 'my-function' });
+    for (const key of ['PATH', 'LD_LIBRARY_PATH', '_HANDLER', 'LAMBDA_TASK_ROOT', 'AWS_EXECUTION_ENV', 'NODE_PATH']) expect(spec.env).not.toHaveProperty(key);
+  });
+
+  it('runs ImageConfig over the image, and keys environments by it', () => {
+    const configured = { ...imageRecord(), imageConfig: { command: ['app.other'], workingDirectory: '/elsewhere' } };
+    const spec = planEnvironment(configured, imageCtx, SANDBOX_ID).containerSpec(RUNTIME_API, 'vol', 'net', '/out');
+    expect(spec.entrypoint?.slice(3)).toEqual(['/entry.sh', 'app.other']);
+    expect(spec.workingDir).toBe('/elsewhere');
+    expect(getEnvironmentKey(configured)).not.toBe(getEnvironmentKey(imageRecord()));
+  });
+});

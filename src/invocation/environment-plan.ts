@@ -1,5 +1,6 @@
 import { getLoggingEnvironment } from '../control-plane/function-extras.js';
-import { getVersionOf, type FunctionVersionRecord } from '../control-plane/function-model.js';
+import { getImageCommand } from '../control-plane/code/image-code.js';
+import { getVersionOf, isImageFunction, type FunctionVersionRecord } from '../control-plane/function-model.js';
 import { LABELS, OUTPUT_PIPE_PATH, SANDBOX_GID, SANDBOX_UID } from '../docker/container-driver.js';
 import type { SandboxPlan } from '../sandbox/sandbox.js';
 import { getLauncherScript } from './extension-launcher.js';
@@ -21,9 +22,11 @@ export interface PlanContext {
   runtimeApiAdvertiseHost: string;
   pauseGraceMs: number;
   idleKeepAliveMs: number;
-  codeDir: string;
+  /** The function's code (mounted at /var/task); none for an image function (the image has its own). */
+  codeDir?: string;
   /** The function's layers merged (mounted at /opt); none without layers. */
   optDir?: string;
+  /** The runtime image of a .zip function, or an image function's own image (by id). */
   image: string;
   /** Told to extensions that ask for it (`Lambda-Extension-Accept-Feature: accountId`). */
   accountId?: string;
@@ -49,12 +52,22 @@ export function logStreamName(now: Date, version: string, sandboxId: string): st
   return `${day}/[${version}]${sandboxId}`;
 }
 
-/** The environment variables of a sandbox: AWS's standard set, then the function's own. */
+/** What a runtime image of lambdock's expects; an image function's image sets its own (its ENV stands). */
+const RUNTIME_IMAGE_ENVIRONMENT = {
+  PATH: '/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin',
+  LD_LIBRARY_PATH: '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib',
+  LANG: 'en_US.UTF-8',
+};
+
+/**
+ * The environment variables of a sandbox: AWS's standard set, then the function's own. An image function
+ * gets the variables of the function and the platform, not those of a runtime (the image's runtime
+ * interface client takes the handler from its command, as in AWS's base images).
+ */
 export function buildEnvironment(record: FunctionVersionRecord, region: string, runtimeApi: string, logStream: string, provisioned = false) {
+  const image = isImageFunction(record);
   const env: Record<string, string> = {
-    PATH: '/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin',
-    LD_LIBRARY_PATH: '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib',
-    LANG: 'en_US.UTF-8',
+    ...(image ? {} : RUNTIME_IMAGE_ENVIRONMENT),
     TZ: ':UTC',
     ...record.environment,
     AWS_LAMBDA_FUNCTION_NAME: record.name,
@@ -66,11 +79,14 @@ export function buildEnvironment(record: FunctionVersionRecord, region: string, 
     AWS_LAMBDA_INITIALIZATION_TYPE: provisioned ? 'provisioned-concurrency' : 'on-demand',
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
+  };
+  if (record.runtime === undefined || record.handler === undefined) return env;
+  Object.assign(env, {
     AWS_EXECUTION_ENV: `AWS_Lambda_${record.runtime}`,
     LAMBDA_TASK_ROOT: '/var/task',
     LAMBDA_RUNTIME_DIR: '/var/runtime',
     _HANDLER: record.handler,
-  };
+  });
   const nodeMajor = /^nodejs(\d+)\.x$/.exec(record.runtime)?.[1];
   if (nodeMajor !== undefined) {
     env.NODE_PATH ??= `/opt/nodejs/node${nodeMajor}/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/task`;
@@ -89,6 +105,8 @@ export function planEnvironment(record: FunctionVersionRecord, ctx: PlanContext,
     [LABELS.sandbox]: sandboxId,
   };
   const memoryBytes = record.memorySize * 1024 * 1024;
+  // An image function runs its image's command (ImageConfig over it), where it says; a .zip function the runtime's bootstrap in /var/task.
+  const run = isImageFunction(record) ? getImageCommand(record.code, record.imageConfig) : { command: [RUNTIME_BOOTSTRAP], workingDir: '/var/task' };
   return {
     id: sandboxId,
     functionName: record.name,
@@ -104,9 +122,9 @@ export function planEnvironment(record: FunctionVersionRecord, ctx: PlanContext,
     maxPayloadBytes: ENVIRONMENT_LIMITS.maxPayloadBytes,
     labels,
     ...(provisioned ? { provisioned } : {}),
-    codeDir: ctx.codeDir,
+    ...(ctx.codeDir === undefined ? {} : { codeDir: ctx.codeDir }),
     ...(ctx.optDir === undefined ? {} : { optDir: ctx.optDir }),
-    handler: record.handler,
+    ...(record.handler === undefined ? {} : { handler: record.handler }),
     ...(ctx.accountId === undefined ? {} : { accountId: ctx.accountId }),
     ...(ctx.externalExtensions === undefined ? {} : { externalExtensions: ctx.externalExtensions }),
     containerSpec: (runtimeApi, scratchVolume, networkMode, outputDir) => ({
@@ -119,11 +137,12 @@ export function planEnvironment(record: FunctionVersionRecord, ctx: PlanContext,
       cpuShares: Math.max(2, Math.round((1024 * record.memorySize) / ENVIRONMENT_LIMITS.mbPerVcpu)),
       pidsLimit: ENVIRONMENT_LIMITS.pids,
       networkMode,
-      codeDir: ctx.codeDir,
+      ...(ctx.codeDir === undefined ? {} : { codeDir: ctx.codeDir }),
       ...(ctx.optDir === undefined ? {} : { optDir: ctx.optDir }),
       scratchVolume,
       outputDir,
-      entrypoint: redirectOutput([RUNTIME_BOOTSTRAP]),
+      entrypoint: redirectOutput(run.command),
+      ...(run.workingDir === undefined ? {} : { workingDir: run.workingDir }),
     }),
   };
 }

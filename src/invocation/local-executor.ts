@@ -112,6 +112,8 @@ export class LocalExecutor implements Executor {
 
   /** Unpacks the function's code and builds its /opt from its layers (when not done already). */
   private async preparePlanContext(record: FunctionVersionRecord): Promise<PlanContext> {
+    // An image function's code is its image (by id): nothing to unpack, no /var/task or /opt to mount.
+    if (record.code.image !== undefined) return { ...this.defaults, image: record.code.image.id };
     await this.code.unpack(record.code);
     const optDir = await this.opt.ensure((record.layers ?? []).map((layer) => layer.code));
     // Hot reload: a host folder is mounted as it is, and watched for changes.
@@ -124,7 +126,7 @@ export class LocalExecutor implements Executor {
       // With layers, its external extensions are the executables they put in /opt/extensions (init waits
       // for each to register). Without, unknown: a process the runtime starts may register as either.
       ...(optDir === undefined ? {} : { externalExtensions: await fetchExternalExtensionNames(optDir) }),
-      image: this.imageFor(record.runtime),
+      image: this.imageFor(record.runtime ?? ''),
     };
   }
 }

@@ -5,6 +5,7 @@ import type { HealthCheck } from '../api/routes/health/index.js';
 import type { Config } from '../config/config.js';
 import { AliasService } from '../control-plane/aliases/alias-service.js';
 import type { CodeStore } from '../control-plane/code/code-store.js';
+import type { ImageInspector } from '../control-plane/code/image-code.js';
 import { ProvisionedConcurrencyService } from '../control-plane/concurrency/provisioned-concurrency-service.js';
 import { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
 import { EventInvokeConfigService } from '../control-plane/event-invoke-config/event-invoke-config-service.js';
@@ -44,6 +45,8 @@ export interface ControlPlaneParts {
   health: HealthCheck;
   /** BullMQ's blocking connection, for taking queued events. */
   queueConnection: Redis;
+  /** Finds the images of container-image functions (this host's engine, or the workers'). */
+  images?: ImageInspector;
 }
 
 export interface ControlPlaneNode {
@@ -79,6 +82,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
       ...(parts.runnableArchitectures === undefined ? {} : { runnableArchitectures: parts.runnableArchitectures }),
       ...(parts.runnablePlace === undefined ? {} : { runnablePlace: parts.runnablePlace }),
       hotReload: config.hotReload,
+      ...(parts.images === undefined ? {} : { images: parts.images }),
     },
   );
   functions.addListener(parts.listener);

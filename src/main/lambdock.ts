@@ -6,7 +6,7 @@ import type { Config } from '../config/config.js';
 import { CodeStore } from '../control-plane/code/code-store.js';
 import { LATEST } from '../control-plane/function-model.js';
 import type { FunctionListener } from '../control-plane/function-service.js';
-import { createImagePreparer } from '../control-plane/image-preparer.js';
+import { createFunctionPreparer, createImagePreparer } from '../control-plane/image-preparer.js';
 import { RedisAliasStore } from '../control-plane/store/redis-alias-store.js';
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
 import { RedisLayerStore } from '../control-plane/store/redis-layer-store.js';
@@ -23,6 +23,7 @@ import { RedisWorkerRegistry } from '../scheduler/redis-worker-registry.js';
 import { RedisWarmRegistry } from '../scheduler/redis-warm-registry.js';
 import { WorkerArchitectures } from '../scheduler/worker-architectures.js';
 import { RedisConcurrencyLeases } from '../invocation/concurrency/redis-concurrency-leases.js';
+import { WorkerImageInspector } from '../scheduler/worker-image-inspector.js';
 import { RemoteExecutor } from '../scheduler/remote-executor.js';
 import type { RetirementBus } from '../scheduler/retirement-bus.js';
 import { buildWorkerServer } from '../scheduler/worker-server.js';
@@ -167,7 +168,11 @@ async function startAll(config: Config, _options: StartOptions, { logger, redis,
   const controlPlane = buildControlPlane(config, redis, logger, {
     queueConnection: queues,
     code: worker.code,
-    prepare: createImagePreparer((record) => worker.images.forRuntime(record.runtime)),
+    prepare: createFunctionPreparer(
+      createImagePreparer((record) => worker.images.forRuntime(record.runtime ?? '')),
+      worker.imageInspector,
+    ),
+    images: worker.imageInspector,
     runnableArchitectures: worker.runnableArchitectures,
     executor: worker.executor,
     listener: retirementsTo((name, version) => worker.pool.retireFunction(name, version)),
@@ -206,6 +211,7 @@ async function startWorker(config: Config, { logger, redis, worker, health, drai
   const fetcher = new CodeFetcher(worker.code);
   const app = buildWorkerServer({
     executor: worker.executor,
+    images: worker.imageInspector,
     token: await registry.fetchToken(),
     ensureCode: (execution) => fetcher.ensureRecord(execution.record, execution.codeUrl),
     health,
@@ -296,8 +302,9 @@ export async function startLambdockApi(config: Config, options: Pick<StartOption
   const controlPlane = buildControlPlane(config, redis, logger, {
     queueConnection: queues,
     code,
-    // Runtime images are the workers' (each builds its own at its start).
+    // Runtime images are the workers' (each builds its own at its start); so are the images of image functions.
     prepare: async () => undefined,
+    images: new WorkerImageInspector(registry, await registry.fetchToken()),
     runnableArchitectures: () => architectures.current(),
     runnablePlace: 'on its workers',
     executor,

@@ -14,6 +14,8 @@ import { LABELS } from '../docker/container-driver.js';
 import { DockerodeContainerDriver } from '../docker/dockerode-container-driver.js';
 import { FifoOutputPipes } from '../docker/fifo-output-pipes.js';
 import { fetchHostFacts } from '../docker/host-architectures.js';
+import { DockerImageInspector } from '../docker/docker-image-inspector.js';
+import type { ImageInspector } from '../control-plane/code/image-code.js';
 import { getRuntimeImage, getRuntimeImageTag, RUNTIME_IMAGES, RuntimeImageBuilds } from '../docker/images/index.js';
 import { createDiskHost, LoopScratchDisks } from '../docker/loop-scratch-disks.js';
 import { NetworkHolderPool } from '../docker/network-holder-pool.js';
@@ -40,6 +42,8 @@ export interface WorkerNode {
   executor: LocalExecutor;
   /** One build per runtime image: a function waits for its own runtime's image only. */
   images: RuntimeImageBuilds;
+  /** Finds the images of container-image functions on this worker's engine. */
+  imageInspector: ImageInspector;
   runnableArchitectures: readonly Architecture[];
   /** Role worker: where this worker reports its idle environments for api processes to place invocations. */
   warm: RedisWarmRegistry | undefined;
@@ -192,6 +196,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
     code,
     executor,
     images,
+    imageInspector: new DockerImageInspector(docker, { [LABELS.managed]: 'true', [LABELS.instance]: instanceId, [LABELS.role]: 'image-check' }),
     runnableArchitectures,
     warm,
     guard(server) {

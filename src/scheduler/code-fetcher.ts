@@ -20,8 +20,8 @@ export class CodeFetcher {
   }
 
   async ensure(ref: CodeRef, codeUrl: string | undefined): Promise<void> {
-    // A hot-reload folder is the host's own: nothing to fetch.
-    if (ref.hostFolder !== undefined || (await this.code.hasCode(ref.sha256Hex))) return;
+    // A hot-reload folder is the host's own, an image is on the engine: nothing to fetch.
+    if (ref.hostFolder !== undefined || ref.image !== undefined || (await this.code.hasCode(ref.sha256Hex))) return;
     if (codeUrl === undefined) throw serviceError(new Error(`code ${ref.sha256Hex} is not on this worker and no code URL came with it`));
     let fetching = this.running.get(ref.sha256Hex);
     if (fetching === undefined) {

@@ -11,6 +11,8 @@ import { ERROR_CODES, LambdaError, type ErrorCode } from '../shared/errors.js';
  */
 export const EXECUTIONS_PATH = '/_lambdock/worker/executions';
 export const TOKEN_HEADER = 'x-lambdock-worker-token';
+/** Where a worker answers what it knows of an image on its engine (`?reference=`): 200 with it, 404 without. */
+export const IMAGES_PATH = '/_lambdock/worker/images';
 export const ERROR_HEADER = 'x-lambdock-error';
 /** Set with a refusal when the worker has no room (every environment busy): another worker may have. */
 export const FULL_HEADER = 'x-lambdock-worker-full';

@@ -4,7 +4,8 @@ import type { Executor } from '../invocation/execution.js';
 import { ENVIRONMENT_LIMITS } from '../invocation/environment-plan.js';
 import { LambdaError, serviceError } from '../shared/errors.js';
 import { HostFullError } from '../sandbox/capacity.js';
-import { ERROR_HEADER, EXECUTIONS_PATH, FULL_HEADER, TOKEN_HEADER, decodeExecution, encodeError, encodeResponseHeaders, type WireExecution } from './execution-wire.js';
+import type { ImageInspector } from '../control-plane/code/image-code.js';
+import { ERROR_HEADER, EXECUTIONS_PATH, FULL_HEADER, IMAGES_PATH, TOKEN_HEADER, decodeExecution, encodeError, encodeResponseHeaders, type WireExecution } from './execution-wire.js';
 
 export interface WorkerServerOptions {
   executor: Executor;
@@ -12,6 +13,8 @@ export interface WorkerServerOptions {
   /** Makes sure an execution's code is on this worker before it runs (fetched from the api when not). */
   ensureCode: (execution: WireExecution) => Promise<void>;
   health: () => Promise<Record<string, string>>;
+  /** Finds images on this worker's engine, for api processes checking a container-image function's ImageUri. */
+  images?: ImageInspector;
   /** Told of a failure that becomes a ServiceException (logged once, here). */
   onError: (error: unknown) => void;
 }
@@ -34,6 +37,15 @@ export function buildWorkerServer(options: WorkerServerOptions): FastifyInstance
     const checks = await options.health();
     const ok = Object.values(checks).every((value) => value === 'ok');
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+  });
+
+  app.get<{ Querystring: { reference?: string } }>(IMAGES_PATH, async (request, reply) => {
+    const given = request.headers[TOKEN_HEADER];
+    if (!sameToken(Array.isArray(given) ? given[0] : given, options.token)) return reply.code(403).send();
+    const reference = request.query.reference;
+    if (options.images === undefined || reference === undefined) return reply.code(404).send();
+    const image = await options.images.inspect(reference);
+    return image === undefined ? reply.code(404).send() : reply.code(200).send(image);
   });
 
   app.post(EXECUTIONS_PATH, async (request, reply) => {

@@ -152,8 +152,8 @@ export class CodeStore {
    * Damaged data found while unpacking is an InvalidZipFileException.
    */
   async unpack(ref: CodeRef): Promise<void> {
-    // A hot-reload folder is mounted as it is: nothing to unpack.
-    if (ref.hostFolder !== undefined) return;
+    // A hot-reload folder is mounted as it is, an image function runs its image: nothing to unpack.
+    if (ref.hostFolder !== undefined || ref.image !== undefined) return;
     const sha = ref.sha256Hex;
     if (this.unpacked.has(sha)) return;
     const running = this.unpacking.get(sha);

@@ -77,7 +77,10 @@ export const functionRoutes: FastifyPluginAsyncTypebox<FunctionRoutesOptions> = 
       ]);
       return {
         Configuration: configuration(record, qualifier),
-        Code: { RepositoryType: 'S3', Location: codeLocation(record.code.sha256Hex, request.headers.host) },
+        Code:
+          record.code.image === undefined
+            ? { RepositoryType: 'S3', Location: codeLocation(record.code.sha256Hex, request.headers.host) }
+            : { ImageUri: record.code.image.uri, RepositoryType: 'ECR', ResolvedImageUri: record.code.image.resolvedUri },
         // AWS leaves Tags out when the function has none, and Concurrency when nothing is reserved.
         ...(Object.keys(tags).length > 0 ? { Tags: tags } : {}),
         ...(reserved === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: reserved } }),
