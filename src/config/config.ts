@@ -43,6 +43,13 @@ export interface Config {
   sandboxHostAccess: SandboxHostAccess;
   /** Ports the Runtime API servers take theirs from (the only host ports sandboxes may reach). */
   runtimeApiPorts: PortRange;
+  /**
+   * Port of lambdock's endpoint for sandboxes (their AWS_ENDPOINT_URL: Lambda and the queue, for callers
+   * with an environment's credentials), on the Runtime API address; 0: a free port of runtimeApiPorts.
+   */
+  sandboxApiPort: number;
+  /** How long an environment's execution-role credentials are valid (it is retired before they expire). */
+  credentialsTtlMs: number;
   /** Address the per-sandbox Runtime API servers bind to, and the one advertised to sandboxes. */
   runtimeApiBindHost: string;
   runtimeApiAdvertiseHost: string;
@@ -253,6 +260,8 @@ export function loadConfig(env: Env = process.env, roleOverride?: string): Confi
     sandboxNetworkOwned: network === undefined || network === '',
     sandboxHostAccess: hostAccess(env),
     runtimeApiPorts: portRange(env, 'LAMBDOCK_RUNTIME_API_PORTS', { first: 20000, last: 29999 }),
+    sandboxApiPort: int(env, 'LAMBDOCK_SANDBOX_API_PORT', 0, 0, 65535),
+    credentialsTtlMs: int(env, 'LAMBDOCK_CREDENTIALS_TTL_S', 43_200, 900, 129_600) * 1000,
     runtimeApiBindHost: bind,
     runtimeApiAdvertiseHost: advertise,
     runtimeApiHostExplicit: env.LAMBDOCK_RUNTIME_API_HOST !== undefined || env.LAMBDOCK_RUNTIME_API_ADVERTISE !== undefined,

@@ -1,8 +1,10 @@
 import { getLoggingEnvironment } from '../control-plane/function-extras.js';
 import { getImageCommand } from '../control-plane/code/image-code.js';
 import { getVersionOf, isImageFunction, type FunctionVersionRecord } from '../control-plane/function-model.js';
+import { buildFunctionArn } from '../control-plane/function-ref.js';
 import { LABELS, OUTPUT_PIPE_PATH, SANDBOX_GID, SANDBOX_UID } from '../docker/container-driver.js';
 import type { SandboxPlan } from '../sandbox/sandbox.js';
+import type { CredentialClaims, EnvironmentCredentials } from '../permissions/credentials/credential-minter.js';
 import { getLauncherScript } from './extension-launcher.js';
 
 /** AWS's limits for one execution environment. */
@@ -32,6 +34,30 @@ export interface PlanContext {
   accountId?: string;
   /** The file names in the /opt/extensions the sandbox gets (its external extensions), when known. */
   externalExtensions?: readonly string[];
+  /** Mints each environment's execution-role credentials, valid `ttlMs`; without, environments get none. */
+  credentials?: { mint(claims: CredentialClaims): EnvironmentCredentials; ttlMs: number };
+  /** lambdock's endpoint for sandboxes (AWS_ENDPOINT_URL), when it serves one. */
+  sandboxEndpoint?: string;
+}
+
+/** How long before its credentials expire an environment stops taking invocations (it is retired once free). */
+export const CREDENTIALS_MARGIN_MS = 15 * 60_000;
+
+/**
+ * AWS's X-Ray variables: the SDKs look for a daemon there. lambdock runs none; with them set the X-Ray SDK
+ * logs one line instead of failing every invocation (context missing: log the error).
+ */
+const XRAY_ENVIRONMENT = {
+  AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+  AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
+  _AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129',
+  _AWS_XRAY_DAEMON_PORT: '2000',
+};
+
+/** What an environment reaches AWS with: its role's credentials and, unless the function names its own, lambdock's endpoint. */
+export interface EnvironmentAccess {
+  credentials?: EnvironmentCredentials;
+  endpoint?: string;
 }
 
 /** The entrypoint of lambdock's runtime images. */
@@ -64,11 +90,20 @@ const RUNTIME_IMAGE_ENVIRONMENT = {
  * gets the variables of the function and the platform, not those of a runtime (the image's runtime
  * interface client takes the handler from its command, as in AWS's base images).
  */
-export function buildEnvironment(record: FunctionVersionRecord, region: string, runtimeApi: string, logStream: string, provisioned = false) {
+export function buildEnvironment(
+  record: FunctionVersionRecord,
+  region: string,
+  runtimeApi: string,
+  logStream: string,
+  provisioned = false,
+  access: EnvironmentAccess = {},
+) {
   const image = isImageFunction(record);
   const env: Record<string, string> = {
     ...(image ? {} : RUNTIME_IMAGE_ENVIRONMENT),
     TZ: ':UTC',
+    // Before the function's own variables: a user's AWS_ENDPOINT_URL (a real AWS, another emulator) wins.
+    ...(access.endpoint === undefined ? {} : { AWS_ENDPOINT_URL: access.endpoint }),
     ...record.environment,
     AWS_LAMBDA_FUNCTION_NAME: record.name,
     AWS_LAMBDA_FUNCTION_VERSION: getVersionOf(record),
@@ -79,6 +114,14 @@ export function buildEnvironment(record: FunctionVersionRecord, region: string, 
     AWS_LAMBDA_INITIALIZATION_TYPE: provisioned ? 'provisioned-concurrency' : 'on-demand',
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
+    ...XRAY_ENVIRONMENT,
+    ...(access.credentials === undefined
+      ? {}
+      : {
+          AWS_ACCESS_KEY_ID: access.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: access.credentials.secretAccessKey,
+          AWS_SESSION_TOKEN: access.credentials.sessionToken,
+        }),
   };
   if (record.runtime === undefined || record.handler === undefined) return env;
   Object.assign(env, {
@@ -105,6 +148,8 @@ export function planEnvironment(record: FunctionVersionRecord, ctx: PlanContext,
     [LABELS.sandbox]: sandboxId,
   };
   const memoryBytes = record.memorySize * 1024 * 1024;
+  const credentials = ctx.credentials;
+  const expiresAtMs = credentials === undefined ? undefined : Date.now() + credentials.ttlMs;
   // An image function runs its image's command (ImageConfig over it), where it says; a .zip function the runtime's bootstrap in /var/task.
   const run = isImageFunction(record) ? getImageCommand(record.code, record.imageConfig) : { command: [RUNTIME_BOOTSTRAP], workingDir: '/var/task' };
   return {
@@ -122,6 +167,7 @@ export function planEnvironment(record: FunctionVersionRecord, ctx: PlanContext,
     maxPayloadBytes: ENVIRONMENT_LIMITS.maxPayloadBytes,
     labels,
     ...(provisioned ? { provisioned } : {}),
+    ...(expiresAtMs === undefined ? {} : { retireAtMs: expiresAtMs - Math.min(CREDENTIALS_MARGIN_MS, (credentials?.ttlMs ?? 0) / 4) }),
     ...(ctx.codeDir === undefined ? {} : { codeDir: ctx.codeDir }),
     ...(ctx.optDir === undefined ? {} : { optDir: ctx.optDir }),
     ...(record.handler === undefined ? {} : { handler: record.handler }),
@@ -130,7 +176,19 @@ export function planEnvironment(record: FunctionVersionRecord, ctx: PlanContext,
     containerSpec: (runtimeApi, scratchVolume, networkMode, outputDir) => ({
       name: `lambdock-${record.name}-${sandboxId.slice(0, 12)}`,
       image: ctx.image,
-      env: buildEnvironment(record, ctx.region, runtimeApi, logStream, provisioned),
+      env: buildEnvironment(record, ctx.region, runtimeApi, logStream, provisioned, {
+        ...(credentials === undefined || expiresAtMs === undefined
+          ? {}
+          : {
+              credentials: credentials.mint({
+                roleArn: record.role,
+                functionArn: buildFunctionArn({ region: ctx.region, accountId: ctx.accountId ?? '000000000000' }, record.name, version),
+                sandboxId,
+                expiresAtMs,
+              }),
+            }),
+        ...(ctx.sandboxEndpoint === undefined ? {} : { endpoint: ctx.sandboxEndpoint }),
+      }),
       labels,
       user: `${SANDBOX_UID}:${SANDBOX_GID}`,
       memoryBytes,

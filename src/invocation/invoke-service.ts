@@ -3,6 +3,7 @@ import { invalidParameter, validationError } from '../shared/errors.js';
 import { checkEventSize, type AsyncInvoker } from './async/async-invoker.js';
 import type { Executor } from './execution.js';
 import type { InvokeResponse } from './invocation-result.js';
+import { formatTraceHeader, getInvocationTrace } from './trace-header.js';
 import { checkInvocable, checkPayload } from './invocation-checks.js';
 
 export interface InvokeRequest {
@@ -71,8 +72,10 @@ export class InvokeService {
     checkInvocable(record);
     if (invocationType === 'DryRun') return { statusCode: 204, payload: Buffer.alloc(0) };
     const payload = checkPayload(request.payload);
+    // Every invocation runs in a trace (`_X_AMZN_TRACE_ID`), the caller's or a new one, as on AWS.
+    const traceId = formatTraceHeader(getInvocationTrace(request.traceId));
     if (invocationType === 'Event') {
-      await this.events.submit(record, qualifier, { ...request, payload });
+      await this.events.submit(record, qualifier, { ...request, payload, traceId });
       return { statusCode: 202, payload: Buffer.alloc(0) };
     }
     const clientContext = decodeClientContext(request.clientContext);
@@ -83,7 +86,7 @@ export class InvokeService {
       payload,
       tail: logType === 'Tail',
       ...(clientContext === undefined ? {} : { clientContext }),
-      ...(request.traceId === undefined ? {} : { traceId: request.traceId }),
+      traceId,
     });
   }
 }

@@ -12,7 +12,7 @@ import { fetchExternalExtensionNames } from './extension-launcher.js';
 import type { Execution, Executor } from './execution.js';
 import { renderOutcome, type InvokeResponse } from './invocation-result.js';
 
-export type PlanDefaults = Omit<PlanContext, 'codeDir' | 'optDir' | 'image' | 'externalExtensions'>;
+export type PlanDefaults = Omit<PlanContext, 'codeDir' | 'optDir' | 'image' | 'externalExtensions' | 'sandboxEndpoint'>;
 
 /** Past a cold start's init (10 s) and the function's timeout: room for the platform's own work. */
 const DEADLINE_MARGIN_MS = 2_000;
@@ -29,6 +29,9 @@ export function getInvokeDeadlineMs(timeoutSeconds: number): number {
 
 /** Runs executions in this process's sandbox pool, each holding a concurrency lease until it is over. */
 export class LocalExecutor implements Executor {
+  /** lambdock's endpoint for sandboxes, once it listens (environments planned before get no AWS_ENDPOINT_URL). */
+  private sandboxEndpoint: string | undefined;
+
   constructor(
     private readonly code: CodeStore,
     private readonly opt: OptTrees,
@@ -39,6 +42,11 @@ export class LocalExecutor implements Executor {
     /** Hot reload: told of each environment plan whose code is a host folder (to retire it when the folder changes). */
     private readonly onHostFolder: (folder: string, record: FunctionVersionRecord) => void = () => undefined,
   ) {}
+
+  /** Environments planned from now on reach lambdock at `url` (their AWS_ENDPOINT_URL). */
+  useSandboxEndpoint(url: string): void {
+    this.sandboxEndpoint = url;
+  }
 
   async execute(execution: Execution): Promise<InvokeResponse> {
     const { record, requestId } = execution;
@@ -113,14 +121,15 @@ export class LocalExecutor implements Executor {
   /** Unpacks the function's code and builds its /opt from its layers (when not done already). */
   private async preparePlanContext(record: FunctionVersionRecord): Promise<PlanContext> {
     // An image function's code is its image (by id): nothing to unpack, no /var/task or /opt to mount.
-    if (record.code.image !== undefined) return { ...this.defaults, image: record.code.image.id };
+    const defaults = { ...this.defaults, ...(this.sandboxEndpoint === undefined ? {} : { sandboxEndpoint: this.sandboxEndpoint }) };
+    if (record.code.image !== undefined) return { ...defaults, image: record.code.image.id };
     await this.code.unpack(record.code);
     const optDir = await this.opt.ensure((record.layers ?? []).map((layer) => layer.code));
     // Hot reload: a host folder is mounted as it is, and watched for changes.
     const folder = record.code.hostFolder;
     if (folder !== undefined) this.onHostFolder(folder, record);
     return {
-      ...this.defaults,
+      ...defaults,
       codeDir: folder ?? this.code.getTreePath(record.code.sha256Hex),
       ...(optDir === undefined ? {} : { optDir }),
       // With layers, its external extensions are the executables they put in /opt/extensions (init waits

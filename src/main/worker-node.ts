@@ -28,6 +28,8 @@ import type { Logger } from '../observability/logger.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import { SandboxPool } from '../sandbox/sandbox-pool.js';
 import { RedisWarmRegistry } from '../scheduler/redis-warm-registry.js';
+import { RedisWorkerRegistry } from '../scheduler/redis-worker-registry.js';
+import { CredentialMinter, deriveCredentialKey } from '../permissions/credentials/credential-minter.js';
 import { isInAnySubnet } from '../shared/ipv4-subnet.js';
 import { Semaphore } from '../shared/semaphore.js';
 import { REPO_ROOT } from './repo-root.js';
@@ -42,6 +44,8 @@ export interface WorkerNode {
   executor: LocalExecutor;
   /** One build per runtime image: a function waits for its own runtime's image only. */
   images: RuntimeImageBuilds;
+  /** Mints (and checks) the execution-role credentials of this worker's environments. */
+  minter: CredentialMinter;
   /** Finds the images of container-image functions on this worker's engine. */
   imageInspector: ImageInspector;
   runnableArchitectures: readonly Architecture[];
@@ -171,6 +175,8 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
     },
     (error, folder) => logger.warn({ err: error, folder }, 'Hot reload: cannot watch this code folder (changes will not retire its environments)'),
   );
+  // Every process on this Redis derives the same key: any of them can check what another minted.
+  const minter = new CredentialMinter(deriveCredentialKey(await new RedisWorkerRegistry(redis, config.redisPrefix).fetchToken()));
   const executor = new LocalExecutor(
     code,
     opt,
@@ -184,6 +190,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
       pauseGraceMs: config.pauseGraceMs,
       idleKeepAliveMs: config.idleKeepAliveMs,
       accountId: config.accountId,
+      credentials: { mint: (claims) => minter.mint(claims), ttlMs: config.credentialsTtlMs },
     },
     (runtime) => getRuntimeImageTag(runtime) ?? runtime,
     (folder, record) => folders.watch(folder, { functionName: record.name, version: getVersionOf(record) }),
@@ -196,6 +203,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
     code,
     executor,
     images,
+    minter,
     imageInspector: new DockerImageInspector(docker, { [LABELS.managed]: 'true', [LABELS.instance]: instanceId, [LABELS.role]: 'image-check' }),
     runnableArchitectures,
     warm,

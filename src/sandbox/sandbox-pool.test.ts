@@ -32,7 +32,7 @@ class FakeRuntime implements RuntimeApi {
   close = async () => undefined;
 }
 
-function setup(options: PoolOptions, timing: { bootMs: number; runMs: number; startMs?: number }) {
+function setup(options: PoolOptions, timing: { bootMs: number; runMs: number; startMs?: number; retireAfterMs?: number }) {
   const engine = { launching: 0, mostLaunching: 0, created: 0 };
   const runtimes = new Map<string, FakeRuntime>();
   let runMs = timing.runMs;
@@ -91,6 +91,7 @@ function setup(options: PoolOptions, timing: { bootMs: number; runMs: number; st
         runtimeApiAdvertiseHost: '127.0.0.1',
         maxPayloadBytes: 6_291_556,
         labels: {},
+        ...(timing.retireAfterMs === undefined ? {} : { retireAtMs: Date.now() + timing.retireAfterMs }),
         containerSpec: () => ({ name, image: 'i', env: {}, labels: {}, user: '1:1', memoryBytes: 1, cpuShares: 2, pidsLimit: 1, networkMode: 'none' }),
       };
     };
@@ -103,6 +104,18 @@ function setup(options: PoolOptions, timing: { bootMs: number; runMs: number; st
 }
 
 const reasonOf = (error: unknown) => (error instanceof LambdaError ? `${error.status} ${String(error.extra?.Reason)}` : String(error));
+
+describe('SandboxPool: environments past their age (credentials about to expire)', () => {
+  it('stops handing a free environment invocations once it is past retireAtMs, and starts a new one', async () => {
+    const { invoke, pool } = setup({}, { bootMs: 1, runMs: 1, retireAfterMs: 150 });
+    const first = await invoke();
+    expect(await invoke()).toBe(first);
+    await sleep(200);
+    const later = await invoke();
+    expect(later).not.toBe(first);
+    await pool.drain();
+  });
+});
 
 describe('SandboxPool: a burst waits in line and is served by the environments that are up', () => {
   it('starts at most maxConcurrentLaunches at once, and environments that free up serve the line', async () => {

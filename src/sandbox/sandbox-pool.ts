@@ -147,8 +147,14 @@ export class SandboxPool {
 
   /** In a free environment, if there is one: a running runtime first, the most recently used first. */
   private placeNow(key: string, invocation: SandboxInvocation, onEnded: () => void): Promise<SandboxResult> | undefined {
+    const nowMs = Date.now();
     const candidates = [...(this.byKey.get(key) ?? [])]
-      .filter((s) => s.available)
+      .filter((s) => {
+        // Past its age (its credentials about to expire), a free environment goes instead of serving.
+        if (s.plan.retireAtMs === undefined || nowMs < s.plan.retireAtMs) return s.available;
+        if (s.available) s.retire();
+        return false;
+      })
       .sort(
         (a, b) =>
           // Provisioned environments first (initialised for this), then by state, the most recent first.

@@ -58,6 +58,11 @@ export interface SandboxPlan {
   labels: Record<string, string>;
   /** Provisioned concurrency: initialised ahead of invocations and never removed for idleness. */
   provisioned?: boolean;
+  /**
+   * When (epoch ms) the environment is no longer handed invocations and is retired once free: before its
+   * execution-role credentials expire (they cannot change inside a running process). None: no limit.
+   */
+  retireAtMs?: number;
   /** Host folder of the function's code, mounted at /var/task (the code store keeps it while this sandbox lives). */
   codeDir?: string;
   /** Host folder of the function's layers merged, mounted at /opt (kept while this sandbox lives); none without layers. */
