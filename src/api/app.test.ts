@@ -10,6 +10,7 @@ import type { ReservedConcurrencyService } from '../control-plane/concurrency/re
 import { CodeStore } from '../control-plane/code/code-store.js';
 import type { EventInvokeConfigService } from '../control-plane/event-invoke-config/event-invoke-config-service.js';
 import { FunctionService } from '../control-plane/function-service.js';
+import type { RecursionConfigService } from '../control-plane/recursion/recursion-config.js';
 import type { LayerService } from '../control-plane/layers/layer-service.js';
 import type { AsyncInvoker } from '../invocation/async/async-invoker.js';
 import { InvokeService } from '../invocation/invoke-service.js';
@@ -51,7 +52,7 @@ describe('the Lambda API (app.inject)', () => {
     // Never reached: every invocation below is refused first.
     const invoker = new InvokeService(functions, { execute: () => Promise.reject(new Error('not reached')) }, {} as AsyncInvoker);
     const aliases = new AliasService(store, store, { region: 'us-east-1', accountId: '000000000000' });
-    app = buildApi({ functions, layers: {} as LayerService, aliases, invoker, code, tags: { fetchFunctionTags: async () => ({}) } as unknown as TagService, health: async () => ({}), concurrency: { get: async () => undefined } as unknown as ReservedConcurrencyService, provisioned: {} as ProvisionedConcurrencyService, eventInvokeConfigs: {} as EventInvokeConfigService, logger: false });
+    app = buildApi({ functions, layers: {} as LayerService, aliases, invoker, code, tags: { fetchFunctionTags: async () => ({}) } as unknown as TagService, health: async () => ({}), concurrency: { get: async () => undefined } as unknown as ReservedConcurrencyService, provisioned: {} as ProvisionedConcurrencyService, eventInvokeConfigs: {} as EventInvokeConfigService, recursion: {} as RecursionConfigService, logger: false });
     await app.ready();
   });
   afterEach(async () => {
@@ -251,6 +252,7 @@ function apiWithHangingBackend(requestTimeoutMs: number) {
     layers: {} as LayerService,
     aliases: {} as AliasService,
     invoker: { invoke: never } as unknown as InvokeService,
+    recursion: {} as RecursionConfigService,
     code: {} as CodeStore,
     tags: {} as TagService,
     health: async () => ({}),

@@ -9,7 +9,7 @@ const notFound = (message: string): LambdaError => new LambdaError('ResourceNotF
 /**
  * The per-function settings deploy tools (Terraform, SAM, Serverless) read right after a create: policy,
  * function URL, code signing, runtime management,
- * recursion, event source mappings. Until each is built, these answer exactly as AWS does
+ * event source mappings. Until each is built, these answer exactly as AWS does
  * for an existing function that has none configured, with AWS's own not-found messages (recorded from AWS:
  * they differ per operation).
  */
@@ -43,12 +43,6 @@ export class UnconfiguredResources {
   async getRuntimeManagementConfig(functionName: string, qualifier: string | undefined) {
     const { record, qualifier: resolved } = await this.functions.resolve(functionName, qualifier);
     return { UpdateRuntimeOn: 'Auto', FunctionArn: this.functions.arnOf(record.name, resolved) };
-  }
-
-  /** GetFunctionRecursionConfig: AWS's default stops recursive loops. */
-  async getRecursionConfig(functionName: string): Promise<{ RecursiveLoop: 'Terminate' }> {
-    await this.requireFunction(functionName);
-    return { RecursiveLoop: 'Terminate' };
   }
 
   /** ListEventSourceMappings: none exist; the filter is only checked for form. */

@@ -4,6 +4,9 @@ import { checkEventSize, type AsyncInvoker } from './async/async-invoker.js';
 import type { Executor } from './execution.js';
 import type { InvokeResponse } from './invocation-result.js';
 import { formatTraceHeader, getInvocationTrace } from './trace-header.js';
+import { countInvocation, getLineageHash, isLoopStopped } from './recursion-guard.js';
+import { LambdaError } from '../shared/errors.js';
+import type { RecursiveLoop } from '../control-plane/recursion/recursion-config.js';
 import { checkInvocable, checkPayload } from './invocation-checks.js';
 
 export interface InvokeRequest {
@@ -39,6 +42,17 @@ function decodeClientContext(value: string | undefined): string | undefined {
  * Invoke: check the request, resolve the function and its version, then hand a synchronous invocation to
  * the executor, or an asynchronous (Event) one to the event queue.
  */
+export interface LoopStop {
+  /** The function's setting (PutFunctionRecursionConfig): read only when a loop is found. */
+  load(name: string): Promise<RecursiveLoop>;
+  /** Told of every invocation stopped (a log line, a metric). */
+  stopped(name: string, invocationType: string, requestId: string): void;
+}
+
+/** AWS's description of the exception (botocore's model): lambdock says it as the message. */
+const RECURSION_MESSAGE =
+  "Lambda has detected your function being invoked in a recursive loop with other AWS resources and stopped your function's invocation.";
+
 export class InvokeService {
   constructor(
     private readonly functions: FunctionService,
@@ -46,6 +60,8 @@ export class InvokeService {
     private readonly events: AsyncInvoker,
     /** A uniform draw in [0, 1) per invocation, for weighted aliases. */
     private readonly draw: () => number = Math.random,
+    /** Recursive loop detection; without, loops are not stopped. */
+    private readonly loops?: LoopStop,
   ) {}
 
   async invoke(request: InvokeRequest): Promise<InvokeResponse> {
@@ -72,8 +88,16 @@ export class InvokeService {
     checkInvocable(record);
     if (invocationType === 'DryRun') return { statusCode: 204, payload: Buffer.alloc(0) };
     const payload = checkPayload(request.payload);
-    // Every invocation runs in a trace (`_X_AMZN_TRACE_ID`), the caller's or a new one, as on AWS.
-    const traceId = formatTraceHeader(getInvocationTrace(request.traceId));
+    // Every invocation runs in a trace (`_X_AMZN_TRACE_ID`), the caller's or a new one, as on AWS, whose
+    // Lineage counts the function's recursive invocations: the 17th is stopped (unless it allows loops).
+    const step = countInvocation(getInvocationTrace(request.traceId), getLineageHash(this.functions.arnOf(record.name)));
+    if (isLoopStopped(step) && this.loops !== undefined && (await this.loops.load(record.name)) === 'Terminate') {
+      this.loops.stopped(record.name, invocationType, request.requestId);
+      // An event is dropped (accepted, never run); a synchronous caller is told.
+      if (invocationType === 'Event') return { statusCode: 202, payload: Buffer.alloc(0) };
+      throw new LambdaError('RecursiveInvocationException', RECURSION_MESSAGE);
+    }
+    const traceId = formatTraceHeader(step.trace);
     if (invocationType === 'Event') {
       await this.events.submit(record, qualifier, { ...request, payload, traceId });
       return { statusCode: 202, payload: Buffer.alloc(0) };

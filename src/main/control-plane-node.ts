@@ -23,6 +23,8 @@ import { RedisVersionStore } from '../control-plane/store/redis-version-store.js
 import { TagService } from '../control-plane/tag-service.js';
 import type { Executor } from '../invocation/execution.js';
 import { InvokeService } from '../invocation/invoke-service.js';
+import { RecursionConfigService } from '../control-plane/recursion/recursion-config.js';
+import { RedisRecursionConfigStore } from '../control-plane/store/redis-recursion-config-store.js';
 import { AsyncDispatcher } from '../invocation/async/async-dispatcher.js';
 import { AsyncInvoker } from '../invocation/async/async-invoker.js';
 import { BullmqEventQueue } from '../invocation/async/bullmq-event-queue.js';
@@ -124,7 +126,18 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     lockMs: config.async.lockMs,
     onError: (error) => logger.warn({ err: error }, 'Asynchronous invocation queue error'),
   });
-  const events = new AsyncInvoker(functions, eventQueue);
+  const events = new AsyncInvoker(eventQueue);
+  const recursion = new RecursionConfigService(functions, new RedisRecursionConfigStore(redis, config.redisPrefix), scope);
+  functions.addListener({
+    functionChanged: () => undefined,
+    functionDeleted: (name) => void recursion.remove(name).catch((error: unknown) => logger.warn({ err: error }, 'Could not remove a recursion config')),
+    versionDeleted: () => undefined,
+  });
+  const invoker = new InvokeService(functions, parts.executor, events, Math.random, {
+    load: (name) => recursion.load(name),
+    stopped: (functionName, invocationType, requestId) =>
+      logger.warn({ functionName, invocationType, requestId }, 'Stopped a recursive invocation: the function was invoked more than 16 times in a loop'),
+  });
   const dispatcher = new AsyncDispatcher({
     functions,
     settings: eventInvokeConfigs,
@@ -132,7 +145,9 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     executor: parts.executor,
     deliveries: new DestinationSender({
       sendToQueue: (arn, message) => queues.sendByArn(arn, message),
-      invokeAsync: (request) => events.accept(request),
+      invokeAsync: async (request) => {
+        await invoker.invoke({ ...request, invocationType: 'Event' });
+      },
       logger,
     }),
     timings: config.async,
@@ -143,7 +158,8 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     layers,
     aliases: new AliasService(functionStore, aliasStore, scope, (name, alias) => dropConfigs(eventInvokeConfigs.removeQualifier(name, alias))),
     tags: new TagService(new RedisTagStore(redis, config.redisPrefix), scope),
-    invoker: new InvokeService(functions, parts.executor, events),
+    invoker,
+    recursion,
     code: parts.code,
     concurrency: new ReservedConcurrencyService(functionStore, reservedStore, scope, {
       account: config.accountConcurrency,

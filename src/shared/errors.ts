@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   InvalidRequestContentException: { status: 400, messageField: 'message' },
   ValidationException: { status: 400, messageField: 'message' },
   ResourceInUseException: { status: 400, messageField: 'Message' },
+  RecursiveInvocationException: { status: 400, messageField: 'Message' },
   AccessDeniedException: { status: 403, messageField: 'Message' },
   ResourceNotFoundException: { status: 404, messageField: 'Message' },
   ProvisionedConcurrencyConfigNotFoundException: { status: 404, messageField: 'message' },

@@ -11,6 +11,7 @@ export const redisKeys = {
   functionAliases: (prefix: string, name: string): string => `${prefix}:function-aliases:${name}`,
   /** Hash: function name → its reserved concurrency (absent: none reserved). */
   reservedConcurrency: (prefix: string): string => `${prefix}:reserved-concurrency`,
+  recursionConfig: (prefix: string): string => `${prefix}:recursion-config`,
   /** Sorted set: the concurrency leases (id → expiry, ms) of one function's invocations in flight. */
   functionLeases: (prefix: string, name: string): string => `${prefix}:leases:function:${name}`,
   /** Sorted set: the leases (id → expiry, ms) taken from the unreserved pool. */

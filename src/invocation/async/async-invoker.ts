@@ -1,7 +1,5 @@
-import { LATEST, type FunctionVersionRecord } from '../../control-plane/function-model.js';
-import type { FunctionService } from '../../control-plane/function-service.js';
+import type { FunctionVersionRecord } from '../../control-plane/function-model.js';
 import { LambdaError, serviceError, tooLarge } from '../../shared/errors.js';
-import { checkInvocable, checkPayload } from '../invocation-checks.js';
 import type { EventQueue } from './event-queue.js';
 
 /** AWS's limit for an asynchronous invocation's payload (1 MB since October 2025). */
@@ -25,25 +23,16 @@ export function checkEventSize(payload: Buffer, limit = EVENT_PAYLOAD_LIMIT): vo
 }
 
 /**
- * Accepts an asynchronous invocation: the function must exist (404 as for a synchronous one), then the
- * event is stored in the queue before the caller is answered. A queue that cannot store it is a 500 (never
+ * Stores an asynchronous invocation (InvokeService resolves and checks it first, for callers and for
+ * Lambda destinations alike): the event is stored in the queue before the caller is answered. A queue that cannot store it is a 500 (never
  * a 202 for an event that was not stored). Which version runs is decided when it runs: queued events for
  * `$LATEST` run the code `$LATEST` has then, as on AWS.
  */
 export class AsyncInvoker {
   constructor(
-    private readonly functions: Pick<FunctionService, 'resolve'>,
     private readonly queue: EventQueue,
     private readonly clock: () => number = Date.now,
   ) {}
-
-  /** An Event invoke from lambdock itself (a Lambda destination): resolved and checked here. */
-  async accept(request: EventRequest): Promise<void> {
-    checkEventSize(request.payload);
-    const { record, qualifier } = await this.functions.resolve(request.functionName, request.qualifier, { unqualifiedAs: LATEST });
-    checkInvocable(record);
-    await this.submit(record, qualifier, { ...request, payload: checkPayload(request.payload) });
-  }
 
   /** Stores an event whose function the API resolved and checked. */
   async submit(record: FunctionVersionRecord, qualifier: string | undefined, request: EventRequest): Promise<void> {

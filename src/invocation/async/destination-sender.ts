@@ -67,6 +67,8 @@ export class DestinationSender implements DeliverySender {
       requestId: getDestinationRequestId(event.requestId, delivery.purpose),
       functionName: delivery.targetArn,
       payload: Buffer.from(content, 'utf8'),
+      // The event's trace goes on: a loop through destinations is counted like any other.
+      ...(event.traceId === undefined ? {} : { traceId: event.traceId }),
     });
   }
 }

@@ -37,12 +37,9 @@ export const functionSubresourceRoutes: FastifyPluginAsyncTypebox<{ resources: U
     resources.getPolicy(request.params.FunctionName, request.query.Qualifier),
   );
 
-  // Runtime management and recursion
+  // Runtime management
   app.get('/2021-07-20/functions/:FunctionName/runtime-management-config', { schema: byQualifiedName }, async (request) =>
     resources.getRuntimeManagementConfig(request.params.FunctionName, request.query.Qualifier),
-  );
-  app.get('/2024-08-31/functions/:FunctionName/recursion-config', { schema: byName }, async (request) =>
-    resources.getRecursionConfig(request.params.FunctionName),
   );
 
   // Event source mappings
