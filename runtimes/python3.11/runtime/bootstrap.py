@@ -15,6 +15,7 @@ import os
 import sys
 import traceback
 
+from lambdock_runtime import endpoint_url
 from lambdock_runtime.errors import UNHANDLED_EXCEPTION_WARNING, FaultException, make_error
 from lambdock_runtime.lambda_context import create_context
 from lambdock_runtime.log_setup import RequestState, log_error, setup_logging
@@ -142,6 +143,7 @@ def main():
         runtime_problem(str(error))
         sys.exit(1)
     set_sys_path()
+    endpoint_url.install()
     handler = init(client)
     try:
         while True:
