@@ -70,7 +70,20 @@ function page<T>(items: T[], name: (item: T) => string, marker: string | undefin
   return { items: shown, IsTruncated: truncated, ...(truncated ? { Marker: Buffer.from(name(shown[shown.length - 1] as T), 'utf8').toString('base64') } : {}) };
 }
 
-function renderRole(role: RoleRecord): Record<string, unknown> {
+/** A role in an answer (IAM's Role shape). */
+export interface RoleView {
+  Path: string;
+  RoleName: string;
+  RoleId: string;
+  Arn: string;
+  CreateDate: string;
+  AssumeRolePolicyDocument: string;
+  Description?: string;
+  MaxSessionDuration: number;
+  Tags?: Tags;
+}
+
+function renderRole(role: RoleRecord): RoleView {
   return {
     Path: role.path,
     RoleName: role.roleName,
