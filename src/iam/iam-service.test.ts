@@ -114,7 +114,7 @@ describe('IamService', () => {
     expect((await error(iam.createRole({ RoleName: 'r', AssumeRolePolicyDocument: TRUST, MaxSessionDuration: 100 }))).message).toContain('greater than or equal to 3600');
     expect(await error(iam.createRole({ RoleName: 'r', AssumeRolePolicyDocument: ALLOW }))).toEqual({
       code: 'MalformedPolicyDocument',
-      message: 'Has prohibited field Resource.',
+      message: 'Has prohibited field Resource',
       status: 400,
     });
   });

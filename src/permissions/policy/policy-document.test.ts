@@ -30,8 +30,8 @@ describe('parsePolicyDocument', () => {
     expect(malformed(text({ Statement: [{ Effect: 'Allow', Resource: '*' }] }))).toBe('Policy statement must contain actions.');
     expect(malformed(text({ Statement: [{ Effect: 'Allow', Action: 'a:b' }] }))).toBe('Policy statement must contain resources.');
     expect(malformed(text({ Statement: [{ Effect: 'Allow', Action: 'a:b', Resource: '*', Principal: '*' }] }))).toBe('Policy document should not specify a principal.');
-    expect(malformed(text({ Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*', Principal: '*' }] }), 'trust')).toBe('Has prohibited field Resource.');
-    expect(malformed(text({ Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole' }] }), 'trust')).toBe('Policy statement must contain principal.');
+    expect(malformed(text({ Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*', Principal: '*' }] }), 'trust')).toBe('Has prohibited field Resource');
+    expect(malformed(text({ Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole' }] }), 'trust')).toBe('Missing required field Principal');
   });
 
   it('accepts a trust policy', () => {

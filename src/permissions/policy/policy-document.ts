@@ -41,7 +41,11 @@ export class MalformedPolicyDocumentError extends Error {
   }
 }
 
-/** IAM's messages (as IAM answers them, recorded in LocalStack's snapshots and moto's validator). */
+/**
+ * IAM's messages: "invalid Json" as recorded in LocalStack's AWS snapshots (tests/aws/services/iam);
+ * the principal and Resource ones as AWS CLI transcripts quote them; the others as moto's validator,
+ * written after IAM's answers, has them.
+ */
 export const MALFORMED_MESSAGES = {
   invalidJson: 'This policy contains invalid Json',
   syntax: 'Syntax errors in policy.',
@@ -49,8 +53,8 @@ export const MALFORMED_MESSAGES = {
   noActions: 'Policy statement must contain actions.',
   noResources: 'Policy statement must contain resources.',
   principalInIdentity: 'Policy document should not specify a principal.',
-  resourceInTrust: 'Has prohibited field Resource.',
-  noPrincipal: 'Policy statement must contain principal.',
+  resourceInTrust: 'Has prohibited field Resource',
+  noPrincipal: 'Missing required field Principal',
 } as const;
 
 const VERSIONS = new Set(['2008-10-17', '2012-10-17']);
