@@ -13,6 +13,7 @@ import type { RecursionConfigService } from '../control-plane/recursion/recursio
 import type { TagService } from '../control-plane/tag-service.js';
 import { UnconfiguredResources } from '../control-plane/unconfigured-resources.js';
 import type { InvokeService } from '../invocation/invoke-service.js';
+import type { IamService } from '../iam/iam-service.js';
 import type { QueueService } from '../queues/queue-service.js';
 import { renderLambdaError, toLambdaError, type OperationConfig } from './aws-errors.js';
 import { MAX_PARAM_LENGTH, getFrameworkError, handleClientError, unknownOperation } from './edge-errors.js';
@@ -23,6 +24,7 @@ import { concurrencyRoutes } from './routes/concurrency/index.js';
 import { eventInvokeConfigRoutes } from './routes/event-invoke-config/index.js';
 import { functionSubresourceRoutes } from './routes/function-subresources/index.js';
 import { REQUEST_LIMIT, functionRoutes } from './routes/functions/index.js';
+import { createIamQueryHandler } from './routes/iam/index.js';
 import { healthRoutes, type HealthCheck } from './routes/health/index.js';
 import { invocationRoutes } from './routes/invocations/index.js';
 import { layerRoutes } from './routes/layers/index.js';
@@ -45,6 +47,8 @@ export interface ApiDeps {
   recursion: RecursionConfigService;
   /** The SQS-compatible queue, served on the same endpoint (absent: no queue routes). */
   queues?: QueueService;
+  /** IAM (roles and policies) on the same endpoint's `POST /`, beside the queue (absent: not served). */
+  iam?: IamService;
   logger: Logger | false;
   /** Deadline of every request but Invoke (which has its function's timeout): past it, a 500 ServiceException. */
   requestTimeoutMs?: number;
@@ -111,7 +115,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(accountRoutes, { functions: deps.functions, layers: deps.layers, concurrency: deps.concurrency });
   void app.register(codeRoutes, { code: deps.code });
   if (deps.queues !== undefined) {
-    void app.register(sqsRoutes, { queues: deps.queues, requestTimeoutMs: deps.requestTimeoutMs ?? REQUEST_TIMEOUT_DEFAULT_MS });
+    void app.register(sqsRoutes, {
+      queues: deps.queues,
+      requestTimeoutMs: deps.requestTimeoutMs ?? REQUEST_TIMEOUT_DEFAULT_MS,
+      ...(deps.iam === undefined ? {} : { iam: createIamQueryHandler(deps.iam) }),
+    });
   }
   return app;
 }

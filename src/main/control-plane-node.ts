@@ -30,6 +30,8 @@ import { AsyncInvoker } from '../invocation/async/async-invoker.js';
 import { BullmqEventQueue } from '../invocation/async/bullmq-event-queue.js';
 import { DestinationSender } from '../invocation/async/destination-sender.js';
 import type { Logger } from '../observability/logger.js';
+import { IamService } from '../iam/iam-service.js';
+import { RedisIamStore } from '../iam/store/redis-iam-store.js';
 import { QueueService } from '../queues/queue-service.js';
 import { QueueWakeups } from '../queues/queue-wakeups.js';
 import { RedisQueueStore } from '../queues/store/redis-queue-store.js';
@@ -62,6 +64,8 @@ export interface ControlPlaneNode {
   stopEvents(drainMs: number): Promise<void>;
   /** The SQS-compatible queues (async invocation sends its records and dead letters through them). */
   queues: QueueService;
+  /** Roles and their policies (IAM on the API's endpoint); what permission checks read. */
+  iam: IamService;
   close(): Promise<void>;
 }
 
@@ -105,6 +109,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     logger.warn({ err: error }, 'Could not subscribe to queue wake-ups');
     return undefined;
   });
+  const iam = new IamService(new RedisIamStore(redis, config.redisPrefix), { accountId: config.accountId });
   const eventInvokeConfigs = new EventInvokeConfigService(
     { functions: functionStore, versions: versionStore, aliases: aliasStore, configs: new RedisEventInvokeConfigStore(redis, config.redisPrefix) },
     scope,
@@ -171,6 +176,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     ),
     eventInvokeConfigs,
     queues,
+    iam,
     logger,
     requestTimeoutMs: config.apiRequestTimeoutMs,
     health: parts.health,
@@ -182,6 +188,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     startEvents: () => eventQueue.consume(dispatcher),
     stopEvents: (drainMs) => eventQueue.stopConsuming(drainMs),
     queues,
+    iam,
     async close() {
       functions.close();
       await eventQueue.close();

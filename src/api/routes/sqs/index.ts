@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueueError, internalFailure } from '../../../queues/queue-error.js';
+import { isIamRequest, type IamQueryHandler } from '../iam/index.js';
 import type { QueueService } from '../../../queues/queue-service.js';
 import { JSON_CONTENT_TYPE, getJsonAction, parseJsonInput, renderJsonError, renderJsonOutput } from './json-protocol.js';
 import { getQueryInput, parseForm, renderQueryError, renderQueryOutput } from './query-protocol.js';
@@ -32,9 +33,13 @@ function toQueueError(error: unknown): QueueError {
 /**
  * The SQS-compatible queue on the Lambda API's endpoint, both wire protocols: JSON (`POST /` with
  * `X-Amz-Target: AmazonSQS.<Action>`) and query (a form `POST /` or to a queue URL `/<account>/<name>`).
- * A `POST /` that is neither goes to the API's not-found answer, as before.
+ * A `POST /` that is neither goes to the API's not-found answer, as before. A form `POST /` that is IAM's
+ * (signed for `iam`, or unsigned with IAM's `Version`) goes to the IAM handler, when there is one.
  */
-export const sqsRoutes: FastifyPluginAsyncTypebox<{ queues: QueueService; requestTimeoutMs: number }> = async (app, { queues, requestTimeoutMs }) => {
+export const sqsRoutes: FastifyPluginAsyncTypebox<{ queues: QueueService; requestTimeoutMs: number; iam?: IamQueryHandler }> = async (
+  app,
+  { queues, requestTimeoutMs, iam },
+) => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: SQS_BODY_LIMIT }, (_req, body, done) => done(null, body));
   // Long polls end when the server closes, so that closing never waits for them.
@@ -56,6 +61,10 @@ export const sqsRoutes: FastifyPluginAsyncTypebox<{ queues: QueueService; reques
     if (protocol === undefined) return reply.callNotFound();
     const body = request.body as Buffer | undefined;
     const form = protocol === 'query' ? parseForm(body?.toString('utf8') ?? '') : {};
+    if (iam !== undefined && protocol === 'query' && pathQueueUrl === undefined && isIamRequest(request.headers.authorization, form)) {
+      const answer = await iam(form, request.id, (error) => request.log.error({ err: error, requestId: request.id }, 'IAM request failed'));
+      return reply.code(answer.status).header('content-type', 'text/xml').send(answer.xml);
+    }
     const action = getOperation(protocol === 'json' ? getJsonAction(request.headers['x-amz-target'] as string) : form.Action);
     const input = protocol === 'json' ? parseJsonInput(body) : getQueryInput(action, form, pathQueueUrl);
     const left = new AbortController();
