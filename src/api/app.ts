@@ -9,6 +9,7 @@ import type { ReservedConcurrencyService } from '../control-plane/concurrency/re
 import type { EventInvokeConfigService } from '../control-plane/event-invoke-config/event-invoke-config-service.js';
 import type { FunctionService } from '../control-plane/function-service.js';
 import type { LayerService } from '../control-plane/layers/layer-service.js';
+import type { FunctionPolicyService } from '../control-plane/policies/function-policy-service.js';
 import type { TagService } from '../control-plane/tag-service.js';
 import { UnconfiguredResources } from '../control-plane/unconfigured-resources.js';
 import type { InvokeService } from '../invocation/invoke-service.js';
@@ -25,6 +26,7 @@ import { REQUEST_LIMIT, functionRoutes } from './routes/functions/index.js';
 import { healthRoutes, type HealthCheck } from './routes/health/index.js';
 import { invocationRoutes } from './routes/invocations/index.js';
 import { layerRoutes } from './routes/layers/index.js';
+import { policyRoutes } from './routes/policies/index.js';
 import { sqsRoutes } from './routes/sqs/index.js';
 import { tagRoutes } from './routes/tags/index.js';
 import { versionRoutes } from './routes/versions/index.js';
@@ -40,6 +42,8 @@ export interface ApiDeps {
   concurrency: ReservedConcurrencyService;
   provisioned: ProvisionedConcurrencyService;
   eventInvokeConfigs: EventInvokeConfigService;
+  /** The resource-based policies of functions (AddPermission, RemovePermission, GetPolicy). */
+  policies: FunctionPolicyService;
   /** The SQS-compatible queue, served on the same endpoint (absent: no queue routes). */
   queues?: QueueService;
   logger: Logger | false;
@@ -102,6 +106,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(tagRoutes, { tags: deps.tags });
   void app.register(concurrencyRoutes, { concurrency: deps.concurrency, provisioned: deps.provisioned });
   void app.register(eventInvokeConfigRoutes, { eventInvokeConfigs: deps.eventInvokeConfigs });
+  void app.register(policyRoutes, { policies: deps.policies });
   void app.register(functionSubresourceRoutes, { resources: new UnconfiguredResources(deps.functions) });
   void app.register(invocationRoutes, { invoker: deps.invoker });
   void app.register(accountRoutes, { functions: deps.functions, layers: deps.layers, concurrency: deps.concurrency });

@@ -9,6 +9,8 @@ export const redisKeys = {
   lastVersion: (prefix: string, name: string): string => `${prefix}:function-last-version:${name}`,
   /** Hash: alias name → alias JSON. */
   functionAliases: (prefix: string, name: string): string => `${prefix}:function-aliases:${name}`,
+  /** Hash: qualifier (`$LATEST`, a version, an alias) → its resource-based policy JSON. */
+  functionPolicies: (prefix: string, name: string): string => `${prefix}:function-policies:${name}`,
   /** Hash: function name → its reserved concurrency (absent: none reserved). */
   reservedConcurrency: (prefix: string): string => `${prefix}:reserved-concurrency`,
   /** Sorted set: the concurrency leases (id → expiry, ms) of one function's invocations in flight. */
