@@ -15,8 +15,10 @@ import { RedisAliasStore } from '../control-plane/store/redis-alias-store.js';
 import { RedisEventInvokeConfigStore } from '../control-plane/store/redis-event-invoke-config-store.js';
 import { RedisFunctionPolicyStore } from '../control-plane/store/redis-function-policy-store.js';
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
+import { LayerPolicyService } from '../control-plane/layers/layer-policy-service.js';
 import { LayerService } from '../control-plane/layers/layer-service.js';
 import { FunctionPolicyService } from '../control-plane/policies/function-policy-service.js';
+import { RedisLayerPolicyStore } from '../control-plane/store/redis-layer-policy-store.js';
 import { RedisLayerStore } from '../control-plane/store/redis-layer-store.js';
 import { RedisProvisionedConcurrencyStore } from '../control-plane/store/redis-provisioned-concurrency-store.js';
 import { RedisReservedConcurrencyStore } from '../control-plane/store/redis-reserved-concurrency-store.js';
@@ -72,7 +74,9 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
   const scope = { region: config.region, accountId: config.accountId };
   const functionStore = new RedisFunctionStore(redis, config.redisPrefix);
   const aliasStore = new RedisAliasStore(redis, config.redisPrefix);
-  const layers = new LayerService(new RedisLayerStore(redis, config.redisPrefix), parts.code, scope, (error, layerName) =>
+  const layerStore = new RedisLayerStore(redis, config.redisPrefix);
+  const layerPolicies = new LayerPolicyService({ layers: layerStore, policies: new RedisLayerPolicyStore(redis, config.redisPrefix) }, scope);
+  const layers = new LayerService(layerStore, parts.code, scope, (error, layerName) =>
     logger.warn({ err: error, layerName }, 'Layer code could not be unpacked or removed'),
   );
   const functions = new FunctionService(
@@ -175,6 +179,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     ),
     eventInvokeConfigs,
     policies,
+    layerPolicies,
     queues,
     logger,
     requestTimeoutMs: config.apiRequestTimeoutMs,

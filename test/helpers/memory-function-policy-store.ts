@@ -1,13 +1,13 @@
 import type { FunctionPolicyStore, ReplacePolicyResult } from '../../src/control-plane/policies/function-policy-store.js';
-import type { FunctionPolicyRecord } from '../../src/control-plane/policies/policy-model.js';
+import type { PolicyRecord } from '../../src/control-plane/policies/policy-model.js';
 
 /** Resource-based policies in memory, for unit tests; `exists` stands for the function, version and alias stores. */
 export class MemoryFunctionPolicyStore implements FunctionPolicyStore {
-  readonly policies = new Map<string, Map<string, FunctionPolicyRecord>>();
+  readonly policies = new Map<string, Map<string, PolicyRecord>>();
 
   constructor(private readonly exists: (functionName: string, qualifier: string) => boolean = () => true) {}
 
-  async loadPolicy(functionName: string, qualifier: string): Promise<FunctionPolicyRecord | undefined> {
+  async loadPolicy(functionName: string, qualifier: string): Promise<PolicyRecord | undefined> {
     const policy = this.policies.get(functionName)?.get(qualifier);
     return policy === undefined ? undefined : structuredClone(policy);
   }
@@ -15,7 +15,7 @@ export class MemoryFunctionPolicyStore implements FunctionPolicyStore {
   async replacePolicy(
     functionName: string,
     qualifier: string,
-    policy: FunctionPolicyRecord | undefined,
+    policy: PolicyRecord | undefined,
     expectedRevisionId: string | undefined,
   ): Promise<ReplacePolicyResult> {
     if (!this.exists(functionName, qualifier)) return 'no-target';

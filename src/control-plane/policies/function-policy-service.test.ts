@@ -3,7 +3,7 @@ import { MemoryFunctionPolicyStore } from '../../../test/helpers/memory-function
 import { LambdaError } from '../../shared/errors.js';
 import type { AliasRecord } from '../aliases/alias-model.js';
 import type { FunctionRecord, VersionRecord } from '../function-model.js';
-import type { FunctionPolicyRecord } from './policy-model.js';
+import type { PolicyRecord } from './policy-model.js';
 import { FunctionPolicyService } from './function-policy-service.js';
 
 const scope = { region: 'us-east-1', accountId: '000000000000' };
@@ -143,7 +143,7 @@ describe('FunctionPolicyService', () => {
     // Another writer adds `other` between this call's read and its write, once.
     const replace = policies.replacePolicy.bind(policies);
     let raced = false;
-    policies.replacePolicy = async (name: string, qualifier: string, policy: FunctionPolicyRecord | undefined, expected: string | undefined) => {
+    policies.replacePolicy = async (name: string, qualifier: string, policy: PolicyRecord | undefined, expected: string | undefined) => {
       if (!raced) {
         raced = true;
         const current = await policies.loadPolicy(name, qualifier);

@@ -11,7 +11,7 @@ import { revisionMismatch } from '../versions/version-publisher.js';
 import type { VersionStore } from '../versions/version-store.js';
 import type { FunctionPolicyStore } from './function-policy-store.js';
 import { PERMISSION_MEMBERS, buildStatement, checkNamespacedStatementId, checkPermissionInput, type PermissionInput } from './permission-input.js';
-import { buildPolicyDocument, type FunctionPolicyRecord, type PolicyStatement } from './policy-model.js';
+import { buildPolicyDocument, type PolicyRecord, type PolicyStatement } from './policy-model.js';
 
 export interface FunctionPolicyStores {
   functions: Pick<FunctionStore, 'load'>;
@@ -75,7 +75,7 @@ export class FunctionPolicyService {
           `The statement id (${statement.Sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
         );
       }
-      const next: FunctionPolicyRecord = { revisionId: randomUUID(), statements: [...(current?.statements ?? []), statement] };
+      const next: PolicyRecord = { revisionId: randomUUID(), statements: [...(current?.statements ?? []), statement] };
       const result = await this.stores.policies.replacePolicy(target.name, target.qualifier, next, current?.revisionId);
       if (result === 'stored') return { Statement: JSON.stringify(statement) };
       if (input.RevisionId !== undefined && result === 'moved') throw policyRevisionMismatch();

@@ -22,11 +22,11 @@ export interface PolicyDocument {
 }
 
 /**
- * The resource-based policy of one qualifier of a function (`$LATEST`, a version or an alias), as
- * stored. Its RevisionId is its own: AWS gives every change of a policy a new one, unrelated to the
- * function's (recorded from AWS: publishing a version leaves the policy's RevisionId as it was).
+ * A resource-based policy as stored: one qualifier's of a function (`$LATEST`, a version or an alias), or
+ * one layer version's. Its RevisionId is its own: AWS gives every change of a policy a new one, unrelated
+ * to the function's (recorded from AWS: publishing a version leaves the policy's RevisionId as it was).
  */
-export interface FunctionPolicyRecord {
+export interface PolicyRecord {
   revisionId: string;
   statements: PolicyStatement[];
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { LATEST } from '../function-model.js';
 import type { FunctionPolicyStore, ReplacePolicyResult } from '../policies/function-policy-store.js';
-import type { FunctionPolicyRecord } from '../policies/policy-model.js';
+import type { PolicyRecord } from '../policies/policy-model.js';
 import { isPublishedVersion } from '../versions/version-listing.js';
 import { defineLuaCommand } from './lua-scripts.js';
 import { call } from './redis-call.js';
@@ -31,15 +31,15 @@ export class RedisFunctionPolicyStore implements FunctionPolicyStore {
     this.redis = redis as Commands;
   }
 
-  async loadPolicy(functionName: string, qualifier: string): Promise<FunctionPolicyRecord | undefined> {
+  async loadPolicy(functionName: string, qualifier: string): Promise<PolicyRecord | undefined> {
     const json = await call(this.redis.hget(redisKeys.functionPolicies(this.prefix, functionName), qualifier));
-    return json === null ? undefined : (JSON.parse(json) as FunctionPolicyRecord);
+    return json === null ? undefined : (JSON.parse(json) as PolicyRecord);
   }
 
   async replacePolicy(
     functionName: string,
     qualifier: string,
-    policy: FunctionPolicyRecord | undefined,
+    policy: PolicyRecord | undefined,
     expectedRevisionId: string | undefined,
   ): Promise<ReplacePolicyResult> {
     const fnKey = redisKeys.function(this.prefix, functionName);

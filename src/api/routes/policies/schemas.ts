@@ -22,3 +22,18 @@ export const AddPermissionBody = Type.Object({
   FunctionUrlAuthType: Type.Optional(Type.String()),
   InvokedViaFunctionUrl: Type.Optional(Type.Boolean()),
 });
+
+export const RevisionQuery = Type.Object({ RevisionId: Type.Optional(Type.String()) });
+
+export const LayerStatementParams = Type.Object({
+  LayerName: Type.String({ minLength: 1 }),
+  VersionNumber: Type.String({ minLength: 1 }),
+  StatementId: Type.String({ minLength: 1 }),
+});
+
+export const AddLayerPermissionBody = Type.Object({
+  StatementId: Type.Optional(Type.String()),
+  Action: Type.Optional(Type.String()),
+  Principal: Type.Optional(Type.String()),
+  OrganizationId: Type.Optional(Type.String()),
+});

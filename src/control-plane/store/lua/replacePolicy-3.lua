@@ -1,9 +1,11 @@
--- replacePolicy-3: writes (or removes) the resource-based policy of one qualifier of a function while its
--- RevisionId is still the expected one and what the qualifier names still exists, so that a statement is
--- never added twice, lost to a concurrent change, or left behind by a version or alias deleted meanwhile.
--- KEYS[1] function key, KEYS[2] the hash holding the qualifier (versions or aliases; the function key for
--- $LATEST), KEYS[3] policies hash (qualifier → policy JSON).
--- ARGV[1] qualifier, ARGV[2] the version or alias to find in KEYS[2] ('' for $LATEST),
+-- replacePolicy-3: writes (or removes) a resource-based policy (of a function's qualifier, or of a layer
+-- version) while its RevisionId is still the expected one and what it belongs to still exists, so that a
+-- statement is never added twice, lost to a concurrent change, or left behind by a version, alias or
+-- layer version deleted meanwhile.
+-- KEYS[1] a key that must exist (the function key; a layer's versions hash), KEYS[2] the hash that must
+-- hold ARGV[2] (a function's versions or aliases; a layer's versions), KEYS[3] policies hash (field → JSON).
+-- ARGV[1] the policy's field in KEYS[3] (a qualifier; a layer version number), ARGV[2] the field to find
+-- in KEYS[2] ('' for a function's $LATEST),
 -- ARGV[3] expected RevisionId of the current policy ('' when there should be none),
 -- ARGV[4] the new policy JSON ('' to remove it).
 -- Returns 'stored', 'no-target' or 'moved'.
