@@ -1,4 +1,5 @@
 import type { Violations } from '../../shared/violations.js';
+import { checkMember, type Constraint } from '../policies/permission-input.js';
 import type { PolicyPrincipal, PolicyStatement } from '../policies/policy-model.js';
 
 /** AddLayerVersionPermission's body (and its `?RevisionId=`). */
@@ -13,12 +14,6 @@ export interface LayerPermissionInput {
 /** AddLayerVersionPermissionRequest's members in the model's order: the order AWS lists violations in. */
 export const LAYER_PERMISSION_MEMBERS = ['layerName', 'versionNumber', 'statementId', 'action', 'principal', 'organizationId', 'revisionId'] as const;
 
-interface Constraint {
-  min?: number;
-  max: number;
-  pattern: string;
-}
-
 /** botocore's constraints, patterns exactly as AWS prints them (recorded from AWS for `action`). */
 const CONSTRAINTS = {
   statementId: { min: 1, max: 100, pattern: '([a-zA-Z0-9-_]+)' },
@@ -26,17 +21,6 @@ const CONSTRAINTS = {
   principal: { max: 10000, pattern: '\\d{12}|\\*|arn:(aws[a-zA-Z-]*):iam::\\d{12}:root' },
   organizationId: { max: 34, pattern: 'o-[a-z0-9]{10,32}' },
 } satisfies Record<string, Constraint>;
-
-function checkMember(member: string, value: string | undefined, constraint: Constraint, violations: Violations): void {
-  if (value === undefined) return;
-  if (constraint.min !== undefined && value.length < constraint.min) {
-    violations.add(member, value, `Member must have length greater than or equal to ${constraint.min}`);
-  }
-  if (value.length > constraint.max) violations.add(member, value, `Member must have length less than or equal to ${constraint.max}`);
-  if (!new RegExp(`^(?:${constraint.pattern})$`).test(value)) {
-    violations.add(member, value, `Member must satisfy regular expression pattern: ${constraint.pattern}`);
-  }
-}
 
 export function checkLayerPermissionInput(input: LayerPermissionInput, violations: Violations): void {
   if (input.StatementId === undefined) violations.addNull('statementId');

@@ -33,7 +33,7 @@ export const PERMISSION_MEMBERS = [
 ] as const;
 
 /** A member's constraints from botocore's model; patterns exactly as AWS prints them. */
-interface Constraint {
+export interface Constraint {
   min?: number;
   max: number;
   pattern: string;
@@ -67,7 +67,8 @@ const IAM_ARN = /^arn:aws[a-zA-Z-]*:iam::/;
  */
 const SERVICE_PRINCIPAL = /^[a-z0-9][a-z0-9.-]*\.amazon(aws)?\.com$/;
 
-function checkMember(member: string, value: string | undefined, constraint: Constraint, violations: Violations): void {
+/** Adds the length and pattern violations of a string member (absent: none). */
+export function checkMember(member: string, value: string | undefined, constraint: Constraint, violations: Violations): void {
   if (value === undefined) return;
   if (constraint.min !== undefined && value.length < constraint.min) {
     violations.add(member, value, `Member must have length greater than or equal to ${constraint.min}`);
