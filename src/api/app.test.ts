@@ -9,6 +9,8 @@ import type { ProvisionedConcurrencyService } from '../control-plane/concurrency
 import type { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
 import { CodeStore } from '../control-plane/code/code-store.js';
 import type { EventInvokeConfigService } from '../control-plane/event-invoke-config/event-invoke-config-service.js';
+import type { LayerPolicyService } from '../control-plane/layers/layer-policy-service.js';
+import type { FunctionPolicyService } from '../control-plane/policies/function-policy-service.js';
 import { FunctionService } from '../control-plane/function-service.js';
 import type { RecursionConfigService } from '../control-plane/recursion/recursion-config.js';
 import type { LayerService } from '../control-plane/layers/layer-service.js';
@@ -52,7 +54,7 @@ describe('the Lambda API (app.inject)', () => {
     // Never reached: every invocation below is refused first.
     const invoker = new InvokeService(functions, { execute: () => Promise.reject(new Error('not reached')) }, {} as AsyncInvoker);
     const aliases = new AliasService(store, store, { region: 'us-east-1', accountId: '000000000000' });
-    app = buildApi({ functions, layers: {} as LayerService, aliases, invoker, code, tags: { fetchFunctionTags: async () => ({}) } as unknown as TagService, health: async () => ({}), concurrency: { get: async () => undefined } as unknown as ReservedConcurrencyService, provisioned: {} as ProvisionedConcurrencyService, eventInvokeConfigs: {} as EventInvokeConfigService, recursion: {} as RecursionConfigService, logger: false });
+    app = buildApi({ functions, layers: {} as LayerService, aliases, invoker, code, tags: { fetchFunctionTags: async () => ({}) } as unknown as TagService, health: async () => ({}), concurrency: { get: async () => undefined } as unknown as ReservedConcurrencyService, provisioned: {} as ProvisionedConcurrencyService, eventInvokeConfigs: {} as EventInvokeConfigService, policies: {} as FunctionPolicyService, layerPolicies: {} as LayerPolicyService, recursion: {} as RecursionConfigService, logger: false });
     await app.ready();
   });
   afterEach(async () => {
@@ -259,6 +261,8 @@ function apiWithHangingBackend(requestTimeoutMs: number) {
     concurrency: {} as ReservedConcurrencyService,
     provisioned: {} as ProvisionedConcurrencyService,
     eventInvokeConfigs: {} as EventInvokeConfigService,
+    policies: {} as FunctionPolicyService,
+    layerPolicies: {} as LayerPolicyService,
     logger: false,
     requestTimeoutMs,
   });

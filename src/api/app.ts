@@ -8,8 +8,10 @@ import type { ProvisionedConcurrencyService } from '../control-plane/concurrency
 import type { ReservedConcurrencyService } from '../control-plane/concurrency/reserved-concurrency-service.js';
 import type { EventInvokeConfigService } from '../control-plane/event-invoke-config/event-invoke-config-service.js';
 import type { FunctionService } from '../control-plane/function-service.js';
+import type { LayerPolicyService } from '../control-plane/layers/layer-policy-service.js';
 import type { LayerService } from '../control-plane/layers/layer-service.js';
 import type { RecursionConfigService } from '../control-plane/recursion/recursion-config.js';
+import type { FunctionPolicyService } from '../control-plane/policies/function-policy-service.js';
 import type { TagService } from '../control-plane/tag-service.js';
 import { UnconfiguredResources } from '../control-plane/unconfigured-resources.js';
 import type { InvokeService } from '../invocation/invoke-service.js';
@@ -29,6 +31,8 @@ import { healthRoutes, type HealthCheck } from './routes/health/index.js';
 import { invocationRoutes } from './routes/invocations/index.js';
 import { layerRoutes } from './routes/layers/index.js';
 import { recursionRoutes } from './routes/recursion/index.js';
+import { policyRoutes } from './routes/policies/index.js';
+import { layerPolicyRoutes } from './routes/policies/layer-policies.js';
 import { sqsRoutes } from './routes/sqs/index.js';
 import { tagRoutes } from './routes/tags/index.js';
 import { versionRoutes } from './routes/versions/index.js';
@@ -45,6 +49,10 @@ export interface ApiDeps {
   provisioned: ProvisionedConcurrencyService;
   eventInvokeConfigs: EventInvokeConfigService;
   recursion: RecursionConfigService;
+  /** The resource-based policies of functions (AddPermission, RemovePermission, GetPolicy). */
+  policies: FunctionPolicyService;
+  /** The policies of layer versions (Add/RemoveLayerVersionPermission, GetLayerVersionPolicy). */
+  layerPolicies: LayerPolicyService;
   /** The SQS-compatible queue, served on the same endpoint (absent: no queue routes). */
   queues?: QueueService;
   /** IAM (roles and policies) on the same endpoint's `POST /`, beside the queue (absent: not served). */
@@ -109,6 +117,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(tagRoutes, { tags: deps.tags });
   void app.register(concurrencyRoutes, { concurrency: deps.concurrency, provisioned: deps.provisioned });
   void app.register(eventInvokeConfigRoutes, { eventInvokeConfigs: deps.eventInvokeConfigs });
+  void app.register(policyRoutes, { policies: deps.policies });
+  void app.register(layerPolicyRoutes, { layerPolicies: deps.layerPolicies });
   void app.register(functionSubresourceRoutes, { resources: new UnconfiguredResources(deps.functions) });
   void app.register(invocationRoutes, { invoker: deps.invoker });
   void app.register(recursionRoutes, { recursion: deps.recursion });

@@ -7,8 +7,8 @@ const RESOURCE_MISSING = 'The resource you requested does not exist.';
 const notFound = (message: string): LambdaError => new LambdaError('ResourceNotFoundException', message);
 
 /**
- * The per-function settings deploy tools (Terraform, SAM, Serverless) read right after a create: policy,
- * function URL, code signing, runtime management,
+ * The per-function settings deploy tools (Terraform, SAM, Serverless) read right after a create: function
+ * URL, code signing, runtime management,
  * event source mappings. Until each is built, these answer exactly as AWS does
  * for an existing function that has none configured, with AWS's own not-found messages (recorded from AWS:
  * they differ per operation).
@@ -31,12 +31,6 @@ export class UnconfiguredResources {
   async listFunctionUrlConfigs(functionName: string): Promise<{ FunctionUrlConfigs: [] }> {
     await this.requireFunction(functionName, 'Function does not exist');
     return { FunctionUrlConfigs: [] };
-  }
-
-  /** GetPolicy: AWS says the same whether the function or its policy is missing. */
-  async getPolicy(functionName: string, qualifier: string | undefined): Promise<never> {
-    resolveQualifier(parseFunctionRef(functionName, this.functions.scope), qualifier);
-    throw notFound(RESOURCE_MISSING);
   }
 
   /** GetRuntimeManagementConfig: every lambdock function follows its runtime's updates (`Auto`). */

@@ -13,8 +13,12 @@ import type { Architecture } from '../control-plane/function-model.js';
 import { FunctionService, type FunctionListener, type Preparer } from '../control-plane/function-service.js';
 import { RedisAliasStore } from '../control-plane/store/redis-alias-store.js';
 import { RedisEventInvokeConfigStore } from '../control-plane/store/redis-event-invoke-config-store.js';
+import { RedisFunctionPolicyStore } from '../control-plane/store/redis-function-policy-store.js';
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
+import { LayerPolicyService } from '../control-plane/layers/layer-policy-service.js';
 import { LayerService } from '../control-plane/layers/layer-service.js';
+import { FunctionPolicyService } from '../control-plane/policies/function-policy-service.js';
+import { RedisLayerPolicyStore } from '../control-plane/store/redis-layer-policy-store.js';
 import { RedisLayerStore } from '../control-plane/store/redis-layer-store.js';
 import { RedisProvisionedConcurrencyStore } from '../control-plane/store/redis-provisioned-concurrency-store.js';
 import { RedisReservedConcurrencyStore } from '../control-plane/store/redis-reserved-concurrency-store.js';
@@ -58,6 +62,8 @@ export interface ControlPlaneNode {
   functions: FunctionService;
   /** The asynchronous invocation settings per function and qualifier (what the async dispatcher applies). */
   eventInvokeConfigs: EventInvokeConfigService;
+  /** The resource-based policies per function and qualifier (`loadPolicy` gives their typed statements). */
+  policies: FunctionPolicyService;
   /** Starts running queued asynchronous invocations (once the executor can take them). */
   startEvents(): Promise<void>;
   /** Stops taking events: those running get `drainMs` to finish (the rest are taken up again later). */
@@ -74,7 +80,9 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
   const scope = { region: config.region, accountId: config.accountId };
   const functionStore = new RedisFunctionStore(redis, config.redisPrefix);
   const aliasStore = new RedisAliasStore(redis, config.redisPrefix);
-  const layers = new LayerService(new RedisLayerStore(redis, config.redisPrefix), parts.code, scope, (error, layerName) =>
+  const layerStore = new RedisLayerStore(redis, config.redisPrefix);
+  const layerPolicies = new LayerPolicyService({ layers: layerStore, policies: new RedisLayerPolicyStore(redis, config.redisPrefix) }, scope);
+  const layers = new LayerService(layerStore, parts.code, scope, (error, layerName) =>
     logger.warn({ err: error, layerName }, 'Layer code could not be unpacked or removed'),
   );
   const functions = new FunctionService(
@@ -122,6 +130,22 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     functionDeleted: (name) => dropConfigs(eventInvokeConfigs.removeAll(name)),
     versionDeleted: (name, version) => dropConfigs(eventInvokeConfigs.removeQualifier(name, version)),
   });
+  const policies = new FunctionPolicyService(
+    { functions: functionStore, versions: versionStore, aliases: aliasStore, policies: new RedisFunctionPolicyStore(redis, config.redisPrefix) },
+    scope,
+  );
+  const dropPolicies = (work: Promise<void>) =>
+    void work.catch((error: unknown) => logger.warn({ err: error }, 'Could not remove resource-based policies'));
+  // A deleted function's, version's or alias's resource-based policy goes with it.
+  functions.addListener({
+    functionChanged: () => undefined,
+    functionDeleted: (name) => dropPolicies(policies.removeAll(name)),
+    versionDeleted: (name, version) => dropPolicies(policies.removeQualifier(name, version)),
+  });
+  const onAliasDeleted = (name: string, alias: string) => {
+    dropConfigs(eventInvokeConfigs.removeQualifier(name, alias));
+    dropPolicies(policies.removeQualifier(name, alias));
+  };
   const reservedStore = new RedisReservedConcurrencyStore(redis, config.redisPrefix);
   const eventQueue = new BullmqEventQueue({
     producer: redis,
@@ -161,7 +185,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
   const app = buildApi({
     functions,
     layers,
-    aliases: new AliasService(functionStore, aliasStore, scope, (name, alias) => dropConfigs(eventInvokeConfigs.removeQualifier(name, alias))),
+    aliases: new AliasService(functionStore, aliasStore, scope, onAliasDeleted),
     tags: new TagService(new RedisTagStore(redis, config.redisPrefix), scope),
     invoker,
     recursion,
@@ -175,6 +199,8 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
       scope,
     ),
     eventInvokeConfigs,
+    policies,
+    layerPolicies,
     queues,
     iam,
     logger,
@@ -185,6 +211,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     app,
     functions,
     eventInvokeConfigs,
+    policies,
     startEvents: () => eventQueue.consume(dispatcher),
     stopEvents: (drainMs) => eventQueue.stopConsuming(drainMs),
     queues,

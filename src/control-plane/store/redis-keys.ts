@@ -9,6 +9,8 @@ export const redisKeys = {
   lastVersion: (prefix: string, name: string): string => `${prefix}:function-last-version:${name}`,
   /** Hash: alias name → alias JSON. */
   functionAliases: (prefix: string, name: string): string => `${prefix}:function-aliases:${name}`,
+  /** Hash: qualifier (`$LATEST`, a version, an alias) → its resource-based policy JSON. */
+  functionPolicies: (prefix: string, name: string): string => `${prefix}:function-policies:${name}`,
   /** Hash: function name → its reserved concurrency (absent: none reserved). */
   reservedConcurrency: (prefix: string): string => `${prefix}:reserved-concurrency`,
   recursionConfig: (prefix: string): string => `${prefix}:recursion-config`,
@@ -23,6 +25,8 @@ export const redisKeys = {
   layerVersions: (prefix: string, layerName: string): string => `${prefix}:layer-versions:${layerName}`,
   /** The number of the last version of a layer published (never reused, even once all its versions are gone). */
   layerLastVersion: (prefix: string, layerName: string): string => `${prefix}:layer-last-version:${layerName}`,
+  /** Hash: layer version number → its policy JSON (removed with the version). */
+  layerPolicies: (prefix: string, layerName: string): string => `${prefix}:layer-policies:${layerName}`,
   /** Sorted set (lexicographic): the names of layers with at least one version. */
   layerIndex: (prefix: string): string => `${prefix}:layers`,
   /** Hash: the warm registry of one environment key (`<workerId>` → idle environments, `<workerId>:all` → all). */

@@ -9,12 +9,13 @@ import { codeHolders, redisKeys } from './redis-keys.js';
  * A layer's versions are one hash (`<prefix>:layer-versions:<name>`, number → JSON), its counter a string
  * that outlives them, and `<prefix>:layers` indexes the names with versions. Each version holds its code
  * (`layer:<name>:<n>` in `<prefix>:code-holders:<sha>`), so code shared by many layers and functions is
- * stored once and stays while any of them holds it.
+ * stored once and stays while any of them holds it. A version's policy (`<prefix>:layer-policies:<name>`,
+ * RedisLayerPolicyStore) goes with it.
  */
 
 type Commands = Redis & {
   publishLayerVersion(versionsKey: string, lastKey: string, indexKey: string, holdersKey: string, json: string, name: string, holderPrefix: string): Promise<number>;
-  removeLayerVersion(versionsKey: string, indexKey: string, version: string, holdersPrefix: string, holder: string, name: string): Promise<string | null>;
+  removeLayerVersion(versionsKey: string, indexKey: string, policiesKey: string, version: string, holdersPrefix: string, holder: string, name: string): Promise<string | null>;
 };
 
 type StoredVersion = Omit<LayerVersionRecord, 'version'>;
@@ -27,7 +28,7 @@ export class RedisLayerStore implements LayerStore {
     private readonly prefix: string,
   ) {
     defineLuaCommand(redis, 'publishLayerVersion-4.lua');
-    defineLuaCommand(redis, 'removeLayerVersion-2.lua');
+    defineLuaCommand(redis, 'removeLayerVersion-3.lua');
     this.redis = redis as Commands;
   }
 
@@ -72,6 +73,7 @@ export class RedisLayerStore implements LayerStore {
       this.redis.removeLayerVersion(
         this.versionsKey(layerName),
         redisKeys.layerIndex(this.prefix),
+        redisKeys.layerPolicies(this.prefix, layerName),
         String(version),
         redisKeys.codeHoldersPrefix(this.prefix),
         codeHolders.layerVersion(layerName, version),

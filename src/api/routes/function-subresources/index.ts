@@ -32,11 +32,6 @@ export const functionSubresourceRoutes: FastifyPluginAsyncTypebox<{ resources: U
     resources.listFunctionUrlConfigs(request.params.FunctionName),
   );
 
-  // Resource-based policy
-  app.get('/2015-03-31/functions/:FunctionName/policy', { schema: byQualifiedName }, async (request) =>
-    resources.getPolicy(request.params.FunctionName, request.query.Qualifier),
-  );
-
   // Runtime management
   app.get('/2021-07-20/functions/:FunctionName/runtime-management-config', { schema: byQualifiedName }, async (request) =>
     resources.getRuntimeManagementConfig(request.params.FunctionName, request.query.Qualifier),
