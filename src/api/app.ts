@@ -13,6 +13,8 @@ import type { TagService } from '../control-plane/tag-service.js';
 import { UnconfiguredResources } from '../control-plane/unconfigured-resources.js';
 import type { InvokeService } from '../invocation/invoke-service.js';
 import type { QueueService } from '../queues/queue-service.js';
+import type { RequestAuthenticator } from '../permissions/sigv4/request-authenticator.js';
+import { registerAuthentication } from './authentication.js';
 import { renderLambdaError, toLambdaError, type OperationConfig } from './aws-errors.js';
 import { MAX_PARAM_LENGTH, getFrameworkError, handleClientError, unknownOperation } from './edge-errors.js';
 import { accountRoutes } from './routes/account/index.js';
@@ -45,6 +47,8 @@ export interface ApiDeps {
   logger: Logger | false;
   /** Deadline of every request but Invoke (which has its function's timeout): past it, a 500 ServiceException. */
   requestTimeoutMs?: number;
+  /** Who may call (LAMBDOCK_AUTH=sigv4): every route but /health and the code downloads; absent, anyone. */
+  authenticator?: RequestAuthenticator;
 }
 
 const REQUEST_TIMEOUT_DEFAULT_MS = 30_000;
@@ -74,6 +78,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-amzn-requestid', request.id);
   });
+  if (deps.authenticator !== undefined) registerAuthentication(app, deps.authenticator);
 
   app.setErrorHandler((error, request, reply) => {
     const config = request.routeOptions.config as Partial<OperationConfig> | undefined;

@@ -28,6 +28,7 @@ import { AsyncInvoker } from '../invocation/async/async-invoker.js';
 import { BullmqEventQueue } from '../invocation/async/bullmq-event-queue.js';
 import { DestinationSender } from '../invocation/async/destination-sender.js';
 import type { Logger } from '../observability/logger.js';
+import { SigV4Authenticator, getStaticKeyLookup } from '../permissions/sigv4/sigv4-authenticator.js';
 import { QueueService } from '../queues/queue-service.js';
 import { QueueWakeups } from '../queues/queue-wakeups.js';
 import { RedisQueueStore } from '../queues/store/redis-queue-store.js';
@@ -158,6 +159,9 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     logger,
     requestTimeoutMs: config.apiRequestTimeoutMs,
     health: parts.health,
+    ...(config.auth.mode === 'sigv4'
+      ? { authenticator: new SigV4Authenticator(getStaticKeyLookup(config.auth.accessKeys), { region: config.region }) }
+      : {}),
   });
   return {
     app,
