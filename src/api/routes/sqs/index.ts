@@ -7,7 +7,7 @@ import { getQueryInput, parseForm, renderQueryError, renderQueryOutput } from '.
 import { QueueUrlParams, SqsHeaders } from './schemas.js';
 import { toQueueAuthError } from './sqs-auth-errors.js';
 import { SigV4Error } from '../../../permissions/sigv4/sigv4-error.js';
-import type { SigningServiceConfig } from '../../authentication.js';
+import { getCaller, type SigningServiceConfig } from '../../authentication.js';
 import { getOperation, runOperation } from './sqs-operations.js';
 
 /** Room for a 1 MiB message (or batch) in either encoding. */
@@ -65,7 +65,8 @@ export const sqsRoutes: FastifyPluginAsyncTypebox<{ queues: QueueService; reques
     const left = new AbortController();
     reply.raw.once('close', () => left.abort());
     const signal = AbortSignal.any([closing.signal, left.signal]);
-    const senderId = getAccessKey(request.headers.authorization);
+    // The verified caller when authentication is on; otherwise the key the signature names, unchecked.
+    const senderId = getCaller(request)?.accessKeyId ?? getAccessKey(request.headers.authorization);
     const output = await runOperation(queues, action, input, { host: request.host, signal, ...(senderId === undefined ? {} : { senderId }) });
     return protocol === 'json'
       ? reply.header('content-type', JSON_CONTENT_TYPE).send(renderJsonOutput(output))
