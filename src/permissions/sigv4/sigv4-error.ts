@@ -4,7 +4,9 @@
  * (SQS's in api/routes/sqs/sqs-auth-errors.ts).
  *
  * Sources of the codes, statuses and messages, as AWS answered them (recorded in public issue threads;
- * LocalStack does not verify signatures outside S3, so it has no recording of these):
+ * LocalStack verifies signatures only for S3, so it has no recording of these; its API Gateway names
+ * MissingAuthenticationTokenException and InvalidSignatureException with status 403, in
+ * services/apigateway/next_gen/execute_api/gateway_response.py, as AWS's front end answers them):
  * - MissingAuthenticationTokenException, 403, "Missing Authentication Token": Lambda's Invoke URL called
  *   unsigned (brefphp/bref#1250), with the `message` member and `x-amzn-ErrorType` (aws/chalice#12).
  * - IncompleteSignatureException, "Authorization header requires 'Credential' parameter. …": the list of

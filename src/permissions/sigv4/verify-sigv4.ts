@@ -34,6 +34,13 @@ export interface VerifyOptions {
   windowMinutes?: number;
 }
 
+/*
+ * The refusals' codes and the messages with a source are cited in sigv4-error.ts and below. These are AWS's
+ * wording as its services are known to answer, but no recorded response confirmed them: the scope's day
+ * ("Date in Credential scope does not match YYYYMMDD …"), region and service ("Credential should be scoped
+ * …"), terminator, a malformed X-Amz-Date ("Date must be in ISO-8601 'basic format' …"), and a presigned
+ * URL's missing parameters and expiry.
+ */
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const TERMINATOR = 'aws4_request';
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
