@@ -17,6 +17,8 @@ import { UnconfiguredResources } from '../control-plane/unconfigured-resources.j
 import type { InvokeService } from '../invocation/invoke-service.js';
 import type { IamService } from '../iam/iam-service.js';
 import type { QueueService } from '../queues/queue-service.js';
+import type { RequestAuthenticator } from '../permissions/sigv4/request-authenticator.js';
+import { registerAuthentication } from './authentication.js';
 import { renderLambdaError, toLambdaError, type OperationConfig } from './aws-errors.js';
 import { MAX_PARAM_LENGTH, getFrameworkError, handleClientError, unknownOperation } from './edge-errors.js';
 import { accountRoutes } from './routes/account/index.js';
@@ -60,6 +62,8 @@ export interface ApiDeps {
   logger: Logger | false;
   /** Deadline of every request but Invoke (which has its function's timeout): past it, a 500 ServiceException. */
   requestTimeoutMs?: number;
+  /** Who may call (LAMBDOCK_AUTH=sigv4): every route but /health and the code downloads; absent, anyone. */
+  authenticator?: RequestAuthenticator;
 }
 
 const REQUEST_TIMEOUT_DEFAULT_MS = 30_000;
@@ -89,6 +93,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-amzn-requestid', request.id);
   });
+  if (deps.authenticator !== undefined) registerAuthentication(app, deps.authenticator);
 
   app.setErrorHandler((error, request, reply) => {
     const config = request.routeOptions.config as Partial<OperationConfig> | undefined;

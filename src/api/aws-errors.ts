@@ -1,6 +1,7 @@
 import type { FastifyError } from 'fastify';
 import { ERROR_CODES, LambdaError, serviceError } from '../shared/errors.js';
 import { formatViolations } from '../shared/violations.js';
+import { SigV4Error } from '../permissions/sigv4/sigv4-error.js';
 
 /** The body limit and its AWS message for one operation, set in the route's `config`. */
 export interface OperationConfig {
@@ -72,6 +73,7 @@ export function formatValidationErrors(errors: AjvError[]): string {
 /** Turns anything thrown while serving a request into the LambdaError AWS would have sent. */
 export function toLambdaError(error: unknown, operation: OperationConfig | undefined): LambdaError {
   if (error instanceof LambdaError) return error;
+  if (error instanceof SigV4Error) return new LambdaError(error.code, error.message);
   const fastifyError = (typeof error === 'object' && error !== null ? error : {}) as Partial<FastifyError> & {
     validation?: AjvError[];
   };
@@ -112,6 +114,15 @@ export function toLambdaError(error: unknown, operation: OperationConfig | undef
   return serviceError(error);
 }
 
+const UNTYPED_CODES: ReadonlySet<string> = new Set([
+  'ValidationException',
+  'RequestEntityTooLargeException',
+  'MissingAuthenticationTokenException',
+  'IncompleteSignatureException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+]);
+
 /** Status, headers and body of an AWS error response. */
 export function renderLambdaError(error: LambdaError): {
   status: number;
@@ -119,8 +130,8 @@ export function renderLambdaError(error: LambdaError): {
   body: Record<string, unknown>;
 } {
   const field = ERROR_CODES[error.code].messageField;
-  // AWS's recorded bodies of the two unmodelled exceptions carry no `Type`.
-  const untyped = error.code === 'ValidationException' || error.code === 'RequestEntityTooLargeException';
+  // AWS's recorded bodies of the unmodelled exceptions (and its front end's authentication refusals) carry no `Type`.
+  const untyped = UNTYPED_CODES.has(error.code);
   // An empty message is AWS's null (AccessDeniedException carries none).
   const message = error.message === '' ? null : error.message;
   const body: Record<string, unknown> = { ...(untyped ? {} : { Type: error.type }), [field]: message, ...error.extra };

@@ -121,6 +121,7 @@ describe('loadConfig: defaults', () => {
       minUnreservedConcurrency: 100,
       logLevel: 'info',
       cgroupRoot: '/sys/fs/cgroup',
+      auth: { mode: 'off', accessKeys: {} },
     });
   });
 
@@ -172,6 +173,8 @@ describe('loadConfig: overrides', () => {
       LAMBDOCK_RUNTIME_API_PORTS: '41000-41099',
       LAMBDOCK_SANDBOX_API_PORT: '41100',
       LAMBDOCK_CREDENTIALS_TTL_S: '3600',
+      LAMBDOCK_AUTH: 'sigv4',
+      LAMBDOCK_ACCESS_KEYS: 'AKIAEXAMPLE1:wJalr/K7MDENG+bPxRfiCY, test:a:secret:with:colons ',
       LAMBDOCK_RUNTIME_API_HOST: '10.0.0.1',
       LAMBDOCK_RUNTIME_API_ADVERTISE: 'lambdock.internal',
       LAMBDOCK_PAUSE_GRACE_MS: '0',
@@ -239,6 +242,7 @@ describe('loadConfig: overrides', () => {
       minUnreservedConcurrency: 2,
       logLevel: 'debug',
       cgroupRoot: '/host/sys/fs/cgroup',
+      auth: { mode: 'sigv4', accessKeys: { AKIAEXAMPLE1: 'wJalr/K7MDENG+bPxRfiCY', test: 'a:secret:with:colons' } },
     });
   });
 
@@ -342,6 +346,24 @@ describe('loadConfig: invalid values', () => {
     expect(configErrorOf({ LAMBDOCK_SANDBOX_HOST_ACCESS: 'partly' }).message).toBe(
       "LAMBDOCK_SANDBOX_HOST_ACCESS must be blocked or open, got 'partly'",
     );
+  });
+
+  it('refuses an authentication mode it does not know, and sigv4 without access keys', () => {
+    expect(configErrorOf({ LAMBDOCK_AUTH: 'iam' }).message).toBe("LAMBDOCK_AUTH must be off or sigv4, got 'iam'");
+    expect(configErrorOf({ LAMBDOCK_AUTH: 'sigv4' }).message).toBe(
+      'LAMBDOCK_AUTH=sigv4 needs at least one key in LAMBDOCK_ACCESS_KEYS (ACCESS_KEY_ID:SECRET,…)',
+    );
+    expect(configErrorOf({ LAMBDOCK_AUTH: 'sigv4', LAMBDOCK_ACCESS_KEYS: ' , ' }).message).toContain('needs at least one key');
+  });
+
+  it.each(['AKID', 'AKID:', ':secret', 'AK/ID:secret'])('refuses LAMBDOCK_ACCESS_KEYS entry %j', (raw) => {
+    expect(configErrorOf({ LAMBDOCK_AUTH: 'sigv4', LAMBDOCK_ACCESS_KEYS: `good:one,${raw}` }).message).toContain(
+      'LAMBDOCK_ACCESS_KEYS must list ACCESS_KEY_ID:SECRET pairs separated by commas',
+    );
+  });
+
+  it('refuses an access key listed twice', () => {
+    expect(configErrorOf({ LAMBDOCK_AUTH: 'sigv4', LAMBDOCK_ACCESS_KEYS: 'a:1,a:2' }).message).toBe("LAMBDOCK_ACCESS_KEYS lists the access key 'a' twice");
   });
 
   it('is a named Error', () => {

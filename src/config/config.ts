@@ -88,6 +88,17 @@ export interface Config {
   logLevel: string;
   /** Where the host's cgroup tree is visible (sandboxes' peak memory for REPORT lines). */
   cgroupRoot: string;
+  /** Who may call the public API (the Lambda and SQS routes; /health stays open). */
+  auth: AuthConfig;
+}
+
+/** 'off': anyone who reaches the API. 'sigv4': requests signed (AWS Signature Version 4) with one of the access keys. */
+export type AuthMode = 'off' | 'sigv4';
+
+export interface AuthConfig {
+  mode: AuthMode;
+  /** The secret of each access key id (LAMBDOCK_ACCESS_KEYS). */
+  accessKeys: Readonly<Record<string, string>>;
 }
 
 /** What an instance id may look like: it goes into labels, volume names and image file names. */
@@ -185,6 +196,31 @@ function hostAccess(env: Env): SandboxHostAccess {
   if (raw === undefined || raw === '' || raw === 'blocked') return 'blocked';
   if (raw === 'open') return 'open';
   throw new ConfigError(`LAMBDOCK_SANDBOX_HOST_ACCESS must be blocked or open, got '${raw}'`);
+}
+
+/** An access key id as AWS's IAM model bounds it (16-128 word characters); shorter ones (`test`) are allowed. */
+const ACCESS_KEY_ID_PATTERN = /^\w{1,128}$/;
+
+/** `LAMBDOCK_AUTH` and `LAMBDOCK_ACCESS_KEYS` (`AKID:SECRET,AKID2:SECRET2`; a secret may hold a colon, not a comma). */
+function auth(env: Env): AuthConfig {
+  const raw = env.LAMBDOCK_AUTH;
+  const mode = raw === undefined || raw === '' ? 'off' : raw;
+  if (mode !== 'off' && mode !== 'sigv4') throw new ConfigError(`LAMBDOCK_AUTH must be off or sigv4, got '${raw}'`);
+  const accessKeys: Record<string, string> = {};
+  for (const entry of (env.LAMBDOCK_ACCESS_KEYS ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const colon = entry.indexOf(':');
+    const id = colon === -1 ? entry : entry.slice(0, colon);
+    const secret = colon === -1 ? '' : entry.slice(colon + 1);
+    if (!ACCESS_KEY_ID_PATTERN.test(id) || secret === '') {
+      throw new ConfigError(`LAMBDOCK_ACCESS_KEYS must list ACCESS_KEY_ID:SECRET pairs separated by commas, got an entry for '${id}'`);
+    }
+    if (Object.hasOwn(accessKeys, id)) throw new ConfigError(`LAMBDOCK_ACCESS_KEYS lists the access key '${id}' twice`);
+    accessKeys[id] = secret;
+  }
+  if (mode === 'sigv4' && Object.keys(accessKeys).length === 0) {
+    throw new ConfigError('LAMBDOCK_AUTH=sigv4 needs at least one key in LAMBDOCK_ACCESS_KEYS (ACCESS_KEY_ID:SECRET,…)');
+  }
+  return { mode, accessKeys };
 }
 
 /** The docker0 bridge address when lambdock runs on the Docker host itself. */
@@ -287,5 +323,6 @@ export function loadConfig(env: Env = process.env, roleOverride?: string): Confi
     minUnreservedConcurrency: int(env, 'LAMBDOCK_MIN_UNRESERVED_CONCURRENCY', 100, 0, 1_000_000),
     logLevel: env.LAMBDOCK_LOG_LEVEL ?? 'info',
     cgroupRoot: env.LAMBDOCK_CGROUP_ROOT ?? '/sys/fs/cgroup',
+    auth: auth(env),
   };
 }

@@ -36,6 +36,7 @@ import { DestinationSender } from '../invocation/async/destination-sender.js';
 import type { Logger } from '../observability/logger.js';
 import { IamService } from '../iam/iam-service.js';
 import { RedisIamStore } from '../iam/store/redis-iam-store.js';
+import { SigV4Authenticator, getStaticKeyLookup } from '../permissions/sigv4/sigv4-authenticator.js';
 import { QueueService } from '../queues/queue-service.js';
 import { QueueWakeups } from '../queues/queue-wakeups.js';
 import { RedisQueueStore } from '../queues/store/redis-queue-store.js';
@@ -206,6 +207,9 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     logger,
     requestTimeoutMs: config.apiRequestTimeoutMs,
     health: parts.health,
+    ...(config.auth.mode === 'sigv4'
+      ? { authenticator: new SigV4Authenticator(getStaticKeyLookup(config.auth.accessKeys), { region: config.region }) }
+      : {}),
   });
   return {
     app,

@@ -23,6 +23,11 @@ export const QUEUE_ERROR_CODES = {
   /** A JSON body that does not parse or does not fit the operation's shapes. */
   SerializationException: { status: 400, queryCode: 'SerializationException' },
   InternalFailure: { status: 500, queryCode: 'InternalFailure' },
+  // Signature Version 4 refusals (LAMBDOCK_AUTH=sigv4): see api/routes/sqs/sqs-auth-errors.ts.
+  AccessDenied: { status: 403, queryCode: 'AccessDenied' },
+  IncompleteSignature: { status: 400, queryCode: 'IncompleteSignature' },
+  InvalidClientTokenId: { status: 403, queryCode: 'InvalidClientTokenId' },
+  SignatureDoesNotMatch: { status: 403, queryCode: 'SignatureDoesNotMatch' },
 } as const;
 
 export type QueueErrorCode = keyof typeof QUEUE_ERROR_CODES;

@@ -25,6 +25,12 @@ export const ERROR_CODES = {
   RequestTimeoutException: { status: 408, messageField: 'message' },
   RequestURITooLongException: { status: 414, messageField: 'message' },
   RequestHeaderFieldsTooLargeException: { status: 431, messageField: 'message' },
+  // Signature Version 4 refusals (LAMBDOCK_AUTH=sigv4), answered by AWS's front end with a lower-case
+  // `message` ({"message":"Missing Authentication Token"}, aws/chalice#12); sources in permissions/sigv4/sigv4-error.ts.
+  MissingAuthenticationTokenException: { status: 403, messageField: 'message' },
+  IncompleteSignatureException: { status: 403, messageField: 'message' },
+  UnrecognizedClientException: { status: 403, messageField: 'message' },
+  InvalidSignatureException: { status: 403, messageField: 'message' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -6,6 +6,9 @@ import type { QueueService } from '../../../queues/queue-service.js';
 import { JSON_CONTENT_TYPE, getJsonAction, parseJsonInput, renderJsonError, renderJsonOutput } from './json-protocol.js';
 import { getQueryInput, parseForm, renderQueryError, renderQueryOutput } from './query-protocol.js';
 import { QueueUrlParams, SqsHeaders } from './schemas.js';
+import { toQueueAuthError } from './sqs-auth-errors.js';
+import { SigV4Error } from '../../../permissions/sigv4/sigv4-error.js';
+import { getCaller, type SigningServiceConfig } from '../../authentication.js';
 import { getOperation, runOperation } from './sqs-operations.js';
 
 /** Room for a 1 MiB message (or batch) in either encoding. */
@@ -24,8 +27,9 @@ function getProtocol(request: FastifyRequest): Protocol | undefined {
 /** The access key of the request's SigV4 signature: SenderId of what it sends. */
 const getAccessKey = (authorization: string | undefined): string | undefined => /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1];
 
-function toQueueError(error: unknown): QueueError {
+function toQueueError(error: unknown, request: FastifyRequest): QueueError {
   if (error instanceof QueueError) return error;
+  if (error instanceof SigV4Error) return toQueueAuthError(error, `http://${request.host}${(request.raw.url ?? '/').split('?')[0] ?? '/'}`);
   if (error instanceof SyntaxError) return new QueueError('SerializationException', `Could not parse the request body: ${error.message}`);
   return internalFailure(error);
 }
@@ -51,7 +55,7 @@ export const sqsRoutes: FastifyPluginAsyncTypebox<{ queues: QueueService; reques
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const queueError = toQueueError(error);
+    const queueError = toQueueError(error, request);
     if (queueError.status >= 500) request.log.error({ err: error, requestId: request.id }, 'Queue request failed');
     return sendError(request, reply, queueError);
   });
@@ -70,14 +74,17 @@ export const sqsRoutes: FastifyPluginAsyncTypebox<{ queues: QueueService; reques
     const left = new AbortController();
     reply.raw.once('close', () => left.abort());
     const signal = AbortSignal.any([closing.signal, left.signal]);
-    const senderId = getAccessKey(request.headers.authorization);
+    // The verified caller when authentication is on; otherwise the key the signature names, unchecked.
+    const senderId = getCaller(request)?.accessKeyId ?? getAccessKey(request.headers.authorization);
     const output = await runOperation(queues, action, input, { host: request.host, signal, ...(senderId === undefined ? {} : { senderId }) });
     return protocol === 'json'
       ? reply.header('content-type', JSON_CONTENT_TYPE).send(renderJsonOutput(output))
       : reply.header('content-type', 'text/xml').send(renderQueryOutput(action, output, request.id));
   };
 
-  const options = { bodyLimit: SQS_BODY_LIMIT, handlerTimeout: requestTimeoutMs + LONG_POLL_MARGIN_MS, schema: { headers: SqsHeaders } };
+  // SQS's signatures are scoped to its own service name.
+  const config: SigningServiceConfig = { signingService: 'sqs' };
+  const options = { config, bodyLimit: SQS_BODY_LIMIT, handlerTimeout: requestTimeoutMs + LONG_POLL_MARGIN_MS, schema: { headers: SqsHeaders } };
   app.post('/', options, (request, reply) => serve(request, reply));
   app.post('/:account(^\\d{12}$)/:queueName', { ...options, schema: { ...options.schema, params: QueueUrlParams } }, (request, reply) =>
     serve(request, reply, `http://${request.host}/${request.params.account}/${request.params.queueName}`),

@@ -1,4 +1,4 @@
-import type { QueueError } from '../../../queues/queue-error.js';
+import type { QueueError, QueueErrorCode } from '../../../queues/queue-error.js';
 
 /** AWS's JSON 1.0 protocol for SQS (`X-Amz-Target: AmazonSQS.<Action>`). */
 export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -56,9 +56,22 @@ export function renderJsonOutput(output: object): string {
   });
 }
 
+/**
+ * The errors AWS's front end answers, outside the SQS model: `__type` is the front end's own shape (the
+ * name Lambda and the other JSON services give the same refusal), the SDKs read the code from the header.
+ */
+const CORAL_TYPES: Partial<Record<QueueErrorCode, string>> = {
+  InvalidAction: 'UnknownOperationException',
+  AccessDenied: 'AccessDeniedException',
+  IncompleteSignature: 'IncompleteSignatureException',
+  InvalidClientTokenId: 'UnrecognizedClientException',
+  SignatureDoesNotMatch: 'InvalidSignatureException',
+};
+
 /** An error as the JSON protocol carries it (the query code in `x-amzn-query-error`, which the SDKs read). */
 export function renderJsonError(error: QueueError): { status: number; headers: Record<string, string>; body: string } {
-  const type = error.code === 'InvalidAction' ? 'com.amazon.coral.service#UnknownOperationException' : `com.amazonaws.sqs#${error.code}`;
+  const coral = CORAL_TYPES[error.code];
+  const type = coral === undefined ? `com.amazonaws.sqs#${error.code}` : `com.amazon.coral.service#${coral}`;
   return {
     status: error.status,
     headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-query-error': `${error.queryCode};${error.fault}` },
