@@ -18,7 +18,9 @@ import type { InvokeService } from '../invocation/invoke-service.js';
 import type { IamService } from '../iam/iam-service.js';
 import type { QueueService } from '../queues/queue-service.js';
 import type { RequestAuthenticator } from '../permissions/sigv4/request-authenticator.js';
-import { registerAuthentication } from './authentication.js';
+import { getCaller, registerAuthentication, type SigningServiceConfig } from './authentication.js';
+import type { CallDescription } from '../permissions/call-authorizer.js';
+import type { VerifiedCaller } from '../permissions/sigv4/verify-sigv4.js';
 import { renderLambdaError, toLambdaError, type OperationConfig } from './aws-errors.js';
 import { MAX_PARAM_LENGTH, getFrameworkError, handleClientError, unknownOperation } from './edge-errors.js';
 import { accountRoutes } from './routes/account/index.js';
@@ -64,6 +66,13 @@ export interface ApiDeps {
   requestTimeoutMs?: number;
   /** Who may call (LAMBDOCK_AUTH=sigv4): every route but /health and the code downloads; absent, anyone. */
   authenticator?: RequestAuthenticator;
+  /**
+   * Decides, once a request's signature is checked, whether its caller may make it (AccessDeniedException
+   * otherwise). Absent: any authenticated caller may call anything.
+   */
+  authorize?: (caller: VerifiedCaller, call: CallDescription) => Promise<void>;
+  /** lambdock's endpoint for sandboxes: no code downloads and no IAM (a function reaches only what it runs with). */
+  forSandboxes?: boolean;
 }
 
 const REQUEST_TIMEOUT_DEFAULT_MS = 30_000;
@@ -94,6 +103,23 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     reply.header('x-amzn-requestid', request.id);
   });
   if (deps.authenticator !== undefined) registerAuthentication(app, deps.authenticator);
+  const authorize = deps.authorize;
+  if (authorize !== undefined) {
+    app.addHook('preHandler', async (request) => {
+      const caller = getCaller(request);
+      if (caller === undefined) return;
+      const config = (request.routeOptions.config ?? {}) as SigningServiceConfig;
+      await authorize(caller, {
+        method: request.method,
+        route: request.routeOptions.url ?? request.url,
+        params: (request.params ?? {}) as Record<string, string | undefined>,
+        query: (request.query ?? {}) as Record<string, unknown>,
+        headers: request.headers,
+        body: request.body,
+        signingService: config.signingService ?? 'lambda',
+      });
+    });
+  }
 
   app.setErrorHandler((error, request, reply) => {
     const config = request.routeOptions.config as Partial<OperationConfig> | undefined;
@@ -128,12 +154,12 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(invocationRoutes, { invoker: deps.invoker });
   void app.register(recursionRoutes, { recursion: deps.recursion });
   void app.register(accountRoutes, { functions: deps.functions, layers: deps.layers, concurrency: deps.concurrency });
-  void app.register(codeRoutes, { code: deps.code });
+  if (deps.forSandboxes !== true) void app.register(codeRoutes, { code: deps.code });
   if (deps.queues !== undefined) {
     void app.register(sqsRoutes, {
       queues: deps.queues,
       requestTimeoutMs: deps.requestTimeoutMs ?? REQUEST_TIMEOUT_DEFAULT_MS,
-      ...(deps.iam === undefined ? {} : { iam: createIamQueryHandler(deps.iam) }),
+      ...(deps.iam === undefined || deps.forSandboxes === true ? {} : { iam: createIamQueryHandler(deps.iam) }),
     });
   }
   return app;

@@ -121,7 +121,8 @@ describe('loadConfig: defaults', () => {
       minUnreservedConcurrency: 100,
       logLevel: 'info',
       cgroupRoot: '/sys/fs/cgroup',
-      auth: { mode: 'off', accessKeys: {} },
+      auth: { mode: 'off', accessKeys: {}, keyAccounts: {} },
+      iamMode: 'off',
     });
   });
 
@@ -175,6 +176,8 @@ describe('loadConfig: overrides', () => {
       LAMBDOCK_CREDENTIALS_TTL_S: '3600',
       LAMBDOCK_AUTH: 'sigv4',
       LAMBDOCK_ACCESS_KEYS: 'AKIAEXAMPLE1:wJalr/K7MDENG+bPxRfiCY, test:a:secret:with:colons ',
+      LAMBDOCK_ACCESS_KEY_ACCOUNTS: 'test=111111111111',
+      LAMBDOCK_IAM: 'enforce',
       LAMBDOCK_RUNTIME_API_HOST: '10.0.0.1',
       LAMBDOCK_RUNTIME_API_ADVERTISE: 'lambdock.internal',
       LAMBDOCK_PAUSE_GRACE_MS: '0',
@@ -242,7 +245,8 @@ describe('loadConfig: overrides', () => {
       minUnreservedConcurrency: 2,
       logLevel: 'debug',
       cgroupRoot: '/host/sys/fs/cgroup',
-      auth: { mode: 'sigv4', accessKeys: { AKIAEXAMPLE1: 'wJalr/K7MDENG+bPxRfiCY', test: 'a:secret:with:colons' } },
+      auth: { mode: 'sigv4', accessKeys: { AKIAEXAMPLE1: 'wJalr/K7MDENG+bPxRfiCY', test: 'a:secret:with:colons' }, keyAccounts: { test: '111111111111' } },
+      iamMode: 'enforce',
     });
   });
 

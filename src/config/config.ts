@@ -90,6 +90,12 @@ export interface Config {
   cgroupRoot: string;
   /** Who may call the public API (the Lambda and SQS routes; /health stays open). */
   auth: AuthConfig;
+  /**
+   * 'off': any authenticated caller may call anything (functions: the data plane only). 'enforce': AWS's
+   * policy evaluation (execution roles' policies, functions' resource policies), and CreateFunction needs
+   * a role that exists.
+   */
+  iamMode: 'off' | 'enforce';
 }
 
 /** 'off': anyone who reaches the API. 'sigv4': requests signed (AWS Signature Version 4) with one of the access keys. */
@@ -99,6 +105,8 @@ export interface AuthConfig {
   mode: AuthMode;
   /** The secret of each access key id (LAMBDOCK_ACCESS_KEYS). */
   accessKeys: Readonly<Record<string, string>>;
+  /** The account of access keys that are another account's (LAMBDOCK_ACCESS_KEY_ACCOUNTS); the rest are the installation's. */
+  keyAccounts: Readonly<Record<string, string>>;
 }
 
 /** What an instance id may look like: it goes into labels, volume names and image file names. */
@@ -201,6 +209,13 @@ function hostAccess(env: Env): SandboxHostAccess {
 /** An access key id as AWS's IAM model bounds it (16-128 word characters); shorter ones (`test`) are allowed. */
 const ACCESS_KEY_ID_PATTERN = /^\w{1,128}$/;
 
+function iamMode(env: Env): 'off' | 'enforce' {
+  const raw = env.LAMBDOCK_IAM;
+  if (raw === undefined || raw === '' || raw === 'off') return 'off';
+  if (raw === 'enforce') return 'enforce';
+  throw new ConfigError(`LAMBDOCK_IAM must be off or enforce, got '${raw}'`);
+}
+
 /** `LAMBDOCK_AUTH` and `LAMBDOCK_ACCESS_KEYS` (`AKID:SECRET,AKID2:SECRET2`; a secret may hold a colon, not a comma). */
 function auth(env: Env): AuthConfig {
   const raw = env.LAMBDOCK_AUTH;
@@ -217,10 +232,18 @@ function auth(env: Env): AuthConfig {
     if (Object.hasOwn(accessKeys, id)) throw new ConfigError(`LAMBDOCK_ACCESS_KEYS lists the access key '${id}' twice`);
     accessKeys[id] = secret;
   }
+  const keyAccounts: Record<string, string> = {};
+  for (const entry of (env.LAMBDOCK_ACCESS_KEY_ACCOUNTS ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const [id = '', account = ''] = entry.split('=');
+    if (!Object.hasOwn(accessKeys, id) || !/^\d{12}$/.test(account)) {
+      throw new ConfigError(`LAMBDOCK_ACCESS_KEY_ACCOUNTS must list ACCESS_KEY_ID=<12-digit account> for keys of LAMBDOCK_ACCESS_KEYS, got '${entry}'`);
+    }
+    keyAccounts[id] = account;
+  }
   if (mode === 'sigv4' && Object.keys(accessKeys).length === 0) {
     throw new ConfigError('LAMBDOCK_AUTH=sigv4 needs at least one key in LAMBDOCK_ACCESS_KEYS (ACCESS_KEY_ID:SECRET,…)');
   }
-  return { mode, accessKeys };
+  return { mode, accessKeys, keyAccounts };
 }
 
 /** The docker0 bridge address when lambdock runs on the Docker host itself. */
@@ -324,5 +347,6 @@ export function loadConfig(env: Env = process.env, roleOverride?: string): Confi
     logLevel: env.LAMBDOCK_LOG_LEVEL ?? 'info',
     cgroupRoot: env.LAMBDOCK_CGROUP_ROOT ?? '/sys/fs/cgroup',
     auth: auth(env),
+    iamMode: iamMode(env),
   };
 }

@@ -133,7 +133,12 @@ export interface FunctionServiceOptions {
   layers?: FunctionLayerResolver;
   /** Finds the images of container-image functions on the engine(s); without it, PackageType Image is refused. */
   images?: ImageInspector;
+  /** IAM enforced: a function's Role must exist (AWS's refusal otherwise); without, any well-formed ARN is taken. */
+  roles?: { roleExists(roleArn: string): Promise<boolean> };
 }
+
+/** AWS's refusal of a Role it cannot use (LocalStack's recording of AWS). */
+const ROLE_NOT_ASSUMABLE = 'The role defined for the function cannot be assumed by Lambda.';
 
 /**
  * A function's new code: a zip to stage in the code store, a hot-reload folder or an image on the engine
@@ -221,6 +226,7 @@ export class FunctionService {
       throw invalidParameter('Cannot create a function with a qualified name: remove the version or alias.');
     }
     this.checkRunnable(settings.architectures);
+    await this.checkRole(settings.role);
     checkPackageFields(packageType, input);
     const extras = resolveExtraSettings(input, getExtraSettings({ name: ref.name }), settings.runtime);
     const imageConfig = input.ImageConfig === undefined ? undefined : resolveImageConfig(input.ImageConfig);
@@ -388,6 +394,7 @@ export class FunctionService {
   async updateConfiguration(functionName: string, input: UpdateConfigurationInput): Promise<FunctionRecord> {
     const name = this.updatableName(functionName);
     checkSettingsInput(input);
+    if (input.Role !== undefined) await this.checkRole(input.Role);
     // Checked against the code as it is now; an empty list removes the function's layers.
     const before = await this.loadExisting(name);
     checkPackageFields(packageTypeOf(before), input);
@@ -481,6 +488,11 @@ export class FunctionService {
       marker = page.nextMarker;
     } while (marker !== undefined);
     return resumed;
+  }
+
+  private async checkRole(roleArn: string): Promise<void> {
+    const roles = this.options.roles;
+    if (roles !== undefined && !(await roles.roleExists(roleArn))) throw invalidParameter(ROLE_NOT_ASSUMABLE);
   }
 
   private checkRunnable(architectures: readonly Architecture[]): void {

@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { buildApi } from '../api/app.js';
+import { buildApi, type ApiDeps } from '../api/app.js';
+import { CallAuthorizer, type CallDescription } from '../permissions/call-authorizer.js';
+import type { CredentialMinter } from '../permissions/credentials/credential-minter.js';
+import { SandboxCallPolicy, lookupEnvironmentSecret } from '../permissions/sandbox-access.js';
+import type { VerifiedCaller } from '../permissions/sigv4/verify-sigv4.js';
 import type { HealthCheck } from '../api/routes/health/index.js';
 import type { Config } from '../config/config.js';
 import { AliasService } from '../control-plane/aliases/alias-service.js';
@@ -60,6 +64,11 @@ export interface ControlPlaneParts {
 
 export interface ControlPlaneNode {
   app: FastifyInstance;
+  /**
+   * lambdock's endpoint for sandboxes (their AWS_ENDPOINT_URL): the same API, for callers signing with an
+   * environment's credentials (minted by `minter`), each call allowed by SandboxCallPolicy.
+   */
+  buildSandboxApi(minter: CredentialMinter): FastifyInstance;
   functions: FunctionService;
   /** The asynchronous invocation settings per function and qualifier (what the async dispatcher applies). */
   eventInvokeConfigs: EventInvokeConfigService;
@@ -76,6 +85,19 @@ export interface ControlPlaneNode {
   close(): Promise<void>;
 }
 
+/**
+ * With IAM enforced on the public API: the installation's own keys may call anything (its account's
+ * administrators); a key of another account (LAMBDOCK_ACCESS_KEY_ACCOUNTS), as its account's root, only what
+ * the target's resource policy allows.
+ */
+function authorizeKeyHolder(config: Config, authorizer: CallAuthorizer) {
+  return async (caller: VerifiedCaller, call: CallDescription): Promise<void> => {
+    const accountId = config.auth.keyAccounts[caller.accessKeyId] ?? config.accountId;
+    if (accountId === config.accountId) return;
+    await authorizer.authorize({ principalArn: `arn:aws:iam::${accountId}:root`, accountId, policies: undefined }, call);
+  };
+}
+
 /** The Lambda API and the services behind it, on Redis; invocations go to `executor`. */
 export function buildControlPlane(config: Config, redis: Redis, logger: Logger, parts: ControlPlaneParts): ControlPlaneNode {
   const scope = { region: config.region, accountId: config.accountId };
@@ -86,6 +108,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
   const layers = new LayerService(layerStore, parts.code, scope, (error, layerName) =>
     logger.warn({ err: error, layerName }, 'Layer code could not be unpacked or removed'),
   );
+  const iam = new IamService(new RedisIamStore(redis, config.redisPrefix), { accountId: config.accountId });
   const functions = new FunctionService(
     { functions: functionStore, versions: new RedisVersionStore(redis, config.redisPrefix), aliases: aliasStore },
     parts.code,
@@ -98,6 +121,7 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
       ...(parts.runnablePlace === undefined ? {} : { runnablePlace: parts.runnablePlace }),
       hotReload: config.hotReload,
       ...(parts.images === undefined ? {} : { images: parts.images }),
+      ...(config.iamMode === 'enforce' ? { roles: iam } : {}),
     },
   );
   functions.addListener(parts.listener);
@@ -118,7 +142,6 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     logger.warn({ err: error }, 'Could not subscribe to queue wake-ups');
     return undefined;
   });
-  const iam = new IamService(new RedisIamStore(redis, config.redisPrefix), { accountId: config.accountId });
   const eventInvokeConfigs = new EventInvokeConfigService(
     { functions: functionStore, versions: versionStore, aliases: aliasStore, configs: new RedisEventInvokeConfigStore(redis, config.redisPrefix) },
     scope,
@@ -183,7 +206,8 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     timings: config.async,
     logger,
   });
-  const app = buildApi({
+  const authorizer = new CallAuthorizer(scope, policies);
+  const deps: ApiDeps = {
     functions,
     layers,
     aliases: new AliasService(functionStore, aliasStore, scope, onAliasDeleted),
@@ -207,12 +231,28 @@ export function buildControlPlane(config: Config, redis: Redis, logger: Logger, 
     logger,
     requestTimeoutMs: config.apiRequestTimeoutMs,
     health: parts.health,
+  };
+  const app = buildApi({
+    ...deps,
     ...(config.auth.mode === 'sigv4'
-      ? { authenticator: new SigV4Authenticator(getStaticKeyLookup(config.auth.accessKeys), { region: config.region }) }
+      ? {
+          authenticator: new SigV4Authenticator(getStaticKeyLookup(config.auth.accessKeys), { region: config.region }),
+          // IAM enforced, a key of another account may do only what resource policies let it.
+          ...(config.iamMode === 'enforce' ? { authorize: authorizeKeyHolder(config, authorizer) } : {}),
+        }
       : {}),
   });
   return {
     app,
+    buildSandboxApi: (minter) => {
+      const sandboxCalls = new SandboxCallPolicy(minter, config.iamMode, authorizer, iam);
+      return buildApi({
+        ...deps,
+        forSandboxes: true,
+        authenticator: new SigV4Authenticator(lookupEnvironmentSecret(minter), { region: config.region }),
+        authorize: (caller, call) => sandboxCalls.authorize(caller, call),
+      });
+    },
     functions,
     eventInvokeConfigs,
     policies,

@@ -138,6 +138,26 @@ function retirementsTo(retire: (name: string, version?: string) => void): Functi
   };
 }
 
+const SANDBOX_PORT_ATTEMPTS = 50;
+
+/**
+ * Listens on the Runtime API address (the only one sandboxes may reach), on LAMBDOCK_SANDBOX_API_PORT or a
+ * free port of the Runtime API range (the firewall lets sandboxes reach those); answers the port.
+ */
+async function listenForSandboxes(app: FastifyInstance, config: Config, host: string): Promise<number> {
+  const { first, last } = config.runtimeApiPorts;
+  for (let attempt = 1; ; attempt += 1) {
+    const port = config.sandboxApiPort !== 0 ? config.sandboxApiPort : first + Math.floor(Math.random() * (last - first + 1));
+    try {
+      await app.listen({ host, port });
+      return port;
+    } catch (error) {
+      const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (!inUse || config.sandboxApiPort !== 0 || attempt >= SANDBOX_PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
 /** Role `all` (`npm start`): the Lambda API and a worker in one process, or role `worker` alone. */
 export async function startLambdock(config: Config, options: StartOptions = {}): Promise<Lambdock> {
   if (config.role === 'api') throw new Error('startLambdock runs the roles all and worker: use startLambdockApi');
@@ -182,6 +202,10 @@ async function startAll(config: Config, _options: StartOptions, { logger, redis,
   worker.guard(app.server);
   await app.listen({ host: config.host, port: config.port });
   const url = listeningUrl(app, config.host, config.port);
+  // Functions reach lambdock here (AWS_ENDPOINT_URL), with their environment's credentials.
+  const sandboxApi = controlPlane.buildSandboxApi(worker.minter);
+  const sandboxPort = await listenForSandboxes(sandboxApi, config, worker.runtimeApiAddress.bind);
+  worker.executor.useSandboxEndpoint(`http://${worker.runtimeApiAddress.advertise}:${sandboxPort}`);
   const resumed = await controlPlane.functions.resumeUnfinished();
   await controlPlane.startEvents();
   // Alone, this worker holds every provisioned environment, and has all the code.
@@ -199,6 +223,7 @@ async function startAll(config: Config, _options: StartOptions, { logger, redis,
       // Events running finish while their environments are still here (or are taken up again after).
       await controlPlane.stopEvents(drainTimeoutMs);
       await worker.close({ closing: app.close(), forceClose: () => app.server.closeAllConnections() }, drainTimeoutMs);
+      await sandboxApi.close();
       await controlPlane.close();
       await closeRedis(queues);
       await closeRedis(redis);

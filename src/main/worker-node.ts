@@ -34,6 +34,7 @@ import { isInAnySubnet } from '../shared/ipv4-subnet.js';
 import { Semaphore } from '../shared/semaphore.js';
 import { REPO_ROOT } from './repo-root.js';
 import { openSandboxIsolation } from './sandbox-isolation.js';
+import type { RuntimeApiAddress } from './runtime-api-address.js';
 
 /** What owns one Docker engine's sandboxes: the pool, its code, its concurrency leases, its isolation. */
 export interface WorkerNode {
@@ -44,6 +45,8 @@ export interface WorkerNode {
   executor: LocalExecutor;
   /** One build per runtime image: a function waits for its own runtime's image only. */
   images: RuntimeImageBuilds;
+  /** Where sandboxes reach this host (their Runtime APIs, and lambdock's endpoint for them). */
+  runtimeApiAddress: RuntimeApiAddress;
   /** Mints (and checks) the execution-role credentials of this worker's environments. */
   minter: CredentialMinter;
   /** Finds the images of container-image functions on this worker's engine. */
@@ -204,6 +207,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
     executor,
     images,
     minter,
+    runtimeApiAddress,
     imageInspector: new DockerImageInspector(docker, { [LABELS.managed]: 'true', [LABELS.instance]: instanceId, [LABELS.role]: 'image-check' }),
     runnableArchitectures,
     warm,

@@ -1,5 +1,8 @@
 import { LambdaError } from '../shared/errors.js';
+import type { CallAuthorizer, CallDescription, IamMode } from './call-authorizer.js';
 import type { CredentialClaims, CredentialMinter } from './credentials/credential-minter.js';
+import type { PolicyDocument } from './policy/index.js';
+import type { VerifiedCaller } from './sigv4/verify-sigv4.js';
 
 /** A caller on lambdock's endpoint for sandboxes: a function's environment, as its credentials say. */
 export interface SandboxCaller extends CredentialClaims {
@@ -39,4 +42,39 @@ export function accessDenied(principalArn: string, action: string, resource: str
     'AccessDeniedException',
     `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
   );
+}
+
+/** A role's policies (IamService): inline and attached; undefined when the role does not exist. */
+export interface RolePolicies {
+  loadRolePolicies(roleArn: string): Promise<PolicyDocument[] | undefined>;
+}
+
+/**
+ * What a function's environment may call on lambdock's endpoint for sandboxes. IAM off: the data plane
+ * (SANDBOX_LAMBDA_ACTIONS and the queue), nothing else. IAM enforced: whatever its execution role's
+ * policies (and the target's resource policy) allow, with AWS's rules.
+ */
+export class SandboxCallPolicy {
+  constructor(
+    private readonly minter: CredentialMinter,
+    private readonly mode: IamMode,
+    private readonly authorizer: CallAuthorizer,
+    private readonly roles: RolePolicies | undefined,
+  ) {}
+
+  async authorize(verified: VerifiedCaller, call: CallDescription): Promise<void> {
+    const claims = this.minter.verify(verified.accessKeyId, verified.sessionToken);
+    // The signature was checked with these credentials a moment ago; only an expiry in between lands here.
+    if (claims === undefined) throw new LambdaError('AccessDeniedException', 'The security token included in the request is expired');
+    const principalArn = getAssumedRoleArn(claims);
+    if (this.mode === 'enforce') {
+      const policies = (await this.roles?.loadRolePolicies(claims.roleArn)) ?? [];
+      const accountId = /^arn:[^:]+:iam::(\d{12}):/.exec(claims.roleArn)?.[1] ?? '';
+      await this.authorizer.authorize({ principalArn, accountId, policies }, call);
+      return;
+    }
+    if (call.signingService === 'sqs') return;
+    const { action, resource } = this.authorizer.describe(call);
+    if (!SANDBOX_LAMBDA_ACTIONS.has(action)) throw accessDenied(principalArn, action, resource);
+  }
 }

@@ -32,7 +32,26 @@ async function invokeInChain(count: number, invocationType = 'RequestResponse') 
   return { status: res.status, type: res.headers.get('x-amzn-errortype'), body: (await res.text()) };
 }
 
+const SELF_INVOKER = `const { LambdaClient, InvokeCommand } = require('@aws-sdk/client-lambda');
+const lambda = new LambdaClient({ maxAttempts: 1 });
+exports.handler = async (event) => {
+  const depth = event.depth ?? 0;
+  try {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: process.env.AWS_LAMBDA_FUNCTION_NAME, Payload: JSON.stringify({ depth: depth + 1 }) }));
+    return JSON.parse(Buffer.from(out.Payload).toString());
+  } catch (e) {
+    return { stoppedAt: depth, error: e.name };
+  }
+};`;
+
 describe('recursive loop detection', () => {
+  it('stops a function that invokes itself (stock SDK, through the endpoint lambdock injects) after 16 recursive calls', async () => {
+    await t.createFunction({ FunctionName: 'self', Timeout: 120, Code: { ZipFile: await nodeZip(SELF_INVOKER) } });
+    const out = await t.invoke({ FunctionName: 'self', Payload: Buffer.from('{}') });
+    expect(out.FunctionError, out.body).toBeUndefined();
+    expect(out.json()).toEqual({ stoppedAt: 16, error: 'RecursiveInvocationException' });
+  }, 180_000);
+
   it('counts the function in the Lineage of its trace, and stops its 17th recursive invocation', async () => {
     const fifteen = await invokeInChain(15);
     expect(fifteen.status).toBe(200);

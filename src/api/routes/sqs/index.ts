@@ -1,3 +1,4 @@
+import { LambdaError } from '../../../shared/errors.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueueError, internalFailure } from '../../../queues/queue-error.js';
@@ -31,6 +32,8 @@ function toQueueError(error: unknown, request: FastifyRequest): QueueError {
   if (error instanceof QueueError) return error;
   if (error instanceof SigV4Error) return toQueueAuthError(error, `http://${request.host}${(request.raw.url ?? '/').split('?')[0] ?? '/'}`);
   if (error instanceof SyntaxError) return new QueueError('SerializationException', `Could not parse the request body: ${error.message}`);
+  // Refused by the caller's permissions (lambdock's endpoint for sandboxes, IAM enforcement).
+  if (error instanceof LambdaError && error.code === 'AccessDeniedException') return new QueueError('AccessDenied', error.message);
   return internalFailure(error);
 }
 
