@@ -18,7 +18,7 @@ import type { InvokeService } from '../invocation/invoke-service.js';
 import type { IamService } from '../iam/iam-service.js';
 import type { QueueService } from '../queues/queue-service.js';
 import type { RequestAuthenticator } from '../permissions/sigv4/request-authenticator.js';
-import { getCaller, registerAuthentication, type SigningServiceConfig } from './authentication.js';
+import { getCaller, registerAuthentication } from './authentication.js';
 import type { CallDescription } from '../permissions/call-authorizer.js';
 import type { VerifiedCaller } from '../permissions/sigv4/verify-sigv4.js';
 import { renderLambdaError, toLambdaError, type OperationConfig } from './aws-errors.js';
@@ -108,7 +108,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     app.addHook('preHandler', async (request) => {
       const caller = getCaller(request);
       if (caller === undefined) return;
-      const config = (request.routeOptions.config ?? {}) as SigningServiceConfig;
       await authorize(caller, {
         method: request.method,
         route: request.routeOptions.url ?? request.url,
@@ -116,7 +115,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         query: (request.query ?? {}) as Record<string, unknown>,
         headers: request.headers,
         body: request.body,
-        signingService: config.signingService ?? 'lambda',
+        signingService: caller.service,
       });
     });
   }

@@ -10,6 +10,14 @@ export const UNAUTHENTICATED = { unauthenticated: true } as const;
 /** Route config of the routes whose signatures are scoped to another service than Lambda's (SQS's). */
 export interface SigningServiceConfig {
   signingService?: string;
+  /** Other services a request to the route may be signed for (`POST /` serves IAM beside SQS). */
+  otherSigningServices?: readonly string[];
+}
+
+/** The service an Authorization header's credential scope names, if it can be read. */
+function getScopedService(authorization: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(authorization) ? authorization[0] : authorization;
+  return text === undefined ? undefined : /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(text)?.[1];
 }
 
 const callers = new WeakMap<FastifyRequest, VerifiedCaller>();
@@ -61,7 +69,9 @@ export function registerAuthentication(app: FastifyInstance, authenticator: Requ
   app.addHook('preParsing', async (request, _reply, payload) => {
     const config = getRouteConfig(request);
     if (config.unauthenticated === true) return payload;
-    const expected: ExpectedScope = { service: config.signingService ?? 'lambda' };
+    const scoped = getScopedService(request.headers.authorization);
+    const service = scoped !== undefined && (config.otherSigningServices ?? []).includes(scoped) ? scoped : (config.signingService ?? 'lambda');
+    const expected: ExpectedScope = { service };
     const signature = await authenticator.start(getSignedRequestHead(request), expected);
     const hash = createHash('sha256');
     pending.set(request, { signature, hash });

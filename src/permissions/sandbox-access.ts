@@ -3,6 +3,7 @@ import type { CallAuthorizer, CallDescription, IamMode } from './call-authorizer
 import type { CredentialClaims, CredentialMinter } from './credentials/credential-minter.js';
 import type { PolicyDocument } from './policy/index.js';
 import type { VerifiedCaller } from './sigv4/verify-sigv4.js';
+import { EXPIRED_TOKEN_MESSAGE, SigV4Error } from './sigv4/sigv4-error.js';
 
 /** A caller on lambdock's endpoint for sandboxes: a function's environment, as its credentials say. */
 export interface SandboxCaller extends CredentialClaims {
@@ -13,8 +14,13 @@ export interface SandboxCaller extends CredentialClaims {
 
 /** The secret lookup of a SigV4 verifier, for credentials this installation minted (and that have not expired). */
 export function lookupEnvironmentSecret(minter: CredentialMinter, nowMs: () => number = Date.now) {
-  return async (accessKeyId: string, sessionToken: string | undefined): Promise<{ secretAccessKey: string } | undefined> =>
-    minter.verify(accessKeyId, sessionToken, nowMs()) === undefined ? undefined : { secretAccessKey: minter.getSecret(accessKeyId) };
+  return async (accessKeyId: string, sessionToken: string | undefined): Promise<{ secretAccessKey: string } | undefined> => {
+    const claims = minter.readClaims(accessKeyId, sessionToken);
+    if (claims === undefined) return undefined;
+    // Genuine but past their expiry: refused as AWS refuses expired temporary credentials.
+    if (claims.expiresAtMs <= nowMs()) throw new SigV4Error('ExpiredTokenException', EXPIRED_TOKEN_MESSAGE);
+    return { secretAccessKey: minter.getSecret(accessKeyId) };
+  };
 }
 
 /**

@@ -28,6 +28,7 @@ export const QUEUE_ERROR_CODES = {
   IncompleteSignature: { status: 400, queryCode: 'IncompleteSignature' },
   InvalidClientTokenId: { status: 403, queryCode: 'InvalidClientTokenId' },
   SignatureDoesNotMatch: { status: 403, queryCode: 'SignatureDoesNotMatch' },
+  ExpiredToken: { status: 403, queryCode: 'ExpiredToken' },
 } as const;
 
 export type QueueErrorCode = keyof typeof QUEUE_ERROR_CODES;

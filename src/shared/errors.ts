@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   MissingAuthenticationTokenException: { status: 403, messageField: 'message' },
   IncompleteSignatureException: { status: 403, messageField: 'message' },
   UnrecognizedClientException: { status: 403, messageField: 'message' },
+  ExpiredTokenException: { status: 403, messageField: 'message' },
   InvalidSignatureException: { status: 403, messageField: 'message' },
 } as const;
 

@@ -53,6 +53,12 @@ export class CredentialMinter {
    * them and they have not expired at `nowMs`; undefined otherwise. Their secret is `getSecret(accessKeyId)`.
    */
   verify(accessKeyId: string, sessionToken: string | undefined, nowMs = Date.now()): CredentialClaims | undefined {
+    const claims = this.readClaims(accessKeyId, sessionToken);
+    return claims === undefined || claims.expiresAtMs <= nowMs ? undefined : claims;
+  }
+
+  /** The claims of credentials this installation minted, expired or not; undefined for any others. */
+  readClaims(accessKeyId: string, sessionToken: string | undefined): CredentialClaims | undefined {
     if (sessionToken === undefined) return undefined;
     const [prefix, payload, mac, ...rest] = sessionToken.split('.');
     if (prefix !== TOKEN_PREFIX || payload === undefined || mac === undefined || rest.length > 0) return undefined;
@@ -69,7 +75,6 @@ export class CredentialMinter {
     if (!Array.isArray(fields) || fields.length !== 4) return undefined;
     const [roleArn, functionArn, sandboxId, expiresAtMs] = fields as unknown[];
     if (typeof roleArn !== 'string' || typeof functionArn !== 'string' || typeof sandboxId !== 'string' || typeof expiresAtMs !== 'number') return undefined;
-    if (expiresAtMs <= nowMs) return undefined;
     return { roleArn, functionArn, sandboxId, expiresAtMs };
   }
 

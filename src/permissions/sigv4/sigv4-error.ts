@@ -24,6 +24,9 @@ export const SIGV4_ERROR_CODES = {
   IncompleteSignatureException: { status: 403 },
   UnrecognizedClientException: { status: 403 },
   InvalidSignatureException: { status: 403 },
+  // Temporary credentials past their expiry (an environment's): "The security token included in the request
+  // is expired", 403, as STS credentials are refused (aws/aws-sdk-js#2144, aws/aws-cli#5262).
+  ExpiredTokenException: { status: 403 },
 } as const;
 
 export type SigV4ErrorCode = keyof typeof SIGV4_ERROR_CODES;
@@ -45,5 +48,6 @@ export class SigV4Error extends Error {
 
 export const MISSING_AUTHENTICATION_MESSAGE = 'Missing Authentication Token';
 export const INVALID_TOKEN_MESSAGE = 'The security token included in the request is invalid.';
+export const EXPIRED_TOKEN_MESSAGE = 'The security token included in the request is expired';
 export const SIGNATURE_MISMATCH_MESSAGE =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';

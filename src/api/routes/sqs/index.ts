@@ -86,7 +86,8 @@ export const sqsRoutes: FastifyPluginAsyncTypebox<{ queues: QueueService; reques
   };
 
   // SQS's signatures are scoped to its own service name.
-  const config: SigningServiceConfig = { signingService: 'sqs' };
+  // IAM's query requests come to the same `POST /`, signed for `iam`.
+  const config: SigningServiceConfig = { signingService: 'sqs', ...(iam === undefined ? {} : { otherSigningServices: ['iam'] }) };
   const options = { config, bodyLimit: SQS_BODY_LIMIT, handlerTimeout: requestTimeoutMs + LONG_POLL_MARGIN_MS, schema: { headers: SqsHeaders } };
   app.post('/', options, (request, reply) => serve(request, reply));
   app.post('/:account(^\\d{12}$)/:queueName', { ...options, schema: { ...options.schema, params: QueueUrlParams } }, (request, reply) =>

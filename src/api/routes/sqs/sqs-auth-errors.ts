@@ -16,6 +16,7 @@ const QUERY_CODES: Record<SigV4ErrorCode, QueueErrorCode> = {
   IncompleteSignatureException: 'IncompleteSignature',
   UnrecognizedClientException: 'InvalidClientTokenId',
   InvalidSignatureException: 'SignatureDoesNotMatch',
+  ExpiredTokenException: 'ExpiredToken',
 };
 
 /** `resource`: the URL the request reached, which SQS names in its access-denied message. */
