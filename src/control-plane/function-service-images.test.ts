@@ -152,9 +152,9 @@ describe('FunctionService with container-image functions', () => {
 
   it('fails the function (ImageDeleted) when its image is gone by the time the change is applied', async () => {
     images.add('gone:1', HEX_B);
-    const create = service.create({ FunctionName: 'fn', Role: ROLE, PackageType: 'Image', Code: { ImageUri: 'gone:1' } });
+    await service.create({ FunctionName: 'fn', Role: ROLE, PackageType: 'Image', Code: { ImageUri: 'gone:1' } });
+    // Removed after the create was answered, before its activation (which starts on the next turn) looks.
     images.images.clear();
-    await create;
     const record = await settled();
     expect(record).toMatchObject({ state: 'Failed', stateReasonCode: 'ImageDeleted' });
     expect(backgroundErrors).toEqual([]);
