@@ -10,9 +10,18 @@ import { getTraceField, type TraceFields } from './trace-header.js';
  */
 export const MAX_RECURSIVE_INVOCATIONS = 16;
 
-/** The 8 hex characters a function goes by in the Lineage field. */
+const hashes = new Map<string, string>();
+const MAX_REMEMBERED = 10_000;
+
+/** The 8 hex characters a function goes by in the Lineage field (remembered: it is asked on every invoke). */
 export function getLineageHash(functionArn: string): string {
-  return createHash('sha256').update(functionArn).digest('hex').slice(0, 8);
+  let hash = hashes.get(functionArn);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(functionArn).digest('hex').slice(0, 8);
+    if (hashes.size >= MAX_REMEMBERED) hashes.clear();
+    hashes.set(functionArn, hash);
+  }
+  return hash;
 }
 
 export interface LineageStep {
