@@ -34,27 +34,28 @@ export interface FunctionPolicies {
 
 const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
-/** The SQS action and queue of a call in either of the queue's protocols (JSON: X-Amz-Target; query: the form). */
+const lastSegment = (url: string | undefined): string | undefined => url?.split('/').filter((part) => part !== '').at(-1);
+
+/**
+ * The SQS action and queue of a call in either of the queue's protocols (JSON: X-Amz-Target and a JSON
+ * body; query: a form, to `/` or to the queue's URL). The queue is named by its URL, or by name (CreateQueue,
+ * GetQueueUrl).
+ */
 function describeQueueCall(call: CallDescription): { action: string; queueName: string | undefined } {
   const target = asString(call.headers['x-amz-target']);
-  let action: string | undefined;
-  let queueUrl: string | undefined;
   const text = Buffer.isBuffer(call.body) ? call.body.toString('utf8') : '';
   if (target !== undefined) {
-    action = target.split('.').at(-1);
+    let fields: { QueueUrl?: unknown; QueueName?: unknown } = {};
     try {
-      const parsed = JSON.parse(text) as { QueueUrl?: unknown; QueueName?: unknown };
-      queueUrl = asString(parsed.QueueUrl) ?? (asString(parsed.QueueName) === undefined ? undefined : `/x/${String(parsed.QueueName)}`);
+      fields = JSON.parse(text) as typeof fields;
     } catch {
-      queueUrl = undefined;
+      // Not JSON: the queue's own handler refuses it; here it names no queue.
     }
-  } else {
-    const form = new URLSearchParams(text);
-    action = form.get('Action') ?? undefined;
-    queueUrl = form.get('QueueUrl') ?? (form.get('QueueName') === null ? undefined : `/x/${form.get('QueueName') ?? ''}`);
-    if (call.params.queueName !== undefined) queueUrl = `/x/${call.params.queueName}`;
+    return { action: `sqs:${target.split('.').at(-1) ?? '*'}`, queueName: lastSegment(asString(fields.QueueUrl)) ?? asString(fields.QueueName) };
   }
-  return { action: `sqs:${action ?? '*'}`, queueName: queueUrl?.split('/').filter((part) => part !== '').at(-1) };
+  const form = new URLSearchParams(text);
+  const queueName = call.params.queueName ?? lastSegment(form.get('QueueUrl') ?? undefined) ?? form.get('QueueName') ?? undefined;
+  return { action: `sqs:${form.get('Action') ?? '*'}`, queueName };
 }
 
 /**
