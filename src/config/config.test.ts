@@ -88,6 +88,7 @@ describe('loadConfig: defaults', () => {
       workerPort: 9001,
       host: '127.0.0.1',
       port: 9000,
+      apiSandboxPort: 0,
       redisUrl: 'redis://127.0.0.1:6379',
       redisPrefix: 'lambdock',
       redisCommandTimeoutMs: 2_000,
@@ -162,6 +163,7 @@ describe('loadConfig: overrides', () => {
     const config = loadConfig({
       LAMBDOCK_HOST: '0.0.0.0',
       LAMBDOCK_PORT: '9100',
+      LAMBDOCK_API_SANDBOX_PORT: '9102',
       REDIS_URL: 'redis://redis:6380/2',
       LAMBDOCK_REDIS_PREFIX: 'test-run',
       LAMBDOCK_REDIS_COMMAND_TIMEOUT_MS: '500',
@@ -213,6 +215,7 @@ describe('loadConfig: overrides', () => {
       apiUrl: 'http://api:9000',
       host: '0.0.0.0',
       port: 9100,
+      apiSandboxPort: 9102,
       redisUrl: 'redis://redis:6380/2',
       redisPrefix: 'test-run',
       redisCommandTimeoutMs: 500,
@@ -313,6 +316,12 @@ describe('loadConfig: invalid values', () => {
 
   it.each(['abc', '65536', '-1', '80.5'])('refuses LAMBDOCK_PORT=%s', (raw) => {
     expect(configErrorOf({ LAMBDOCK_PORT: raw }).message).toBe(`LAMBDOCK_PORT must be an integer between 0 and 65535, got '${raw}'`);
+  });
+
+  it("refuses a port of the api's endpoint for sandboxes past 65535", () => {
+    expect(configErrorOf({ LAMBDOCK_API_SANDBOX_PORT: '70000' }).message).toBe(
+      "LAMBDOCK_API_SANDBOX_PORT must be an integer between 0 and 65535, got '70000'",
+    );
   });
 
   it('refuses an idle timeout under a second and a pause grace over an hour', () => {

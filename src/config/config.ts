@@ -14,8 +14,13 @@ export interface Config {
   workerPort: number;
   /** How api processes reach this worker; by default its bind address and port. */
   workerUrl?: string;
-  /** How workers reach the api's code downloads; by default the address the api listens on. */
+  /** How workers reach the api's code downloads (and, with its port, its endpoint for sandboxes); by default the address the api listens on. */
   apiUrl?: string;
+  /**
+   * Role api: the port of its endpoint for sandboxes (on `host`), where workers forward their sandboxes'
+   * calls; 0 picks a free one. Every api process publishes where it is in Redis.
+   */
+  apiSandboxPort: number;
   /** API listen address; 127.0.0.1 unless told otherwise: whoever reaches the API can run code. */
   host: string;
   port: number;
@@ -308,6 +313,7 @@ export function loadConfig(env: Env = process.env, roleOverride?: string): Confi
     ...(env.LAMBDOCK_API_URL === undefined || env.LAMBDOCK_API_URL === '' ? {} : { apiUrl: env.LAMBDOCK_API_URL }),
     host: env.LAMBDOCK_HOST ?? '127.0.0.1',
     port: int(env, 'LAMBDOCK_PORT', 9000, 0, 65535),
+    apiSandboxPort: int(env, 'LAMBDOCK_API_SANDBOX_PORT', 0, 0, 65535),
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisPrefix: env.LAMBDOCK_REDIS_PREFIX ?? 'lambdock',
     redisCommandTimeoutMs: int(env, 'LAMBDOCK_REDIS_COMMAND_TIMEOUT_MS', 2_000, 100, 60_000),

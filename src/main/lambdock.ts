@@ -16,10 +16,13 @@ import type { VersionRecord } from '../control-plane/function-model.js';
 import { ProvisionedReconciler } from '../invocation/provisioned-reconciler.js';
 import { provisionedShare } from '../scheduler/placement.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { CredentialMinter, deriveCredentialKey } from '../permissions/credentials/credential-minter.js';
 import type { SandboxPool } from '../sandbox/sandbox-pool.js';
 import { CodeFetcher } from '../scheduler/code-fetcher.js';
 import { BullmqRetirementBus } from '../scheduler/bullmq-retirement-bus.js';
+import { RedisApiSandboxUrls } from '../scheduler/redis-api-sandbox-urls.js';
 import { RedisWorkerRegistry } from '../scheduler/redis-worker-registry.js';
+import { SandboxEndpointProxy } from '../scheduler/sandbox-endpoint-proxy.js';
 import { RedisWarmRegistry } from '../scheduler/redis-warm-registry.js';
 import { WorkerArchitectures } from '../scheduler/worker-architectures.js';
 import { RedisConcurrencyLeases } from '../invocation/concurrency/redis-concurrency-leases.js';
@@ -141,15 +144,16 @@ function retirementsTo(retire: (name: string, version?: string) => void): Functi
 const SANDBOX_PORT_ATTEMPTS = 50;
 
 /**
- * Listens on the Runtime API address (the only one sandboxes may reach), on LAMBDOCK_SANDBOX_API_PORT or a
- * free port of the Runtime API range (the firewall lets sandboxes reach those); answers the port.
+ * Listens (`listen`) on the Runtime API address (the only one sandboxes may reach), on
+ * LAMBDOCK_SANDBOX_API_PORT or a free port of the Runtime API range (the firewall lets sandboxes reach
+ * those); answers the port.
  */
-async function listenForSandboxes(app: FastifyInstance, config: Config, host: string): Promise<number> {
+async function listenForSandboxes(listen: (port: number) => Promise<unknown>, config: Config): Promise<number> {
   const { first, last } = config.runtimeApiPorts;
   for (let attempt = 1; ; attempt += 1) {
     const port = config.sandboxApiPort !== 0 ? config.sandboxApiPort : first + Math.floor(Math.random() * (last - first + 1));
     try {
-      await app.listen({ host, port });
+      await listen(port);
       return port;
     } catch (error) {
       const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
@@ -204,7 +208,7 @@ async function startAll(config: Config, _options: StartOptions, { logger, redis,
   const url = listeningUrl(app, config.host, config.port);
   // Functions reach lambdock here (AWS_ENDPOINT_URL), with their environment's credentials.
   const sandboxApi = controlPlane.buildSandboxApi(worker.minter);
-  const sandboxPort = await listenForSandboxes(sandboxApi, config, worker.runtimeApiAddress.bind);
+  const sandboxPort = await listenForSandboxes((port) => sandboxApi.listen({ host: worker.runtimeApiAddress.bind, port }), config);
   worker.executor.useSandboxEndpoint(`http://${worker.runtimeApiAddress.advertise}:${sandboxPort}`);
   const resumed = await controlPlane.functions.resumeUnfinished();
   await controlPlane.startEvents();
@@ -250,6 +254,14 @@ async function startWorker(config: Config, { logger, redis, worker, health, drai
     onError: (error) => logger.warn({ err: error }, 'Retirement queue error'),
   });
   await bus.subscribe(worker.instanceId, ({ functionName, version }) => worker.pool.retireFunction(functionName, version));
+  // Functions reach lambdock here (AWS_ENDPOINT_URL): their calls go on, as they are, to an api process.
+  const apiSandboxUrls = new RedisApiSandboxUrls(redis, config.redisPrefix);
+  const sandboxProxy = new SandboxEndpointProxy({
+    listTargets: () => apiSandboxUrls.listLive(),
+    onError: (error) => logger.warn({ err: error }, "Could not forward a sandbox's call to an api process"),
+  });
+  const sandboxPort = await listenForSandboxes((port) => sandboxProxy.listen(worker.runtimeApiAddress.bind, port), config);
+  worker.executor.useSandboxEndpoint(`http://${worker.runtimeApiAddress.advertise}:${sandboxPort}`);
   await app.listen({ host: config.host, port: config.workerPort });
   const url = config.workerUrl ?? listeningUrl(app, config.host, config.workerPort);
   const announce = () =>
@@ -268,7 +280,7 @@ async function startWorker(config: Config, { logger, redis, worker, health, drai
     shareOf: async (key: string, total: number) => provisionedShare(worker.instanceId, key, await registry.listLive(), total),
     ensureCode: async (record: VersionRecord) => fetcher.ensureRecord(record, (await redis.get(apiCodeUrlKey(config.redisPrefix))) ?? undefined),
   });
-  logger.info({ url, instanceId: worker.instanceId }, 'lambdock worker is listening');
+  logger.info({ url, instanceId: worker.instanceId, sandboxPort }, 'lambdock worker is listening');
   return {
     url,
     instanceId: worker.instanceId,
@@ -284,7 +296,41 @@ async function startWorker(config: Config, { logger, redis, worker, health, drai
       await bus.close();
       await closeRedis(queues);
       await worker.close({ closing: app.close(), forceClose: () => app.server.closeAllConnections() }, drainTimeoutMs);
+      await sandboxProxy.close();
       await closeRedis(redis);
+    },
+  };
+}
+
+/**
+ * Role api: the endpoint for sandboxes (with the credentials every process on this Redis mints alike) on
+ * LAMBDOCK_HOST, where workers forward their sandboxes' calls; its URL renewed in Redis with a heartbeat.
+ */
+async function listenApiForSandboxes(
+  config: Config,
+  redis: Redis,
+  logger: Logger,
+  controlPlane: ReturnType<typeof buildControlPlane>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const minter = new CredentialMinter(deriveCredentialKey(await new RedisWorkerRegistry(redis, config.redisPrefix).fetchToken()));
+  const sandboxApi = controlPlane.buildSandboxApi(minter);
+  await sandboxApi.listen({ host: config.host, port: config.apiSandboxPort });
+  const listening = new URL(listeningUrl(sandboxApi, config.host, config.apiSandboxPort));
+  // Workers reach this api by the name LAMBDOCK_API_URL gives it, as they do its code downloads.
+  if (config.apiUrl !== undefined) listening.hostname = new URL(config.apiUrl).hostname;
+  const url = listening.origin;
+  const directory = new RedisApiSandboxUrls(redis, config.redisPrefix);
+  await directory.announce(url);
+  const heartbeat = setInterval(() => {
+    directory.announce(url).catch((error: unknown) => logger.warn({ err: error }, 'Could not renew the endpoint for sandboxes in Redis'));
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+  return {
+    url,
+    async close() {
+      clearInterval(heartbeat);
+      await directory.withdraw(url).catch(() => undefined);
+      await sandboxApi.close();
     },
   };
 }
@@ -344,15 +390,17 @@ export async function startLambdockApi(config: Config, options: Pick<StartOption
   const url = listeningUrl(app, config.host, config.port);
   codeUrl = `${config.apiUrl ?? url}${CODE_PATH}`;
   await redis.set(apiCodeUrlKey(config.redisPrefix), codeUrl);
+  const sandboxes = await listenApiForSandboxes(config, redis, logger, controlPlane);
   const resumed = await controlPlane.functions.resumeUnfinished();
   await controlPlane.startEvents();
-  logger.info({ url, resumed }, 'lambdock api is listening');
+  logger.info({ url, sandboxUrl: sandboxes.url, resumed }, 'lambdock api is listening');
   return {
     url,
     app,
     logger,
     async close() {
       await controlPlane.stopEvents(DRAIN_EVENTS_MS);
+      await sandboxes.close();
       await app.close();
       await controlPlane.close();
       await executor.close();
