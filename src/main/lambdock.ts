@@ -31,7 +31,7 @@ import { RemoteExecutor } from '../scheduler/remote-executor.js';
 import type { RetirementBus } from '../scheduler/retirement-bus.js';
 import { buildWorkerServer } from '../scheduler/worker-server.js';
 import { closeRedis } from '../shared/redis-close.js';
-import { buildControlPlane } from './control-plane-node.js';
+import { buildControlPlane, type ControlPlaneNode } from './control-plane-node.js';
 import { startWorkerNode } from './worker-node.js';
 
 export { REPO_ROOT } from './repo-root.js';
@@ -310,7 +310,7 @@ async function listenApiForSandboxes(
   config: Config,
   redis: Redis,
   logger: Logger,
-  controlPlane: ReturnType<typeof buildControlPlane>,
+  controlPlane: Pick<ControlPlaneNode, 'buildSandboxApi'>,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const minter = new CredentialMinter(deriveCredentialKey(await new RedisWorkerRegistry(redis, config.redisPrefix).fetchToken()));
   const sandboxApi = controlPlane.buildSandboxApi(minter);
