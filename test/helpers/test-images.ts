@@ -40,9 +40,12 @@ export async function buildTestImage(
   }
 }
 
-/** Removes a test's images (by tag); the image of a tag moved on stays dangling and goes with `docker image prune`. */
-export async function removeTestImages(docker: Dockerode, tags: readonly string[]): Promise<void> {
-  for (const tag of tags) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+/**
+ * Removes a test's images: by tag, and by id those whose tag a later build moved on (they would stay
+ * dangling). Pass everything buildTestImage answered.
+ */
+export async function removeTestImages(docker: Dockerode, tagsOrIds: readonly string[]): Promise<void> {
+  for (const image of tagsOrIds) await docker.getImage(image).remove({ force: true }).catch(() => undefined);
 }
 
 /**

@@ -32,9 +32,11 @@ export const handler = async (event, context) => {
 export const other = async () => ({ other: true, version: process.env.IMAGE_VERSION });
 `;
 
+/** The ids of every image this file built (a rebuilt tag leaves the previous one without a name). */
+const built: string[] = [];
 /** An image as AWS documents one on a non-AWS base: Node, AWS's aws-lambda-ric as ENTRYPOINT, the handler as CMD. */
-const buildImage = (imageTag: string, version: string): Promise<string> =>
-  buildTestImage(
+const buildImage = async (imageTag: string, version: string): Promise<string> => {
+  const id = await buildTestImage(
     docker,
     imageTag,
     [
@@ -52,6 +54,9 @@ const buildImage = (imageTag: string, version: string): Promise<string> =>
       for (const part of ['bin', 'dist', 'package.json']) await cp(path.join(ricDir, part), path.join(context, 'ric', part), { recursive: true });
     },
   );
+  built.push(id);
+  return id;
+};
 
 beforeAll(async () => {
   ricDir = await fetchAwsRicDir();
@@ -59,7 +64,7 @@ beforeAll(async () => {
 }, 900_000);
 afterAll(async () => {
   await t?.close();
-  await removeTestImages(docker, [tag, tag2, tag3]);
+  await removeTestImages(docker, [tag, tag2, tag3, ...built]);
 });
 
 describe('container-image functions (PackageType Image)', () => {
