@@ -22,6 +22,7 @@ import { measureSplitPath } from './split-path.js';
 import { measureThroughput, type ThroughputRow } from './throughput.js';
 import { measureUnpack } from './unpack.js';
 import { measureAsync } from './async.js';
+import { measureSandboxCalls } from './sandbox-calls.js';
 
 const execFile = promisify(execFileCb);
 const HANDLER = 'exports.handler = async (event) => ({ ok: true, echo: event.n ?? null });';
@@ -242,6 +243,8 @@ async function main(): Promise<void> {
   }
   const asyncRows = await measureAsync();
   rows.push(...asyncRows.latency);
+  process.stdout.write('functions calling functions through the endpoint for sandboxes…\n');
+  rows.push(...(await measureSandboxCalls()));
   throughput.push(...asyncRows.throughput);
 
   const table = [
