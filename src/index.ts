@@ -1,0 +1,7 @@
+/**
+ * lambdock as a library, for other people's tests: start it in-process (startHarness), deploy functions,
+ * invoke them, stop it with nothing left behind.
+ */
+export { startHarness } from './main/harness/harness.js';
+export type { FunctionSpec, HarnessInvocation, HarnessOptions, LambdockHarness } from './main/harness/harness.js';
+export { zipFolder } from './main/harness/folder-zip.js';
