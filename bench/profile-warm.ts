@@ -145,12 +145,16 @@ async function main(): Promise<void> {
     if (wanted('latency')) {
       const samples: number[] = [];
       const windowFrom = process.hrtime.bigint() / 1000n;
+      // This process's CPU (lambdock and the client) per invocation: steadier than latency on a busy host.
+      const cpuFrom = process.cpuUsage();
       for (let i = 0; i < RUNS; i += 1) {
         const started = performance.now();
         await invoke(http, i);
         samples.push(performance.now() - started);
       }
+      const cpu = process.cpuUsage(cpuFrom);
       process.stdout.write(`lambdock warm invoke, back to back: ${summary(samples)}\n`);
+      process.stdout.write(`  CPU of this process per invocation: ${((cpu.user + cpu.system) / RUNS).toFixed(0)} µs (user ${(cpu.user / RUNS).toFixed(0)}, system ${(cpu.system / RUNS).toFixed(0)})\n`);
       process.stdout.write(`  (cpu profile window of that loop: --window=${windowFrom}-${process.hrtime.bigint() / 1000n})\n`);
       const floor: number[] = [];
       for (let i = 0; i < Math.min(RUNS, 2000); i += 1) {
