@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ContainerSpec } from './container-driver.js';
@@ -93,5 +96,27 @@ describe('DockerodeContainerDriver: engine calls past their deadline', () => {
     await vi.advanceTimersByTimeAsync(30_600);
     expect(await fetching).toMatchObject({ name: 'DockerTimeoutError', message: "Docker did not finish 'inspect' within 1000 ms" });
     expect(engine.signals.map((s) => s.aborted)).toEqual([true]);
+  });
+});
+
+describe('fetchPeakMemory', () => {
+  it('reads the peak from whichever cgroup layout the host has, and stays with it', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'lambdock-cgroup-'));
+    try {
+      const driver = new DockerodeContainerDriver({} as Dockerode, 'inst', root);
+      // cgroup v2 with the systemd driver (the last layout tried).
+      await mkdir(path.join(root, 'system.slice', 'docker-c1.scope'), { recursive: true });
+      await writeFile(path.join(root, 'system.slice', 'docker-c1.scope', 'memory.peak'), '52428800\n');
+      expect(await driver.fetchPeakMemory('c1')).toBe(52428800);
+      await writeFile(path.join(root, 'system.slice', 'docker-c1.scope', 'memory.peak'), '62914560\n');
+      expect(await driver.fetchPeakMemory('c1')).toBe(62914560);
+      // Another layout still answers (the remembered one is only tried first).
+      await mkdir(path.join(root, 'memory', 'docker', 'c2'), { recursive: true });
+      await writeFile(path.join(root, 'memory', 'docker', 'c2', 'memory.max_usage_in_bytes'), '1048576');
+      expect(await driver.fetchPeakMemory('c2')).toBe(1048576);
+      expect(await driver.fetchPeakMemory('gone')).toBeUndefined();
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

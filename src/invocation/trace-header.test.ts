@@ -18,4 +18,18 @@ describe('trace header', () => {
     expect(getTraceField(trace, 'lineage')).toBe('a87bd80c:1');
     expect(parseTraceHeader(formatTraceHeader(trace)).map(([key]) => key)).toEqual(['Root', 'Parent', 'Sampled', 'Lineage']);
   });
+
+  it('draws a new root and parent every time, past many refills of its random pool', () => {
+    const roots = new Set<string>();
+    const parents = new Set<string>();
+    // 20 random bytes per trace: 1,000 traces go through the 4 KB pool about five times.
+    for (let i = 0; i < 1000; i += 1) {
+      const trace = getInvocationTrace(undefined);
+      roots.add(getTraceField(trace, 'Root') ?? '');
+      parents.add(getTraceField(trace, 'Parent') ?? '');
+    }
+    expect(roots.size).toBe(1000);
+    expect(parents.size).toBe(1000);
+    expect([...parents].every((parent) => /^[0-9a-f]{16}$/.test(parent))).toBe(true);
+  });
 });
