@@ -212,9 +212,9 @@ describe('DockerodeContainerDriver: freezing', () => {
     writeFileSync(frozen, 'FROZEN\n');
     const thawed = v1Freezer(OTHER);
     const driver = new DockerodeContainerDriver(engine.docker, 'inst', root);
-    await driver.thawOrphan(ID);
-    await driver.thawOrphan(OTHER);
-    await driver.thawOrphan('c3'.padEnd(64, '0'));
+    expect(await driver.thawOrphan(ID)).toBe(true);
+    expect(await driver.thawOrphan(OTHER)).toBe(false);
+    expect(await driver.thawOrphan('c3'.padEnd(64, '0'))).toBe(false);
     expect(readFileSync(frozen, 'utf8')).toBe('THAWED');
     expect(readFileSync(thawed, 'utf8')).toBe('THAWED\n');
   });

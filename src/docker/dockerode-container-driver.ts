@@ -257,12 +257,15 @@ export class DockerodeContainerDriver implements ContainerDriver {
    * Thaws container `id` when its freezer cgroup is frozen behind the engine's back (an earlier lambdock
    * froze it through the cgroup and ended without thawing it): the engine could neither stop nor remove
    * it. For the sweep of orphans, which goes to the engine directly; a container the engine lists as
-   * paused is the engine's to thaw.
+   * paused is the engine's to thaw. Answers whether there was anything to thaw.
    */
-  async thawOrphan(id: string): Promise<void> {
+  async thawOrphan(id: string): Promise<boolean> {
+    const known = this.cgroupFrozen.has(id);
     this.thawForEngine(id);
     const cgroup = await this.findFreezer(id).catch(() => undefined);
-    if (cgroup !== undefined && isCgroupFreezing(cgroup)) thawCgroup(cgroup);
+    if (cgroup === undefined || !isCgroupFreezing(cgroup)) return known;
+    thawCgroup(cgroup);
+    return true;
   }
 
   /** pause/unpause, recovering from Docker 20.10's state races by reading the cgroup freezer. */

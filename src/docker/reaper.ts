@@ -5,7 +5,7 @@ export interface OrphanOptions {
    * Called before the removal of each container the engine lists as running: one frozen through its
    * cgroup by an earlier lambdock is listed so, and must be thawed for the engine to be able to kill it.
    */
-  thawRunning?: (id: string) => Promise<void>;
+  thawRunning?: (id: string) => Promise<unknown>;
 }
 
 /** Force-removes every container carrying all of `labels` (e.g. `lambdock.instance=<id>`). */

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import Dockerode from 'dockerode';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LABELS } from '../../src/docker/container-driver.js';
 import { startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
@@ -114,7 +115,17 @@ describe('LAMBDOCK_FREEZE=cgroup', () => {
       writeFileSync(`${FREEZER}/${orphan.id}/freezer.state`, 'FROZEN');
       await waitForFrozen(orphan.id);
 
-      restarted = await within(30_000, startTestLambdock({ ...CGROUP, LAMBDOCK_INSTANCE_ID: instanceId }), 'start beside a frozen orphan');
+      // (This host's runc, 1.1.5, thaws a FROZEN container itself when the engine SIGKILLs it, not a FREEZING
+      // one, and older ones do neither: what shows lambdock's own thaw is its log.)
+      const lines: string[] = [];
+      const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+      restarted = await within(
+        30_000,
+        startTestLambdock({ ...CGROUP, LAMBDOCK_INSTANCE_ID: instanceId }, inject('testRunPrefix'), { logger }),
+        'start beside a frozen orphan',
+      );
+      const sweep = lines.map((line) => JSON.parse(line) as { msg: string }).find((line) => line.msg === 'Removed orphans of an earlier run');
+      expect(sweep).toMatchObject({ containers: 1, thawed: 1 });
       await expect(orphan.inspect()).rejects.toMatchObject({ statusCode: 404 });
       expect(existsSync(`${FREEZER}/${orphan.id}`)).toBe(false);
     } finally {
