@@ -1,9 +1,10 @@
 /**
  * Thaw per freeze mode: one warm Node environment in a lambdock with LAMBDOCK_FREEZE=docker and one in a
  * lambdock with LAMBDOCK_FREEZE=cgroup, each frozen after its pause grace and invoked again (thaw →
- * answer), beside the engine's own `docker unpause` call on a paused container and a bare write of a
- * freezer cgroup. The cycles of all four interleave, so that the machine's drift hits each alike. Part of
- * `npm run bench`; alone: `npx tsx bench/freeze-modes.ts` (BENCH_THAW_RUNS cycles, 40 by default).
+ * answer), beside the engine's own `docker unpause` call on a paused container, a bare write of a
+ * freezer cgroup and the same invoke never frozen. The cycles of the first four interleave, so that the
+ * machine's drift hits each alike. Part of `npm run bench`; alone: `npx tsx bench/freeze-modes.ts`
+ * (BENCH_THAW_RUNS cycles, 40 by default).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -62,7 +63,7 @@ export async function measureFreezeModes(runs: number): Promise<FreezeRow[]> {
     Labels: { 'lambdock.managed': 'true', 'lambdock.instance': docker.t.instanceId },
     HostConfig: { Init: true, NetworkMode: 'none' },
   });
-  const samples = { docker: [] as number[], cgroup: [] as number[], unpause: [] as number[], write: [] as number[] };
+  const samples = { docker: [] as number[], cgroup: [] as number[], unpause: [] as number[], write: [] as number[], warm: [] as number[] };
   try {
     await idle.start();
     const idleState = `${FREEZER}/${idle.id}/freezer.state`;
@@ -88,6 +89,8 @@ export async function measureFreezeModes(runs: number): Promise<FreezeRow[]> {
         samples.write.push(performance.now() - started);
       }
     }
+    // What a thaw adds to: the same invoke, back to back, never frozen.
+    for (let i = 0; i < runs; i += 1) samples.warm.push(await invoke(cgroup, i));
   } finally {
     await idle.remove({ force: true }).catch(() => undefined);
     for (const subject of subjects) {
@@ -100,6 +103,7 @@ export async function measureFreezeModes(runs: number): Promise<FreezeRow[]> {
     { scenario: 'lambdock thaw, LAMBDOCK_FREEZE=cgroup (freezer cgroup write)', samples: samples.cgroup, target: '≤ 0.5× `docker unpause` p50' },
     { scenario: 'engine floor: `docker unpause` API call alone (same cycles)', samples: samples.unpause },
     ...(samples.write.length === 0 ? [] : [{ scenario: 'floor: `freezer.state` ← THAWED write alone', samples: samples.write }]),
+    { scenario: 'floor: the same invoke, back to back, not frozen', samples: samples.warm },
   ];
 }
 
