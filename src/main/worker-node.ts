@@ -74,13 +74,18 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
       logger.warn({ container, reason }, 'Cannot freeze a sandbox through its freezer cgroup; such sandboxes are frozen with docker pause (logged once)'),
   });
   // Whatever the freeze mode: an earlier run in mode 'cgroup' may have left frozen containers the engine lists as running.
-  const orphans = { thawRunning: (id: string) => driver.thawOrphan(id) };
+  let thawed = 0;
+  const orphans = {
+    thawRunning: async (id: string) => {
+      if (await driver.thawOrphan(id)) thawed += 1;
+    },
+  };
   const swept = await removeOrphanContainers(docker, ownLabels, orphans);
   const sweptDisks = await scratch.removeOrphans().catch((error: unknown) => {
     logger.warn({ err: error }, 'Could not remove every /tmp disk of an earlier run');
     return 0;
   });
-  if (swept + sweptDisks > 0) logger.info({ instanceId, containers: swept, disks: sweptDisks }, 'Removed orphans of an earlier run');
+  if (swept + sweptDisks > 0) logger.info({ instanceId, containers: swept, thawed, disks: sweptDisks }, 'Removed orphans of an earlier run');
 
   const isolation = await openSandboxIsolation(docker, { ...config, instanceId }, logger);
   const { runtimeApiAddress, network: sandboxNetwork } = isolation;
