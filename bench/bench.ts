@@ -23,6 +23,7 @@ import { measureThroughput, type ThroughputRow } from './throughput.js';
 import { measureUnpack } from './unpack.js';
 import { measureAsync } from './async.js';
 import { measureSandboxCalls } from './sandbox-calls.js';
+import { measureFreezeModes } from './freeze-modes.js';
 
 const execFile = promisify(execFileCb);
 const HANDLER = 'exports.handler = async (event) => ({ ok: true, echo: event.n ?? null });';
@@ -193,6 +194,9 @@ async function main(): Promise<void> {
     await idle.remove({ force: true });
     rows.push({ scenario: 'engine floor: `docker unpause` API call alone', samples: unpause });
 
+    process.stdout.write('thaw per freeze mode (LAMBDOCK_FREEZE=docker|cgroup), beside docker unpause…\n');
+    rows.push(...(await measureFreezeModes(THAW_RUNS)));
+
     process.stdout.write('baseline: docker run per invocation…\n');
     const codeDir = await mkdtemp(path.join(os.tmpdir(), 'lambdock-bench-code-'));
     await writeFile(path.join(codeDir, 'index.js'), HANDLER);
@@ -271,6 +275,8 @@ async function main(): Promise<void> {
     'formatted /tmp disks ready; the burst row shows cold starts that find them used up).',
     'Thaw = first invoke after the environment was frozen with `docker pause`. The event is handed to the',
     'parked runtime as the unpause starts, so it can beat the engine\'s own unpause call (next row).',
+    'The freeze-mode rows (bench/freeze-modes.ts) interleave their cycles: a lambdock freezing with',
+    '`docker pause`, one writing the freezer cgroup itself (LAMBDOCK_FREEZE=cgroup), the engine\'s unpause call.',
     'Unpack = safe extraction of a 14,000-file node_modules-like zip (the work behind CreateFunction\'s',
     'Pending → Active), beside `unzip -q` of the same zip. Baselines measured in the same run.',
     '',

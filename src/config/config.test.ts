@@ -106,6 +106,7 @@ describe('loadConfig: defaults', () => {
       runtimeApiAdvertiseHost: '172.17.0.1',
       runtimeApiHostExplicit: false,
       pauseGraceMs: 100,
+      freezeMode: 'docker',
       idleKeepAliveMs: 600_000,
       instanceId: undefined,
       maxLoopDevices: 256,
@@ -150,9 +151,10 @@ describe('loadConfig: defaults', () => {
 
   it('treats empty numeric and boolean variables as unset', () => {
     fakeInterfaces(HOST_WITH_DOCKER);
-    const config = loadConfig({ LAMBDOCK_PORT: '', LAMBDOCK_PAUSE_GRACE_MS: '', LAMBDOCK_BUILD_IMAGES: '' });
+    const config = loadConfig({ LAMBDOCK_PORT: '', LAMBDOCK_PAUSE_GRACE_MS: '', LAMBDOCK_BUILD_IMAGES: '', LAMBDOCK_FREEZE: '' });
     expect(config.port).toBe(9000);
     expect(config.pauseGraceMs).toBe(100);
+    expect(config.freezeMode).toBe('docker');
     expect(config.buildImagesOnStart).toBe(true);
   });
 });
@@ -183,6 +185,7 @@ describe('loadConfig: overrides', () => {
       LAMBDOCK_RUNTIME_API_HOST: '10.0.0.1',
       LAMBDOCK_RUNTIME_API_ADVERTISE: 'lambdock.internal',
       LAMBDOCK_PAUSE_GRACE_MS: '0',
+      LAMBDOCK_FREEZE: 'cgroup',
       LAMBDOCK_IDLE_TIMEOUT_MS: '1000',
       LAMBDOCK_INSTANCE_ID: 'ci-42',
       LAMBDOCK_MAX_LOOP_DEVICES: '16',
@@ -233,6 +236,7 @@ describe('loadConfig: overrides', () => {
       runtimeApiAdvertiseHost: 'lambdock.internal',
       runtimeApiHostExplicit: true,
       pauseGraceMs: 0,
+      freezeMode: 'cgroup',
       idleKeepAliveMs: 1000,
       instanceId: 'ci-42',
       maxLoopDevices: 16,
@@ -353,6 +357,10 @@ describe('loadConfig: invalid values', () => {
 
   it.each(['80-90', '20000', '2000-1999', '1000-2000', '60000-70000'])('refuses LAMBDOCK_RUNTIME_API_PORTS=%s', (raw) => {
     expect(configErrorOf({ LAMBDOCK_RUNTIME_API_PORTS: raw }).message).toContain('LAMBDOCK_RUNTIME_API_PORTS must be a range');
+  });
+
+  it('refuses a freeze mode it does not know', () => {
+    expect(configErrorOf({ LAMBDOCK_FREEZE: 'pause' }).message).toBe("LAMBDOCK_FREEZE must be docker or cgroup, got 'pause'");
   });
 
   it('refuses a host access it does not know', () => {

@@ -60,8 +60,14 @@ export interface Config {
   runtimeApiAdvertiseHost: string;
   /** Set by the environment; otherwise, running in a container, lambdock uses its address on the sandbox network. */
   runtimeApiHostExplicit: boolean;
-  /** Idle time before a sandbox is frozen with `docker pause`. */
+  /** Idle time before a sandbox is frozen (see freezeMode). */
   pauseGraceMs: number;
+  /**
+   * How idle sandboxes are frozen and thawed: 'docker' with the engine's pause and unpause; 'cgroup' by
+   * writing their freezer cgroup under cgroupRoot directly (faster thaws; `docker pause` for a container
+   * whose cgroup lambdock cannot write).
+   */
+  freezeMode: FreezeMode;
   /** Idle time before a sandbox is removed. */
   idleKeepAliveMs: number;
   /**
@@ -91,7 +97,7 @@ export interface Config {
   /** What PutFunctionConcurrency must leave unreserved (AWS: 100). */
   minUnreservedConcurrency: number;
   logLevel: string;
-  /** Where the host's cgroup tree is visible (sandboxes' peak memory for REPORT lines). */
+  /** Where the host's cgroup tree is visible (sandboxes' peak memory for REPORT lines, freezeMode 'cgroup'). */
   cgroupRoot: string;
   /** Who may call the public API (the Lambda and SQS routes; /health stays open). */
   auth: AuthConfig;
@@ -123,6 +129,8 @@ export function getOwnSandboxNetworkName(instanceId: string): string {
 }
 
 export type SandboxHostAccess = 'blocked' | 'open';
+
+export type FreezeMode = 'docker' | 'cgroup';
 
 export interface PortRange {
   first: number;
@@ -213,6 +221,13 @@ function hostAccess(env: Env): SandboxHostAccess {
 
 /** An access key id as AWS's IAM model bounds it (16-128 word characters); shorter ones (`test`) are allowed. */
 const ACCESS_KEY_ID_PATTERN = /^\w{1,128}$/;
+
+function freezeMode(env: Env): FreezeMode {
+  const raw = env.LAMBDOCK_FREEZE;
+  if (raw === undefined || raw === '' || raw === 'docker') return 'docker';
+  if (raw === 'cgroup') return 'cgroup';
+  throw new ConfigError(`LAMBDOCK_FREEZE must be docker or cgroup, got '${raw}'`);
+}
 
 function iamMode(env: Env): 'off' | 'enforce' {
   const raw = env.LAMBDOCK_IAM;
@@ -331,6 +346,7 @@ export function loadConfig(env: Env = process.env, roleOverride?: string): Confi
     runtimeApiAdvertiseHost: advertise,
     runtimeApiHostExplicit: env.LAMBDOCK_RUNTIME_API_HOST !== undefined || env.LAMBDOCK_RUNTIME_API_ADVERTISE !== undefined,
     pauseGraceMs: int(env, 'LAMBDOCK_PAUSE_GRACE_MS', 100, 0, 3_600_000),
+    freezeMode: freezeMode(env),
     idleKeepAliveMs: int(env, 'LAMBDOCK_IDLE_TIMEOUT_MS', 600_000, 1_000, 86_400_000),
     instanceId,
     maxLoopDevices: int(env, 'LAMBDOCK_MAX_LOOP_DEVICES', 256, 1, 65_536),

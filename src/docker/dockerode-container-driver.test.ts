@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
@@ -118,5 +119,138 @@ describe('fetchPeakMemory', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * An engine that answers at once and records its calls; a kill or remove also records the freezer state
+ * the container's fake cgroup had at that moment (what the engine would have found).
+ */
+function recordingEngine(root: string) {
+  const calls: string[] = [];
+  const stateOf = (id: string) => {
+    try {
+      return readFileSync(path.join(root, 'freezer', 'docker', id, 'freezer.state'), 'utf8');
+    } catch {
+      return 'none';
+    }
+  };
+  const engine = {
+    getContainer: (id: string) => ({
+      pause: async () => void calls.push(`pause ${id}`),
+      unpause: async () => void calls.push(`unpause ${id}`),
+      kill: async () => void calls.push(`kill ${id} (${stateOf(id)})`),
+      remove: async () => void calls.push(`remove ${id} (${stateOf(id)})`),
+      // Pid 0: not running, so the driver finds no /proc entry to read.
+      inspect: async () => ({ State: { Pid: 0, Running: true, Paused: false } }),
+    }),
+  };
+  return { docker: engine as unknown as Dockerode, calls };
+}
+
+describe('DockerodeContainerDriver: freezing', () => {
+  let root: string;
+  const ID = 'a1'.padEnd(64, '0');
+  const OTHER = 'b2'.padEnd(64, '0');
+
+  beforeEach(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'lambdock-driver-cgroup-'));
+  });
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  /** Container `id`'s freezer cgroup, v1 cgroupfs layout (this host's), thawed. */
+  function v1Freezer(id: string): string {
+    const dir = path.join(root, 'freezer', 'docker', id);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'freezer.state'), 'THAWED\n');
+    return path.join(dir, 'freezer.state');
+  }
+
+  it("mode 'cgroup' freezes and thaws through the container's freezer cgroup, without the engine", async () => {
+    const engine = recordingEngine(root);
+    const state = v1Freezer(ID);
+    const driver = new DockerodeContainerDriver(engine.docker, 'inst', root, { freezeMode: 'cgroup' });
+    await driver.pauseContainer(ID);
+    expect(readFileSync(state, 'utf8')).toBe('FROZEN');
+    await driver.unpauseContainer(ID);
+    expect(readFileSync(state, 'utf8')).toBe('THAWED');
+    expect(engine.calls).toEqual([]);
+  });
+
+  it("mode 'cgroup' on cgroup v2 (systemd layout) writes cgroup.freeze", async () => {
+    const engine = recordingEngine(root);
+    const dir = path.join(root, 'system.slice', `docker-${ID}.scope`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'cgroup.freeze'), '0\n');
+    writeFileSync(path.join(dir, 'cgroup.events'), 'populated 1\nfrozen 1\n');
+    const driver = new DockerodeContainerDriver(engine.docker, 'inst', root, { freezeMode: 'cgroup' });
+    await driver.pauseContainer(ID);
+    expect(readFileSync(path.join(dir, 'cgroup.freeze'), 'utf8')).toBe('1');
+    await driver.unpauseContainer(ID);
+    expect(readFileSync(path.join(dir, 'cgroup.freeze'), 'utf8')).toBe('0');
+    expect(engine.calls).toEqual([]);
+  });
+
+  it('thaws a container it froze through its cgroup before the engine kills or removes it', async () => {
+    const engine = recordingEngine(root);
+    v1Freezer(ID);
+    v1Freezer(OTHER);
+    const driver = new DockerodeContainerDriver(engine.docker, 'inst', root, { freezeMode: 'cgroup' });
+    await driver.pauseContainer(ID);
+    await driver.killContainer(ID);
+    await driver.pauseContainer(OTHER);
+    await driver.removeContainer(OTHER);
+    expect(engine.calls).toEqual([`kill ${ID} (THAWED)`, `remove ${OTHER} (THAWED)`]);
+  });
+
+  it("falls back to docker pause for a container without a freezer cgroup it can write, and says so once", async () => {
+    const engine = recordingEngine(root);
+    const told: string[] = [];
+    const driver = new DockerodeContainerDriver(engine.docker, 'inst', root, {
+      freezeMode: 'cgroup',
+      onFreezeFallback: (id, reason) => told.push(`${id}: ${reason}`),
+    });
+    await driver.pauseContainer(ID);
+    await driver.unpauseContainer(ID);
+    await driver.pauseContainer(OTHER);
+    expect(engine.calls).toEqual([`pause ${ID}`, `unpause ${ID}`, `pause ${OTHER}`]);
+    expect(told).toEqual([`${ID}: no writable freezer cgroup of the container under ${root}`]);
+  });
+
+  it("mode 'docker' pauses with the engine even where the cgroup could be written", async () => {
+    const engine = recordingEngine(root);
+    const state = v1Freezer(ID);
+    const driver = new DockerodeContainerDriver(engine.docker, 'inst', root);
+    await driver.pauseContainer(ID);
+    await driver.unpauseContainer(ID);
+    expect(engine.calls).toEqual([`pause ${ID}`, `unpause ${ID}`]);
+    expect(readFileSync(state, 'utf8')).toBe('THAWED\n');
+  });
+
+  it('thaws an orphan frozen through its cgroup (by an earlier run), and leaves a thawed one alone', async () => {
+    const engine = recordingEngine(root);
+    const frozen = v1Freezer(ID);
+    writeFileSync(frozen, 'FROZEN\n');
+    const thawed = v1Freezer(OTHER);
+    const driver = new DockerodeContainerDriver(engine.docker, 'inst', root);
+    expect(await driver.thawOrphan(ID)).toBe(true);
+    expect(await driver.thawOrphan(OTHER)).toBe(false);
+    expect(await driver.thawOrphan('c3'.padEnd(64, '0'))).toBe(false);
+    expect(readFileSync(frozen, 'utf8')).toBe('THAWED');
+    expect(readFileSync(thawed, 'utf8')).toBe('THAWED\n');
+  });
+
+  it("reads peak memory from the container's memory cgroup, v1 or v2", async () => {
+    const engine = recordingEngine(root);
+    mkdirSync(path.join(root, 'memory', 'docker', ID), { recursive: true });
+    writeFileSync(path.join(root, 'memory', 'docker', ID, 'memory.max_usage_in_bytes'), '12345\n');
+    mkdirSync(path.join(root, 'system.slice', `docker-${OTHER}.scope`), { recursive: true });
+    writeFileSync(path.join(root, 'system.slice', `docker-${OTHER}.scope`, 'memory.peak'), '678\n');
+    const driver = new DockerodeContainerDriver(engine.docker, 'inst', root);
+    expect(await driver.fetchPeakMemory(ID)).toBe(12345);
+    expect(await driver.fetchPeakMemory(OTHER)).toBe(678);
+    expect(await driver.fetchPeakMemory('c3'.padEnd(64, '0'))).toBeUndefined();
   });
 });

@@ -1,18 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type Dockerode from 'dockerode';
+import { freezeCgroup, findWritableFreezer, isCgroupFreezing, thawCgroup } from './cgroup-freezer.js';
+import { getCgroupDirCandidates, getCgroupDirsFromProc, type CgroupDir } from './container-cgroup.js';
 import type { ContainerDriver, ContainerExit, ContainerSpec } from './container-driver.js';
 import { LABELS, OUTPUT_PIPE_DIR } from './container-driver.js';
 
 const COMMAND_TIMEOUT_MS = 30_000;
 /** Docker 20.10 races on quick pause/unpause; these messages mean "check the real state and retry". */
 const PAUSE_RACE = /already paused|is not paused|cannot resume|cannot pause|not running/i;
-
-/** Where a container's peak memory is, by cgroup layout: v1, v2 with the cgroupfs driver, v2 with systemd. */
-const PEAK_MEMORY_LAYOUTS: ReadonlyArray<(root: string, id: string) => string> = [
-  (root, id) => `${root}/memory/docker/${id}/memory.max_usage_in_bytes`,
-  (root, id) => `${root}/docker/${id}/memory.peak`,
-  (root, id) => `${root}/system.slice/docker-${id}.scope/memory.peak`,
-];
 
 export class DockerTimeoutError extends Error {
   override name = 'DockerTimeoutError';
@@ -45,7 +41,18 @@ export interface DriverOptions {
   commandTimeoutMs?: number;
   /** Told when a container created after its caller gave up had to be removed (or could not be). */
   onLateCreate?: (name: string, error?: unknown) => void;
+  /** How containers are frozen: the engine's `docker pause` (the default), or their freezer cgroup written directly. */
+  freezeMode?: 'docker' | 'cgroup';
+  /**
+   * Told once, the first time freezeMode 'cgroup' cannot freeze a container through its cgroup (no
+   * writable freezer file: lambdock in a container without the host's cgroupfs, a rootless engine…) and
+   * `docker pause` freezes it instead.
+   */
+  onFreezeFallback?: (id: string, reason: string) => void;
 }
+
+/** Errors of a cgroup write that mean "not ours to write", not "the container is gone". */
+const REFUSED_WRITE = new Set(['EACCES', 'EPERM', 'EROFS']);
 
 function statusOf(error: unknown): number | undefined {
   return (error as { statusCode?: number }).statusCode;
@@ -60,8 +67,20 @@ export class DockerodeContainerDriver implements ContainerDriver {
   private closed = false;
   private readonly timeoutMs: number;
   private readonly onLateCreate: (name: string, error?: unknown) => void;
-  /** The cgroup layout that last gave a peak memory (see fetchPeakMemory). */
-  private peakLayout: ((root: string, id: string) => string) | undefined;
+  /** Which of getCgroupDirCandidates last gave a peak memory (tried first from then on). */
+  private peakCandidate: number | undefined;
+  private readonly freezeMode: 'docker' | 'cgroup';
+  private readonly onFreezeFallback: (id: string, reason: string) => void;
+  private fallbackTold = false;
+  /** freezeMode 'cgroup': each container's freezer cgroup, or 'docker' where it has none lambdock can write. */
+  private readonly freezers = new Map<string, CgroupDir | 'docker'>();
+  /**
+   * The containers frozen through their cgroup right now. The engine does not know they are frozen (it
+   * lists them running), so everything that must reach their processes thaws them first: a frozen task
+   * does not see a SIGTERM until it is thawed, and on cgroup v1 does not even die of SIGKILL (runc 1.1
+   * and later thaw a frozen container they SIGKILL; older ones, and other runtimes, wait for it to die).
+   */
+  private readonly cgroupFrozen = new Map<string, { cgroup: CgroupDir; freezing: AbortController }>();
 
   constructor(
     private readonly docker: Dockerode,
@@ -71,6 +90,8 @@ export class DockerodeContainerDriver implements ContainerDriver {
   ) {
     this.timeoutMs = options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS;
     this.onLateCreate = options.onLateCreate ?? (() => undefined);
+    this.freezeMode = options.freezeMode ?? 'docker';
+    this.onFreezeFallback = options.onFreezeFallback ?? (() => undefined);
   }
 
   private run<T>(call: (signal: AbortSignal) => Promise<T>, what: string): Promise<T> {
@@ -168,11 +189,86 @@ export class DockerodeContainerDriver implements ContainerDriver {
   }
 
   async pauseContainer(id: string): Promise<void> {
-    await this.freezeOp(id, 'pause');
+    const cgroup = this.freezeMode === 'cgroup' ? await this.loadFreezer(id) : 'docker';
+    if (cgroup === 'docker') return this.freezeOp(id, 'pause');
+    // Recorded before the freeze begins: a removal that comes meanwhile (a shutdown) stops it and thaws.
+    const freezing = new AbortController();
+    this.cgroupFrozen.set(id, { cgroup, freezing });
+    try {
+      await freezeCgroup(cgroup, { signal: freezing.signal });
+    } catch (error) {
+      if (this.cgroupFrozen.get(id)?.freezing === freezing) this.cgroupFrozen.delete(id);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === undefined || !REFUSED_WRITE.has(code)) throw error;
+      this.fallBack(id, `writing ${cgroup.dir} was refused (${code})`);
+      await this.freezeOp(id, 'pause');
+    }
   }
 
   async unpauseContainer(id: string): Promise<void> {
-    await this.freezeOp(id, 'unpause');
+    const frozen = this.cgroupFrozen.get(id);
+    if (frozen === undefined) return this.freezeOp(id, 'unpause');
+    thawCgroup(frozen.cgroup);
+    this.cgroupFrozen.delete(id);
+  }
+
+  /** Where container `id` is frozen through its cgroup, found once; 'docker' when it has no cgroup lambdock can write. */
+  private async loadFreezer(id: string): Promise<CgroupDir | 'docker'> {
+    const known = this.freezers.get(id);
+    if (known !== undefined) return known;
+    const found = await this.findFreezer(id);
+    if (found === undefined) {
+      this.fallBack(id, `no writable freezer cgroup of the container under ${this.cgroupRoot}`);
+      return 'docker';
+    }
+    this.freezers.set(id, found);
+    return found;
+  }
+
+  /** The engine's usual layouts first (no engine call), then the cgroup the container's init process is in. */
+  private async findFreezer(id: string): Promise<CgroupDir | undefined> {
+    const usual = findWritableFreezer(getCgroupDirCandidates(this.cgroupRoot, id, 'freezer'));
+    if (usual !== undefined) return usual;
+    const info = await this.run((abortSignal) => this.docker.getContainer(id).inspect({ abortSignal }), 'inspect');
+    if (!(info.State.Pid > 0)) return undefined;
+    const procCgroup = await readFile(`/proc/${info.State.Pid}/cgroup`, 'utf8').catch(() => '');
+    return findWritableFreezer(getCgroupDirsFromProc(procCgroup, this.cgroupRoot, id, 'freezer'));
+  }
+
+  private fallBack(id: string, reason: string): void {
+    this.freezers.set(id, 'docker');
+    if (this.fallbackTold) return;
+    this.fallbackTold = true;
+    this.onFreezeFallback(id, reason);
+  }
+
+  /** Thaws a container this driver froze through its cgroup, before the engine is asked to stop it. */
+  private thawForEngine(id: string): void {
+    const frozen = this.cgroupFrozen.get(id);
+    if (frozen === undefined) return;
+    frozen.freezing.abort();
+    try {
+      thawCgroup(frozen.cgroup);
+    } catch (error) {
+      // Gone with its container: nothing left to thaw.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    this.cgroupFrozen.delete(id);
+  }
+
+  /**
+   * Thaws container `id` when its freezer cgroup is frozen behind the engine's back (an earlier lambdock
+   * froze it through the cgroup and ended without thawing it): the engine could neither stop nor remove
+   * it. For the sweep of orphans, which goes to the engine directly; a container the engine lists as
+   * paused is the engine's to thaw. Answers whether there was anything to thaw.
+   */
+  async thawOrphan(id: string): Promise<boolean> {
+    const known = this.cgroupFrozen.has(id);
+    this.thawForEngine(id);
+    const cgroup = await this.findFreezer(id).catch(() => undefined);
+    if (cgroup === undefined || !isCgroupFreezing(cgroup)) return known;
+    thawCgroup(cgroup);
+    return true;
   }
 
   /** pause/unpause, recovering from Docker 20.10's state races by reading the cgroup freezer. */
@@ -193,6 +289,7 @@ export class DockerodeContainerDriver implements ContainerDriver {
   }
 
   async killContainer(id: string, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
+    this.thawForEngine(id);
     try {
       await this.run((abortSignal) => this.docker.getContainer(id).kill({ signal, abortSignal }), 'kill');
     } catch (error) {
@@ -202,11 +299,13 @@ export class DockerodeContainerDriver implements ContainerDriver {
   }
 
   async removeContainer(id: string): Promise<void> {
+    this.thawForEngine(id);
     try {
       await this.run((abortSignal) => this.docker.getContainer(id).remove({ force: true, abortSignal }), 'remove');
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
     }
+    this.freezers.delete(id);
   }
 
   async fetchExit(id: string): Promise<ContainerExit> {
@@ -229,13 +328,17 @@ export class DockerodeContainerDriver implements ContainerDriver {
     // read costs a few microseconds, where the promise API's open, stat, read and close each went through
     // the thread pool (a tenth of a millisecond of this process's CPU per invocation, measured). The
     // layout that answered once is tried first from then on.
-    const root = this.cgroupRoot;
-    const layouts = this.peakLayout === undefined ? PEAK_MEMORY_LAYOUTS : [this.peakLayout, ...PEAK_MEMORY_LAYOUTS];
-    for (const layout of layouts) {
+    const files = getCgroupDirCandidates(this.cgroupRoot, id, 'memory').map(({ version, dir }) =>
+      version === 1 ? `${dir}/memory.max_usage_in_bytes` : `${dir}/memory.peak`,
+    );
+    const remembered = this.peakCandidate;
+    const order = files.map((_, index) => index);
+    if (remembered !== undefined) order.sort((a, b) => Number(b === remembered) - Number(a === remembered));
+    for (const index of order) {
       try {
-        const value = Number(readFileSync(layout(root, id), 'utf8').trim());
+        const value = Number(readFileSync(files[index] ?? '', 'utf8').trim());
         if (Number.isFinite(value)) {
-          this.peakLayout = layout;
+          this.peakCandidate = index;
           return value;
         }
       } catch {

@@ -64,21 +64,31 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
   const instanceId = config.instanceId ?? (await loadInstanceId(config.dataDir));
   const ownLabels = [`${LABELS.managed}=true`, `${LABELS.instance}=${instanceId}`];
   const scratch = new LoopScratchDisks(createDiskHost(docker), config.dataDir, instanceId);
-  const swept = await removeOrphanContainers(docker, ownLabels);
-  const sweptDisks = await scratch.removeOrphans().catch((error: unknown) => {
-    logger.warn({ err: error }, 'Could not remove every /tmp disk of an earlier run');
-    return 0;
-  });
-  if (swept + sweptDisks > 0) logger.info({ instanceId, containers: swept, disks: sweptDisks }, 'Removed orphans of an earlier run');
-
-  const isolation = await openSandboxIsolation(docker, { ...config, instanceId }, logger);
-  const { runtimeApiAddress, network: sandboxNetwork } = isolation;
   const driver = new DockerodeContainerDriver(docker, instanceId, config.cgroupRoot, {
     onLateCreate: (name, error) =>
       error === undefined
         ? logger.warn({ container: name }, 'Removed a container the engine created after its caller gave up')
         : logger.error({ err: error, container: name }, 'Could not remove a container the engine created after its caller gave up'),
+    freezeMode: config.freezeMode,
+    onFreezeFallback: (container, reason) =>
+      logger.warn({ container, reason }, 'Cannot freeze a sandbox through its freezer cgroup; such sandboxes are frozen with docker pause (logged once)'),
   });
+  // Whatever the freeze mode: an earlier run in mode 'cgroup' may have left frozen containers the engine lists as running.
+  let thawed = 0;
+  const orphans = {
+    thawRunning: async (id: string) => {
+      if (await driver.thawOrphan(id)) thawed += 1;
+    },
+  };
+  const swept = await removeOrphanContainers(docker, ownLabels, orphans);
+  const sweptDisks = await scratch.removeOrphans().catch((error: unknown) => {
+    logger.warn({ err: error }, 'Could not remove every /tmp disk of an earlier run');
+    return 0;
+  });
+  if (swept + sweptDisks > 0) logger.info({ instanceId, containers: swept, thawed, disks: sweptDisks }, 'Removed orphans of an earlier run');
+
+  const isolation = await openSandboxIsolation(docker, { ...config, instanceId }, logger);
+  const { runtimeApiAddress, network: sandboxNetwork } = isolation;
   await driver.openEvents();
   const scratchPool = new ScratchDiskPool(scratch, {
     sparesPerSize: config.tmpSparesPerSize,
@@ -231,12 +241,12 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
       }
       await Promise.all([scratchPool.close(), networkHolders.close()]);
       if (!drained) {
-        await removeOrphanContainers(docker, ownLabels);
+        await removeOrphanContainers(docker, ownLabels, orphans);
         await scratch.removeOrphans().catch((error: unknown) => logger.warn({ err: error }, 'Could not remove every /tmp disk'));
       }
       await isolation.close().catch(async () => {
         // A container still on the network (a holder made while closing) keeps it: remove those, then retry.
-        await removeOrphanContainers(docker, ownLabels);
+        await removeOrphanContainers(docker, ownLabels, orphans);
         await isolation.close();
       });
       leases.close();
@@ -245,7 +255,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
       opt.close();
       await images.settled();
       // Last: nothing of this installation outlives it, not even a holder whose start failed as the network went.
-      await removeOrphanContainers(docker, ownLabels).catch((error: unknown) => logger.warn({ err: error }, 'Could not remove every container'));
+      await removeOrphanContainers(docker, ownLabels, orphans).catch((error: unknown) => logger.warn({ err: error }, 'Could not remove every container'));
       driver.close();
     },
   };
