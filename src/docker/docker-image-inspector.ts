@@ -12,6 +12,9 @@ const asList = (value: string | string[] | null | undefined): string[] => (typeo
  * labelled as lambdock's (`labels`) so that a sweep finds it if this process dies before removing it.
  */
 export class DockerImageInspector implements ImageInspector {
+  /** By image id: an id names fixed content, so what was found once stays true (activations ask again). */
+  private readonly shells = new Map<string, boolean>();
+
   constructor(
     private readonly docker: Dockerode,
     private readonly labels: Record<string, string>,
@@ -36,6 +39,14 @@ export class DockerImageInspector implements ImageInspector {
   }
 
   private async hasShell(imageId: string): Promise<boolean> {
+    const known = this.shells.get(imageId);
+    if (known !== undefined) return known;
+    const found = await this.lookForShell(imageId);
+    this.shells.set(imageId, found);
+    return found;
+  }
+
+  private async lookForShell(imageId: string): Promise<boolean> {
     const container = await this.docker.createContainer({ Image: imageId, Entrypoint: ['/bin/sh'], Cmd: [], Labels: this.labels, NetworkDisabled: true });
     try {
       await container.infoArchive({ path: '/bin/sh' });

@@ -94,6 +94,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Lambdo
   const redisUrl = options.redisUrl ?? ownRedis?.url ?? '';
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `lambdock-${instanceId}-`));
   let lambdock: Lambdock;
+  let accountId: string;
   try {
     const config = loadConfig({
       ...process.env,
@@ -105,6 +106,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Lambdo
       REDIS_URL: redisUrl,
       ...options.settings,
     });
+    accountId = config.accountId;
     lambdock = await startLambdock(config, { logger: pino({ level: options.logLevel ?? 'silent' }), drainTimeoutMs: 5_000 });
   } catch (error) {
     await ownRedis?.stop();
@@ -114,7 +116,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Lambdo
   const clientConfig = { endpoint: lambdock.url, region: REGION, credentials: { accessKeyId: 'lambdock', secretAccessKey: 'lambdock' }, maxAttempts: 1 };
   const lambda = new LambdaClient(clientConfig);
   const sqs = new SQSClient(clientConfig);
-  const accountId = loadConfig({ ...process.env, ...options.settings }).accountId;
   let stopping: Promise<void> | undefined;
 
   const stop = (): Promise<void> => {
