@@ -82,9 +82,12 @@ export interface Config {
   /** Build missing runtime images at startup. */
   buildImagesOnStart: boolean;
   accountConcurrency: number;
-  /** The memory (MB of MemorySize) a worker's environments may take together: idle ones are evicted past it. */
+  /**
+   * The memory (MB) a worker's environments may take together: a running one by its MemorySize, a frozen
+   * one by what its cgroup was charged as it froze (see Sandbox.charge); idle ones are evicted past it.
+   */
   memoryBudgetMb: number;
-  /** What a worker's environments' /tmp disks (EphemeralStorage) may take together, in MB. */
+  /** What a worker's environments' /tmp disks may take together, in MB: EphemeralStorage, a frozen one's by what its disk image holds. */
   tmpBudgetMb: number;
   /** Container starts in flight on the engine at once; the rest queue (a burst of cold starts). */
   maxConcurrentStarts: number;

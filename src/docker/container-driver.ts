@@ -55,6 +55,8 @@ export interface ContainerDriver {
   waitForExit(id: string): Promise<ContainerExit>;
   /** Peak memory of the container's cgroup in bytes, when the host exposes it. */
   fetchPeakMemory(id: string): Promise<number | undefined>;
+  /** What the container's memory cgroup is charged now in bytes (anonymous memory and page cache), when the host exposes it. */
+  fetchMemoryUsage(id: string): Promise<number | undefined>;
   /**
    * Calls `onExit` whenever a container of this installation stops, with the engine's time of the stop
    * (epoch ms, the host's clock). Returns the unsubscribe.
@@ -85,6 +87,8 @@ export interface OutputPipeProvider {
 export interface ScratchDisk {
   volume: string;
   release(): Promise<void>;
+  /** The host disk space the disk takes now in bytes (its image file is sparse), when known. */
+  allocatedBytes?(): number | undefined;
 }
 
 export interface ScratchDiskProvider {

@@ -122,6 +122,26 @@ describe('fetchPeakMemory', () => {
   });
 });
 
+describe('fetchMemoryUsage', () => {
+  it("reads what the container's memory cgroup is charged now (not its peak), v1 or v2", async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'lambdock-cgroup-'));
+    try {
+      const driver = new DockerodeContainerDriver({} as Dockerode, 'inst', root);
+      await mkdir(path.join(root, 'memory', 'docker', 'c1'), { recursive: true });
+      await writeFile(path.join(root, 'memory', 'docker', 'c1', 'memory.max_usage_in_bytes'), '52428800\n');
+      await writeFile(path.join(root, 'memory', 'docker', 'c1', 'memory.usage_in_bytes'), '9437184\n');
+      expect(await driver.fetchMemoryUsage('c1')).toBe(9437184);
+      await mkdir(path.join(root, 'system.slice', 'docker-c2.scope'), { recursive: true });
+      await writeFile(path.join(root, 'system.slice', 'docker-c2.scope', 'memory.peak'), '52428800\n');
+      await writeFile(path.join(root, 'system.slice', 'docker-c2.scope', 'memory.current'), '1048576\n');
+      expect(await driver.fetchMemoryUsage('c2')).toBe(1048576);
+      expect(await driver.fetchMemoryUsage('gone')).toBeUndefined();
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
 /**
  * An engine that answers at once and records its calls; a kill or remove also records the freezer state
  * the container's fake cgroup had at that moment (what the engine would have found).

@@ -68,7 +68,7 @@ export class DockerodeContainerDriver implements ContainerDriver {
   private readonly timeoutMs: number;
   private readonly onLateCreate: (name: string, error?: unknown) => void;
   /** Which of getCgroupDirCandidates last gave a peak memory (tried first from then on). */
-  private peakCandidate: number | undefined;
+  private memoryCandidate: number | undefined;
   private readonly freezeMode: 'docker' | 'cgroup';
   private readonly onFreezeFallback: (id: string, reason: string) => void;
   private fallbackTold = false;
@@ -323,22 +323,32 @@ export class DockerodeContainerDriver implements ContainerDriver {
     return { exitCode: result.StatusCode, oomKilled: false };
   }
 
-  async fetchPeakMemory(id: string): Promise<number | undefined> {
-    // Read after every invocation (its REPORT line). The file is a kernel counter, not disk: a synchronous
-    // read costs a few microseconds, where the promise API's open, stat, read and close each went through
-    // the thread pool (a tenth of a millisecond of this process's CPU per invocation, measured). The
-    // layout that answered once is tried first from then on.
-    const files = getCgroupDirCandidates(this.cgroupRoot, id, 'memory').map(({ version, dir }) =>
-      version === 1 ? `${dir}/memory.max_usage_in_bytes` : `${dir}/memory.peak`,
-    );
-    const remembered = this.peakCandidate;
+  fetchPeakMemory(id: string): Promise<number | undefined> {
+    return Promise.resolve(this.readMemoryCounter(id, 'peak'));
+  }
+
+  fetchMemoryUsage(id: string): Promise<number | undefined> {
+    return Promise.resolve(this.readMemoryCounter(id, 'usage'));
+  }
+
+  /**
+   * One of the memory cgroup's counters of container `id`, in bytes: its high-water mark or what it is
+   * charged now. The peak is read after every invocation (its REPORT line), the usage as it freezes. The
+   * file is a kernel counter, not disk: a synchronous read costs a few microseconds, where the promise
+   * API's open, stat, read and close each went through the thread pool (a tenth of a millisecond of this
+   * process's CPU per invocation, measured). The layout that answered once is tried first from then on.
+   */
+  private readMemoryCounter(id: string, counter: 'peak' | 'usage'): number | undefined {
+    const names = counter === 'peak' ? { 1: 'memory.max_usage_in_bytes', 2: 'memory.peak' } : { 1: 'memory.usage_in_bytes', 2: 'memory.current' };
+    const files = getCgroupDirCandidates(this.cgroupRoot, id, 'memory').map(({ version, dir }) => `${dir}/${names[version]}`);
+    const remembered = this.memoryCandidate;
     const order = files.map((_, index) => index);
     if (remembered !== undefined) order.sort((a, b) => Number(b === remembered) - Number(a === remembered));
     for (const index of order) {
       try {
         const value = Number(readFileSync(files[index] ?? '', 'utf8').trim());
         if (Number.isFinite(value)) {
-          this.peakCandidate = index;
+          this.memoryCandidate = index;
           return value;
         }
       } catch {

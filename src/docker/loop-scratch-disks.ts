@@ -1,4 +1,5 @@
 import { execFile as execFileCb } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -141,7 +142,19 @@ export class LoopScratchDisks implements ScratchDiskProvider {
       throw error;
     }
     const attached = device;
-    return { volume: name, release: () => this.removeDisk(name, attached, image) };
+    return {
+      volume: name,
+      release: () => this.removeDisk(name, attached, image),
+      // The blocks the sparse image file holds (st_blocks counts 512-byte units), read synchronously as the
+      // environment freezes: a stat of one file.
+      allocatedBytes: () => {
+        try {
+          return statSync(image).blocks * 512;
+        } catch {
+          return undefined;
+        }
+      },
+    };
   }
 
   /** Volume, then loop device, then image file: each step tried even when an earlier one failed. */

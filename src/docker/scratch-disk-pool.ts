@@ -138,6 +138,7 @@ export class ScratchDiskPool implements ScratchDiskProvider {
     let released: Promise<void> | undefined;
     return {
       volume: disk.volume,
+      ...(disk.allocatedBytes === undefined ? {} : { allocatedBytes: () => disk.allocatedBytes?.() }),
       release: () => {
         released ??= disk.release().finally(() => {
           this.heldDisks -= 1;

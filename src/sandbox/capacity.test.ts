@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planRoom } from './capacity.js';
+import { chargeOf, planRoom } from './capacity.js';
 
 const env = (id: string, memoryMb: number, idle: boolean, lastUsedAt: number, tmpMb = 512) => ({ id, memoryMb, tmpMb, idle, lastUsedAt });
 const mem = (memoryMb: number) => ({ memoryMb, tmpMb: 512 });
@@ -27,5 +27,20 @@ describe('planRoom', () => {
     expect(planRoom([env('busy', 128, false, 1, 2048)], { memoryMb: 128, tmpMb: 2048 }, { memoryMb: 4096, tmpMb: 3072 })).toBeUndefined();
     // No budget for a resource: it never limits.
     expect(planRoom([env('busy', 128, false, 1, 10_240)], { memoryMb: 128, tmpMb: 10_240 }, { memoryMb: 4096 })).toEqual([]);
+  });
+});
+
+describe('chargeOf', () => {
+  const configured = { memoryMb: 128, tmpMb: 512 };
+
+  it('charges a frozen environment what it was measured to take, rounded up, never more than configured', () => {
+    expect(chargeOf(configured, { memoryMb: 9.04, tmpMb: 20.5 })).toEqual({ memoryMb: 10, tmpMb: 21 });
+    expect(chargeOf(configured, { memoryMb: 400, tmpMb: 600 })).toEqual(configured);
+  });
+
+  it('charges the configured footprint for what could not be measured, and for an environment not frozen', () => {
+    expect(chargeOf(configured, { memoryMb: 9 })).toEqual({ memoryMb: 9, tmpMb: 512 });
+    expect(chargeOf(configured, { memoryMb: Number.NaN, tmpMb: 3 })).toEqual({ memoryMb: 128, tmpMb: 3 });
+    expect(chargeOf(configured, undefined)).toEqual(configured);
   });
 });

@@ -20,6 +20,18 @@ export interface CapacityEntry extends Footprint {
   lastUsedAt: number;
 }
 
+/**
+ * What an environment is charged against its worker's budget: its configured footprint, or, while it is
+ * frozen, what it was measured to take as it froze (a frozen process allocates nothing; a thaw charges
+ * the configured footprint again before it runs). A figure that could not be measured is charged as
+ * configured, and a measurement never charges more than that.
+ */
+export function chargeOf(configured: Footprint, frozen: Partial<Footprint> | undefined): Footprint {
+  if (frozen === undefined) return configured;
+  const measured = (value: number | undefined, limit: number) => (value === undefined || !Number.isFinite(value) ? limit : Math.min(limit, Math.ceil(value)));
+  return { memoryMb: measured(frozen.memoryMb, configured.memoryMb), tmpMb: measured(frozen.tmpMb, configured.tmpMb) };
+}
+
 const fits = (used: Footprint, add: Footprint, budget: Budget): boolean =>
   (budget.memoryMb === undefined || used.memoryMb + add.memoryMb <= budget.memoryMb) &&
   (budget.tmpMb === undefined || used.tmpMb + add.tmpMb <= budget.tmpMb);

@@ -32,7 +32,10 @@ class FakeRuntime implements RuntimeApi {
   close = async () => undefined;
 }
 
-function setup(options: PoolOptions, timing: { bootMs: number; runMs: number; startMs?: number; retireAfterMs?: number }) {
+function setup(
+  options: PoolOptions,
+  timing: { bootMs: number; runMs: number; startMs?: number; retireAfterMs?: number; pauseGraceMs?: number; frozenBytes?: number },
+) {
   const engine = { launching: 0, mostLaunching: 0, created: 0 };
   const runtimes = new Map<string, FakeRuntime>();
   let runMs = timing.runMs;
@@ -49,6 +52,9 @@ function setup(options: PoolOptions, timing: { bootMs: number; runMs: number; st
       setTimeout(() => runtimes.get(id)?.listener.waiting(), timing.bootMs);
     },
     fetchPeakMemory: async () => undefined,
+    fetchMemoryUsage: async () => timing.frozenBytes,
+    pauseContainer: async () => undefined,
+    unpauseContainer: async () => undefined,
     watchExits: () => () => undefined,
     removeContainer: async () => undefined,
   };
@@ -56,7 +62,7 @@ function setup(options: PoolOptions, timing: { bootMs: number; runMs: number; st
   const pool = new SandboxPool(
     {
       driver: driver as ContainerDriver,
-      scratch: { createScratchDisk: async () => ({ volume: 'v', release: async () => undefined }) },
+      scratch: { createScratchDisk: async () => ({ volume: 'v', release: async () => undefined, allocatedBytes: () => 20 * 2 ** 20 }) },
       network: { acquireNetworkSlot: async () => ({ holderId: 'h', address: '10.0.0.2', release: async () => undefined }) },
       outputs: { createOutputPipe: async () => OUTPUT },
       createRuntimeApi: (apiOptions) => {
@@ -84,7 +90,7 @@ function setup(options: PoolOptions, timing: { bootMs: number; runMs: number; st
         memorySizeMb: 128,
         timeoutMs: 10_000,
         initTimeoutMs: 5_000,
-        pauseGraceMs: 60_000,
+        pauseGraceMs: timing.pauseGraceMs ?? 60_000,
         idleKeepAliveMs: 60_000,
         ephemeralStorageMb: 512,
         runtimeApiBindHost: '127.0.0.1',
@@ -100,7 +106,10 @@ function setup(options: PoolOptions, timing: { bootMs: number; runMs: number; st
     pool.run(key, plan(), { requestId: `r${(request += 1)}`, payload: Buffer.from('{}'), invokedFunctionArn: 'arn', tail: false }, { waitForRoom }).then(
       (result) => (result.outcome.kind === 'response' ? (JSON.parse(result.outcome.payload.toString()) as string) : result.outcome.kind),
     );
-  return { pool, engine, invoke, setRunMs: (ms: number) => (runMs = ms) };
+  const frozen = async (count: number) => {
+    for (let i = 0; i < 200 && pool.list().filter((s) => s.currentState.kind === 'Paused').length < count; i += 1) await sleep(5);
+  };
+  return { pool, engine, invoke, frozen, setRunMs: (ms: number) => (runMs = ms) };
 }
 
 const reasonOf = (error: unknown) => (error instanceof LambdaError ? `${error.status} ${String(error.extra?.Reason)}` : String(error));
@@ -173,5 +182,55 @@ describe('SandboxPool: a burst waits in line and is served by the environments t
     expect(await second).toBe('lambdock is shutting down.');
     await first;
     await drained;
+  });
+});
+
+describe('SandboxPool: frozen environments are charged what they take', () => {
+  const MB = 2 ** 20;
+
+  it('charges a frozen environment its measured memory and /tmp, so more fit in the budget than their MemorySize allows', async () => {
+    // 300 MB holds two environments of 128 MB by MemorySize, but many frozen ones of 10 MB.
+    const { invoke, pool, frozen } = setup({ memoryBudgetMb: 300, tmpBudgetMb: 1100 }, { bootMs: 1, runMs: 1, pauseGraceMs: 5, frozenBytes: 10 * MB });
+    const answers: string[] = [];
+    for (const key of ['a', 'b', 'c', 'd']) {
+      answers.push(await invoke(key));
+      await frozen(answers.length);
+    }
+    expect(new Set(answers).size).toBe(4);
+    expect(pool.size).toBe(4);
+    expect(pool.list().every((s) => s.currentState.kind === 'Paused')).toBe(true);
+    expect(pool.memoryUsedMb).toBe(40);
+    expect(pool.list().map((s) => s.charge)).toEqual(Array(4).fill({ memoryMb: 10, tmpMb: 20 }));
+    // Each is thawed where it is (not replaced): 128 MB for the thawed one beside 30 MB for the others.
+    for (const [i, key] of ['a', 'b', 'c', 'd'].entries()) {
+      expect(await invoke(key)).toBe(answers[i]);
+      await frozen(4);
+    }
+    expect(pool.size).toBe(4);
+    await pool.drain();
+  });
+
+  it('charges the configured size again on thaw, evicting the least recently used frozen environment when it must', async () => {
+    const { invoke, pool, frozen, setRunMs } = setup({ memoryBudgetMb: 270 }, { bootMs: 1, runMs: 1, pauseGraceMs: 5, frozenBytes: 10 * MB });
+    const a = await invoke('a');
+    await frozen(1);
+    const b = await invoke('b');
+    await frozen(2);
+    // c runs (128 MB) while a and b are frozen (10 MB each): 148 MB.
+    setRunMs(300);
+    const c = invoke('c');
+    await sleep(30);
+    // Thawing b charges it 128 MB: 128 + 128 + 10 = 266 fits.
+    setRunMs(1);
+    expect(await invoke('b')).toBe(b);
+    expect(pool.list().length).toBe(3);
+    // Thawing a while b is still thawed (idle, 128 MB) would take 384 MB: b, the least recently used idle
+    // environment, goes for it.
+    expect(await invoke('a')).toBe(a);
+    expect(pool.list().filter((s) => s.currentState.kind !== 'Removing').length).toBe(2);
+    // b's environment is gone: its next invocation gets a new one.
+    expect(await invoke('b')).not.toBe(b);
+    expect(await c).toMatch(/^env-/);
+    await pool.drain();
   });
 });

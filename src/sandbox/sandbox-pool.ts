@@ -20,6 +20,7 @@ export interface PoolOptions {
   onOccupancy?: (key: string, occupancy: { idle: number; all: number }) => void;
 }
 
+/** The configured footprint of an environment (what a running one is charged). */
 const footprintOf = (plan: SandboxPlan) => ({ memoryMb: plan.memorySizeMb, tmpMb: plan.ephemeralStorageMb });
 
 /** How long an invocation waits for a runtime that has just answered to ask for its next one. */
@@ -163,6 +164,7 @@ export class SandboxPool {
           b.lastUsedAt - a.lastUsedAt,
       );
     for (const sandbox of candidates) {
+      if (!this.roomToThaw(sandbox)) continue;
       const running = sandbox.invoke(invocation, onEnded);
       if (running !== undefined) return running;
     }
@@ -293,20 +295,50 @@ export class SandboxPool {
    * retired now); when every environment is busy there is no room, and the caller is throttled.
    */
   private makeRoom(plan: SandboxPlan): void {
-    const budget = { memoryMb: this.options.memoryBudgetMb, tmpMb: this.options.tmpBudgetMb };
-    if (budget.memoryMb === undefined && budget.tmpMb === undefined) return;
-    const live = [...this.keyOf.keys()].filter((s) => s.currentState.kind !== 'Removing');
+    const need = footprintOf(plan);
+    if (!this.evictFor(need)) throw new HostFullError(need, this.budget());
+  }
+
+  /**
+   * A frozen environment is charged what it took as it froze (see Sandbox.charge): before it is handed an
+   * invocation its configured footprint must fit again, idle ones evicted for it if need be. False when
+   * it does not fit even so (the invocation then goes the way of one that found no free environment).
+   */
+  private roomToThaw(sandbox: Sandbox): boolean {
+    if (sandbox.currentState.kind !== 'Paused') return true;
+    const charged = sandbox.charge;
+    const need = footprintOf(sandbox.plan);
+    if (charged.memoryMb >= need.memoryMb && charged.tmpMb >= need.tmpMb) return true;
+    return this.evictFor(need, sandbox);
+  }
+
+  private budget(): { memoryMb?: number; tmpMb?: number } {
+    return {
+      ...(this.options.memoryBudgetMb === undefined ? {} : { memoryMb: this.options.memoryBudgetMb }),
+      ...(this.options.tmpBudgetMb === undefined ? {} : { tmpMb: this.options.tmpBudgetMb }),
+    };
+  }
+
+  /**
+   * Retires idle environments (least recently used first) until `need` fits beside the rest, `thawing`
+   * (one about to be charged `need` instead of what it is charged now) left out of the count and never
+   * evicted; false, and nothing retired, when it cannot fit.
+   */
+  private evictFor(need: { memoryMb: number; tmpMb: number }, thawing?: Sandbox): boolean {
+    const budget = this.budget();
+    if (budget.memoryMb === undefined && budget.tmpMb === undefined) return true;
+    const live = [...this.keyOf.keys()].filter((s) => s.currentState.kind !== 'Removing' && s !== thawing);
     // Provisioned environments are never evicted: only their configuration's removal retires them.
     const entries = live.map((s) => ({
       id: s.id,
-      ...footprintOf(s.plan),
+      ...s.charge,
       idle: s.available && s.plan.provisioned !== true,
       lastUsedAt: s.lastUsedAt,
     }));
-    const need = footprintOf(plan);
     const evict = planRoom(entries, need, budget);
-    if (evict === undefined) throw new HostFullError(need, budget);
+    if (evict === undefined) return false;
     for (const sandbox of live) if (evict.includes(sandbox.id)) sandbox.retire();
+    return true;
   }
 
   private create(key: string, plan: SandboxPlan): Sandbox {
@@ -369,10 +401,10 @@ export class SandboxPool {
     report(key, { idle, all });
   }
 
-  /** Memory (MB) the environments of this worker take now, for its capacity report. */
+  /** Memory (MB) the environments of this worker are charged now (see Sandbox.charge), for its capacity report. */
   get memoryUsedMb(): number {
     let used = 0;
-    for (const sandbox of this.keyOf.keys()) if (sandbox.currentState.kind !== 'Removing') used += sandbox.plan.memorySizeMb;
+    for (const sandbox of this.keyOf.keys()) if (sandbox.currentState.kind !== 'Removing') used += sandbox.charge.memoryMb;
     return used;
   }
 
@@ -380,7 +412,7 @@ export class SandboxPool {
   private handOver(sandbox: Sandbox): void {
     const key = this.keyOf.get(sandbox);
     const waiter = key === undefined ? undefined : this.lines.get(key)?.[0];
-    if (waiter === undefined) return;
+    if (waiter === undefined || !this.roomToThaw(sandbox)) return;
     const running = sandbox.invoke(waiter.invocation, waiter.onEnded);
     if (running === undefined) return;
     this.leave(waiter);

@@ -36,6 +36,7 @@ function fakeDriver(api: () => FakeRuntimeApi | undefined, allowedAtStart: Array
     fetchExit: vi.fn(() => Promise.resolve({ exitCode: 1, oomKilled: false })),
     waitForExit: vi.fn(() => Promise.resolve({ exitCode: 137, oomKilled: false })),
     fetchPeakMemory: vi.fn(() => Promise.resolve(undefined)),
+    fetchMemoryUsage: vi.fn(() => Promise.resolve(undefined)),
     watchExits: vi.fn(() => () => undefined),
   };
 }

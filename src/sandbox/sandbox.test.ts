@@ -33,6 +33,7 @@ class FakeDriver implements Partial<ContainerDriver> {
     return d.promise;
   };
   fetchPeakMemory = async () => undefined;
+  fetchMemoryUsage = async () => undefined;
   watchExits = (onExit: (id: string, atMs: number) => void) => {
     this.onExit = onExit;
     return () => undefined;

@@ -12,6 +12,7 @@ import type { ShutdownReason } from '../runtime-api/extension-state.js';
 import type { RuntimeApi, RuntimeApiFactory, RuntimeInvocation } from '../runtime-api/runtime-api-server.js';
 import { LogCollector, formatInitReport, type LogSink, type ReportStatus } from './log-collector.js';
 import { nextTypicalGap, pauseGraceFor } from './pause-grace.js';
+import { chargeOf, type Footprint } from './capacity.js';
 import {
   createSandbox,
   isAvailable,
@@ -155,6 +156,8 @@ export class Sandbox {
   private startBeganAt = 0;
   /** The container is paused (by this runner). */
   private frozen = false;
+  /** What it was measured to take when it was last frozen (see charge). */
+  private frozenUse: Partial<Footprint> | undefined;
   /** Init is running (from a start until the runtime first asks for work). */
   private initializing = false;
   private initDurationMs: number | undefined;
@@ -378,6 +381,26 @@ export class Sandbox {
     void ended.then((logTail) => running.resolve(logTail === undefined ? result : { ...result, logTail }));
   }
 
+  /**
+   * What this environment takes of its worker's budget now: while frozen, the memory its cgroup is charged
+   * and the disk its /tmp image holds, as measured when it froze; otherwise its MemorySize and
+   * EphemeralStorage (a thaw charges them again as the invocation is accepted, before it runs).
+   */
+  get charge(): Footprint {
+    const configured = { memoryMb: this.plan.memorySizeMb, tmpMb: this.plan.ephemeralStorageMb };
+    return chargeOf(configured, this.state.kind === 'Paused' ? this.frozenUse : undefined);
+  }
+
+  /** Reads what the frozen container takes (sync counters and a stat: microseconds). */
+  private async measureFrozen(id: string): Promise<void> {
+    const memory = await this.deps.driver.fetchMemoryUsage(id).catch(() => undefined);
+    const tmp = this.scratchDisk?.allocatedBytes?.();
+    this.frozenUse = {
+      ...(memory === undefined ? {} : { memoryMb: memory / 2 ** 20 }),
+      ...(tmp === undefined ? {} : { tmpMb: tmp / 2 ** 20 }),
+    };
+  }
+
   /** Peak memory of the environment so far (the cgroup's high-water mark), for REPORT lines. */
   private async refreshPeakMemory(): Promise<void> {
     if (this.containerId === undefined) return;
@@ -395,10 +418,13 @@ export class Sandbox {
       switch (effect.type) {
         case 'Start':
           return await this.start();
-        case 'Pause':
-          await driver.pauseContainer(this.requireContainer());
+        case 'Pause': {
+          const id = this.requireContainer();
+          await driver.pauseContainer(id);
           this.frozen = true;
+          await this.measureFrozen(id);
           return this.dispatch({ type: 'Paused' });
+        }
         case 'Unpause':
           await driver.unpauseContainer(this.requireContainer());
           this.frozen = false;

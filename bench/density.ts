@@ -1,0 +1,250 @@
+/**
+ * Density: how many frozen Node environments one lambdock holds, and what each costs. Creates
+ * BENCH_DENSITY_N functions (128 MB each, a trivial handler), invokes each once and waits until it is
+ * frozen, then reads every environment's memory cgroup (memory.stat rss + cache, memory.usage_in_bytes;
+ * cgroup v1 under <root>/memory/docker/<id>/, v2 under <root>/docker/<id>/) and its network holder's, the
+ * host's available memory before and after, and times the thaw + invoke of environments picked at random.
+ * It stops by itself when the host's available memory falls below BENCH_DENSITY_FLOOR_MB (5,120 by
+ * default: the machine is shared) and reports how far it got and what stopped it. Everything it created
+ * goes with its lambdock at the end.
+ *
+ * Part of `npm run bench` (a small N); alone: `npm run bench:density` (BENCH_DENSITY_N=1000 for the full run).
+ */
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import { startTestLambdock } from '../test/helpers/test-lambdock.js';
+import { nodeZip } from '../test/helpers/zip.js';
+import { getCgroupDirCandidates } from '../src/docker/container-cgroup.js';
+import type { Sandbox } from '../src/sandbox/sandbox.js';
+
+const HANDLER = 'exports.handler = async (event) => ({ ok: true, echo: event.n ?? null });';
+const CGROUP_ROOT = process.env.LAMBDOCK_CGROUP_ROOT ?? '/sys/fs/cgroup';
+
+export interface DensityOptions {
+  /** Environments to create (each of a function of its own). */
+  count: number;
+  /** Stop creating when the host's available memory falls below this (MB). */
+  floorMb: number;
+  /** Random thaws timed at the end. */
+  thaws: number;
+  /** Extra settings of the lambdock under test (e.g. a memory budget, Node options). */
+  env?: Record<string, string>;
+  /** Environments created at once. */
+  parallel?: number;
+  log?: (line: string) => void;
+}
+
+export interface CgroupMemory {
+  /** memory.usage_in_bytes (v1) / memory.current (v2), MB. */
+  usageMb: number;
+  /** Anonymous memory (memory.stat rss, v2 anon), MB. */
+  rssMb: number;
+  /** Page cache (memory.stat cache, v2 file), MB. */
+  cacheMb: number;
+}
+
+export interface DensityResult {
+  asked: number;
+  /** Environments created and frozen. */
+  frozen: number;
+  /** Why it stopped before `asked`, if it did. */
+  stoppedBy?: string;
+  /** Per frozen environment, the runtime container's cgroup. */
+  runtime: CgroupMemory[];
+  /** Per frozen environment, its network holder's cgroup. */
+  holder: CgroupMemory[];
+  /** The host's MemAvailable before the first and after the last, MB. */
+  availableBeforeMb: number;
+  availableAfterMb: number;
+  /** Thaw + invoke of a random frozen environment, ms. */
+  thawMs: number[];
+  /** The same invoke of a thawed environment, back to back, ms. */
+  warmMs: number[];
+  /** Wall time to create and freeze them all, ms. */
+  createMs: number;
+  /** The lambdock's own process RSS growth, MB. */
+  lambdockRssGrowthMb: number;
+}
+
+export function readMeminfoAvailableMb(): number {
+  const match = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
+  return match === null ? NaN : Number(match[1]) / 1024;
+}
+
+/** The memory cgroup figures of container `id`, or undefined when the host does not expose them. */
+export function readCgroupMemory(id: string, root = CGROUP_ROOT): CgroupMemory | undefined {
+  for (const { version, dir } of getCgroupDirCandidates(root, id, 'memory')) {
+    try {
+      const stat = new Map(
+        readFileSync(`${dir}/memory.stat`, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => line.split(' ') as [string, string]),
+      );
+      const usage = Number(readFileSync(`${dir}/${version === 1 ? 'memory.usage_in_bytes' : 'memory.current'}`, 'utf8').trim());
+      const mb = (bytes: number) => bytes / 2 ** 20;
+      return version === 1
+        ? { usageMb: mb(usage), rssMb: mb(Number(stat.get('rss') ?? NaN)), cacheMb: mb(Number(stat.get('cache') ?? NaN)) }
+        : { usageMb: mb(usage), rssMb: mb(Number(stat.get('anon') ?? NaN)), cacheMb: mb(Number(stat.get('file') ?? NaN)) };
+    } catch {
+      // not this layout
+    }
+  }
+  return undefined;
+}
+
+export async function measureDensity(options: DensityOptions): Promise<DensityResult> {
+  const log = options.log ?? (() => undefined);
+  const t = await startTestLambdock(
+    {
+      LAMBDOCK_PAUSE_GRACE_MS: '0',
+      LAMBDOCK_IDLE_TIMEOUT_MS: '3600000',
+      LAMBDOCK_MAX_LOOP_DEVICES: String(options.count + 16),
+      LAMBDOCK_LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+    'bench',
+  );
+  const http = new Pool(t.url, { connections: 16, pipelining: 1 });
+  const zip = await nodeZip(HANDLER);
+  const invoke = async (name: string, n: number): Promise<number> => {
+    const started = performance.now();
+    const res = await http.request({ method: 'POST', path: `/2015-03-31/functions/${name}/invocations`, body: JSON.stringify({ n }) });
+    const body = await res.body.text();
+    const elapsed = performance.now() - started;
+    if (res.statusCode !== 200 || !body.includes(`"echo":${n}`)) throw new Error(`${name} answered ${res.statusCode}: ${body.slice(0, 300)}`);
+    return elapsed;
+  };
+  const sandboxOf = (name: string): Sandbox | undefined => t.lambdock.pool.list().find((s) => s.plan.functionName === name);
+  const waitFrozen = async (name: string): Promise<Sandbox> => {
+    for (let w = 0; w < 500; w += 1) {
+      const sandbox = sandboxOf(name);
+      if (sandbox?.currentState.kind === 'Paused') return sandbox;
+      await sleep(10);
+    }
+    throw new Error(`${name}'s environment did not freeze (${sandboxOf(name)?.currentState.kind ?? 'gone'})`);
+  };
+  const result: DensityResult = {
+    asked: options.count,
+    frozen: 0,
+    runtime: [],
+    holder: [],
+    availableBeforeMb: readMeminfoAvailableMb(),
+    availableAfterMb: NaN,
+    thawMs: [],
+    warmMs: [],
+    createMs: 0,
+    lambdockRssGrowthMb: 0,
+  };
+  const rssBefore = process.memoryUsage().rss;
+  const names: string[] = [];
+  const began = performance.now();
+  try {
+    const parallel = options.parallel ?? 4;
+    let next = 0;
+    let stop: string | undefined;
+    await Promise.all(
+      Array.from({ length: parallel }, async () => {
+        while (stop === undefined && next < options.count) {
+          const available = readMeminfoAvailableMb();
+          if (available < options.floorMb) {
+            stop = `the host's available memory fell to ${Math.round(available)} MB (floor ${options.floorMb} MB)`;
+            return;
+          }
+          const name = `density-${next}`;
+          next += 1;
+          try {
+            await t.createFunction({ FunctionName: name, MemorySize: 128, Code: { ZipFile: zip } });
+            await invoke(name, 0);
+            await waitFrozen(name);
+            names.push(name);
+            result.frozen += 1;
+            if (result.frozen % 50 === 0) {
+              log(`density: ${result.frozen} frozen, host available ${Math.round(readMeminfoAvailableMb())} MB, load ${loadAverage()}`);
+            }
+          } catch (error) {
+            stop ??= `creating ${name} failed: ${error instanceof Error ? error.message : String(error)}`;
+          }
+        }
+      }),
+    );
+    if (stop !== undefined) result.stoppedBy = stop;
+    result.createMs = performance.now() - began;
+    // Let the last ones settle (page cache of their first invoke, the engine's bookkeeping).
+    await sleep(2_000);
+    result.availableAfterMb = readMeminfoAvailableMb();
+    result.lambdockRssGrowthMb = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
+    const byName = new Map(t.lambdock.pool.list().map((s) => [s.plan.functionName, s]));
+    const holders = await t.lambdock.docker.listContainers({
+      filters: { label: [`lambdock.instance=${t.instanceId}`, 'lambdock.role=network-holder'] },
+    });
+    for (const name of names) {
+      const id = byName.get(name)?.container;
+      const memory = id === undefined ? undefined : readCgroupMemory(id);
+      if (memory !== undefined) result.runtime.push(memory);
+    }
+    for (const holder of holders) {
+      const memory = readCgroupMemory(holder.Id);
+      if (memory !== undefined) result.holder.push(memory);
+    }
+    // Thaw any one of them: random picks, each frozen again before the next pick can land on it.
+    for (let i = 0; i < options.thaws && names.length > 0; i += 1) {
+      const name = names[Math.floor(Math.random() * names.length)] as string;
+      await waitFrozen(name);
+      result.thawMs.push(await invoke(name, i + 1));
+      result.warmMs.push(await invoke(name, i + 2));
+    }
+  } finally {
+    await http.close();
+    log(`density: removing ${t.lambdock.pool.size} environments…`);
+    await t.close();
+  }
+  return result;
+}
+
+function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)] ?? NaN;
+
+/** One paragraph of what a density run found, for the console and RESULTS.md. */
+export function describeDensity(r: DensityResult): string {
+  const hostPerEnv = (r.availableBeforeMb - r.availableAfterMb) / Math.max(1, r.frozen);
+  return [
+    `${r.frozen} of ${r.asked} environments created and frozen in ${(r.createMs / 1000).toFixed(0)} s` +
+      (r.stoppedBy === undefined ? '' : ` (stopped: ${r.stoppedBy})`) +
+      '.',
+    `Runtime container's cgroup, median: usage ${median(r.runtime.map((m) => m.usageMb)).toFixed(1)} MB ` +
+      `(rss ${median(r.runtime.map((m) => m.rssMb)).toFixed(1)}, cache ${median(r.runtime.map((m) => m.cacheMb)).toFixed(1)}); ` +
+      `network holder's: usage ${median(r.holder.map((m) => m.usageMb)).toFixed(2)} MB.`,
+    `Host available memory ${Math.round(r.availableBeforeMb)} → ${Math.round(r.availableAfterMb)} MB: ` +
+      `${hostPerEnv.toFixed(1)} MB per environment, all included (containers, shims, engine, kernel, lambdock ` +
+      `${r.lambdockRssGrowthMb.toFixed(0)} MB).`,
+    `Thaw + invoke of a random one: p50 ${median(r.thawMs).toFixed(2)} ms, p99 ${quantile(r.thawMs, 0.99).toFixed(2)} ms ` +
+      `(the same invoke thawed: p50 ${median(r.warmMs).toFixed(2)} ms).`,
+  ].join(' ');
+}
+
+async function main(): Promise<void> {
+  const result = await measureDensity({
+    count: Number(process.env.BENCH_DENSITY_N ?? 100),
+    floorMb: Number(process.env.BENCH_DENSITY_FLOOR_MB ?? 5_120),
+    thaws: Number(process.env.BENCH_DENSITY_THAWS ?? 40),
+    parallel: Number(process.env.BENCH_DENSITY_PARALLEL ?? 4),
+    env: process.env.BENCH_DENSITY_NODE_OPTIONS === undefined ? {} : { LAMBDOCK_RUNTIME_NODE_OPTIONS: process.env.BENCH_DENSITY_NODE_OPTIONS },
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  process.stdout.write(`${describeDensity(result)}\n`);
+  process.stdout.write(`${JSON.stringify({ ...result, runtime: result.runtime.slice(0, 5), holder: result.holder.slice(0, 5) })}\n`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
+}
