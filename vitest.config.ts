@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'runtimes/**/*.test.ts', 'test/repo/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'runtimes/**/*.test.ts', 'test/repo/**/*.test.ts', 'bench/**/*.test.ts'],
         },
       },
       {

@@ -1,12 +1,21 @@
 /**
- * `npm run bench`: client-observed latencies of lambdock's invoke path for a trivial Node handler, with
- * baselines measured in the same run: a bare HTTP server answering the same request to the same client
- * (the floor of the HTTP hop), the engine's own unpause call, a `docker run` per invocation (what SAM CLI
- * does) and the handler called in-process. Prints one table and writes it to bench/RESULTS.md.
+ * `npm run bench`: one table of lambdock's figures for a trivial Node handler (128 MB), each beside the
+ * baseline it is judged against, measured in the same run (a bare HTTP server answering the same request
+ * to the same client: the floor of the HTTP hop; a `docker run` per invocation, what SAM CLI does; the
+ * engine's own `docker unpause`; the handler called in-process), the ratio to it and issue 11's target.
+ * Every timed request goes through one client: undici's `Pool` with `request`, keep-alive connections
+ * (the SDK rows of functions calling functions are the exception, and say so). Writes the table and the
+ * machine to the top of bench/RESULTS.md (the earlier runs stay below it).
+ *
+ * BENCH_QUICK=1: a smoke run (few samples, no 1,000-burst, no unpack), written to the system's temporary
+ * folder instead of RESULTS.md. Sample counts: BENCH_COLD_RUNS, BENCH_WARM_RUNS, BENCH_THAW_RUNS,
+ * BENCH_DOCKER_RUNS, BENCH_DENSITY_N, BENCH_KEEPALIVE_REPS.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { execFile as execFileCb } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,59 +26,81 @@ import { CreateAliasCommand, PublishVersionCommand } from '@aws-sdk/client-lambd
 import { Pool } from 'undici';
 import { startTestLambdock } from '../test/helpers/test-lambdock.js';
 import { nodeZip } from '../test/helpers/zip.js';
-import { BURST_HANDLER, measureBurst, type BurstRow } from './bursts.js';
+import { loadConfig } from '../src/config/config.js';
+import { BURST_HANDLER, measureBurst } from './bursts.js';
 import { measureSplitPath } from './split-path.js';
-import { measureThroughput, type ThroughputRow } from './throughput.js';
+import { measureThroughput } from './throughput.js';
 import { measureUnpack } from './unpack.js';
 import { measureAsync } from './async.js';
 import { measureSandboxCalls } from './sandbox-calls.js';
 import { measureFreezeModes } from './freeze-modes.js';
+import { keepAliveRows, measureCycleCost, measureKeepAlive } from './keep-alive.js';
+import { describeDensity, measureDensity } from './density.js';
+import {
+  allOf,
+  atLeast,
+  atMost,
+  figureRow,
+  latencyRows,
+  notMeasured,
+  overBaselineAtMost,
+  percentile,
+  ratioAtLeast,
+  ratioAtMost,
+  renderTable,
+  type BenchRow,
+  type SampleBaseline,
+} from './table.js';
 
 const execFile = promisify(execFileCb);
+const QUICK = process.env.BENCH_QUICK === '1';
+const count = (name: string, full: number, quick: number) => Number(process.env[name] ?? (QUICK ? quick : full));
 const HANDLER = 'exports.handler = async (event) => ({ ok: true, echo: event.n ?? null });';
-const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
-const WARM_RUNS = Number(process.env.BENCH_WARM_RUNS ?? 2000);
-const THAW_RUNS = Number(process.env.BENCH_THAW_RUNS ?? 40);
-const DOCKER_RUN_RUNS = Number(process.env.BENCH_DOCKER_RUNS ?? 10);
+const COLD_RUNS = count('BENCH_COLD_RUNS', 15, 3);
+const WARM_RUNS = count('BENCH_WARM_RUNS', 2000, 200);
+const THAW_RUNS = count('BENCH_THAW_RUNS', 40, 8);
+const DOCKER_RUN_RUNS = count('BENCH_DOCKER_RUNS', 10, 3);
+const SIMULTANEOUS = 10;
+const SIMULTANEOUS_ROUNDS = count('BENCH_SIMULTANEOUS_ROUNDS', 3, 1);
+const DENSITY_N = count('BENCH_DENSITY_N', 100, 15);
+const KEEPALIVE_REPS = count('BENCH_KEEPALIVE_REPS', 6, 1);
 const PAUSE_GRACE_MS = 50;
+/** The host memory kept free by the density rows (the machine may be shared). */
+const DENSITY_FLOOR_MB = Number(process.env.BENCH_DENSITY_FLOOR_MB ?? 5_120);
 
-interface Row {
-  scenario: string;
-  samples: number[];
-  target?: string;
+/** The baselines, measured first on a quiet host, that later rows are judged against. */
+interface BenchContext {
+  /** Bare HTTP server, same client and request (the floor of the HTTP hop). */
+  floor: SampleBaseline;
+  inProcess: SampleBaseline;
+  dockerRun: SampleBaseline;
+  /** Wall of SIMULTANEOUS `docker run`s at once. */
+  dockerRunSimultaneous: number[];
 }
 
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? NaN;
+/** A group of rows; a producer that fails leaves one row saying so, and the rest of the table stands. */
+interface RowProducer {
+  name: string;
+  run(ctx: BenchContext): Promise<BenchRow[]>;
 }
 
-function format(ms: number): string {
-  return ms < 1 ? ms.toFixed(3) : ms < 10 ? ms.toFixed(2) : ms.toFixed(1);
-}
+const COLD_TARGET = allOf(atMost(30), ratioAtMost(0.1));
 
-function renderTable(rows: Row[]): string {
-  const lines = ['| scenario | n | p50 ms | p95 ms | p99 ms | mean ms | target |', '|---|---|---|---|---|---|---|'];
-  for (const row of rows) {
-    const sorted = [...row.samples].sort((a, b) => a - b);
-    const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
-    lines.push(
-      `| ${row.scenario} | ${sorted.length} | ${format(percentile(sorted, 50))} | ${format(percentile(sorted, 95))} | ` +
-        `${format(percentile(sorted, 99))} | ${format(mean)} | ${row.target ?? ''} |`,
-    );
+/**
+ * The stem-cell cold start rows from bench/stem-cells.ts's samples (ms, first invoke of a new function
+ * served by a stem cell), beside `docker run` per invocation; "not measured" until that module is there.
+ */
+export function stemCellRows(samples: readonly number[] | undefined, ctx: BenchContext): BenchRow[] {
+  if (samples === undefined || samples.length === 0) {
+    return [
+      notMeasured('cold start, stem cell (first invoke of a new function)', 'p50', 'bench/stem-cells.ts not in this run', COLD_TARGET),
+      notMeasured('cold start, stem cell (first invoke of a new function)', 'p95', 'bench/stem-cells.ts not in this run'),
+    ];
   }
-  return lines.join('\n');
-}
-
-async function machine(): Promise<string> {
-  const docker = await execFile('docker', ['version', '--format', '{{.Server.Version}}']).then((r) => r.stdout.trim(), () => '?');
-  const cpus = os.cpus();
-  return [
-    `- date: ${new Date().toISOString()}`,
-    `- CPU: ${cpus.length} × ${cpus[0]?.model ?? '?'}`,
-    `- memory: ${Math.round(os.totalmem() / 2 ** 30)} GiB; kernel ${os.release()}; ${os.type()} ${os.arch()}`,
-    `- Node ${process.version}; Docker engine ${docker}`,
-  ].join('\n');
+  return latencyRows('cold start, stem cell (first invoke of a new function)', samples, ['p50', 'p95'], {
+    baseline: ctx.dockerRun,
+    targets: { p50: COLD_TARGET },
+  });
 }
 
 /** The same client and request against a bare Node HTTP server that answers like the handler: the HTTP floor. */
@@ -100,15 +131,65 @@ async function bareHttp(runs: number): Promise<number[]> {
   return samples;
 }
 
-async function main(): Promise<void> {
-  const t = await startTestLambdock({ LAMBDOCK_PAUSE_GRACE_MS: String(PAUSE_GRACE_MS), LAMBDOCK_BUILD_IMAGES: 'true' }, 'bench');
-  const { lambdock, instanceId } = t;
-  const http = new Pool(lambdock.url, { connections: 8, pipelining: 1 });
-  const zip = await nodeZip(HANDLER);
-  const rows: Row[] = [];
-  const throughput: ThroughputRow[] = [];
-  const bursts: BurstRow[] = [];
+async function inProcessCalls(runs: number, dir: string): Promise<number[]> {
+  const require = createRequire(import.meta.url);
+  const modulePath = path.join(dir, 'inproc.cjs');
+  await writeFile(modulePath, HANDLER);
+  const handler = (require(modulePath) as { handler: (e: unknown) => Promise<unknown> }).handler;
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const started = performance.now();
+    JSON.stringify(await handler(JSON.parse(JSON.stringify({ n: i }))));
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
 
+async function dockerRun(codeDir: string, label: string, i: number): Promise<number> {
+  const started = performance.now();
+  const { stdout } = await execFile('docker', [
+    'run', '--rm', '--network', 'none', '--label', `lambdock.instance=${label}`, '-v', `${codeDir}:/var/task:ro`,
+    '--entrypoint', 'node', 'lambdock-runtime:nodejs20.x', '-e',
+    `require('/var/task/index.js').handler({ n: ${i} }).then((r) => console.log(JSON.stringify(r)))`,
+  ]);
+  const elapsed = performance.now() - started;
+  if (!stdout.includes(`"echo":${i}`)) throw new Error(`docker run answered ${stdout}`);
+  return elapsed;
+}
+
+async function measureBaselines(): Promise<BenchContext> {
+  const codeDir = await mkdtemp(path.join(os.tmpdir(), 'lambdock-bench-code-'));
+  const label = `bench-baseline-${randomUUID().slice(0, 8)}`;
+  try {
+    await writeFile(path.join(codeDir, 'index.js'), HANDLER);
+    process.stdout.write('baselines: bare HTTP server, in-process handler, docker run…\n');
+    const floor = await bareHttp(WARM_RUNS);
+    const inProcess = await inProcessCalls(WARM_RUNS, codeDir);
+    await dockerRun(codeDir, label, 0);
+    const runs: number[] = [];
+    for (let i = 0; i < DOCKER_RUN_RUNS; i += 1) runs.push(await dockerRun(codeDir, label, i));
+    const simultaneous: number[] = [];
+    for (let round = 0; round < SIMULTANEOUS_ROUNDS; round += 1) {
+      const began = performance.now();
+      await Promise.all(Array.from({ length: SIMULTANEOUS }, (_, k) => dockerRun(codeDir, label, k)));
+      simultaneous.push(performance.now() - began);
+    }
+    return {
+      floor: { name: 'bare HTTP server, same client', samples: floor },
+      inProcess: { name: 'handler called in-process', samples: inProcess },
+      dockerRun: { name: '`docker run` per invoke', samples: runs },
+      dockerRunSimultaneous: simultaneous,
+    };
+  } finally {
+    await rm(codeDir, { recursive: true, force: true });
+  }
+}
+
+/** A lambdock of the bench's own, with a keep-alive client that checks every answer. */
+async function startSubject(env: Record<string, string> = {}) {
+  const t = await startTestLambdock({ LAMBDOCK_PAUSE_GRACE_MS: String(PAUSE_GRACE_MS), LAMBDOCK_LOG_LEVEL: 'warn', ...env }, 'bench');
+  const http = new Pool(t.url, { connections: 16, pipelining: 1 });
+  const zip = await nodeZip(HANDLER);
   const create = (name: string) => t.createFunction({ FunctionName: name, Code: { ZipFile: zip } });
   const invoke = async (name: string, n: number): Promise<number> => {
     const started = performance.now();
@@ -120,9 +201,14 @@ async function main(): Promise<void> {
     }
     return elapsed;
   };
+  return { t, http, create, invoke, close: async () => (await http.close(), await t.close()) };
+}
 
+async function coldAndWarm(ctx: BenchContext): Promise<BenchRow[]> {
+  const { t, create, invoke, close } = await startSubject();
+  const rows: BenchRow[] = [];
   try {
-    process.stdout.write(`lambdock ${lambdock.url}: cold starts…\n`);
+    process.stdout.write('cold starts (plain: container create and start)…\n');
     // Functions first, so each cold start finds a quiet host; one uncounted cold start lets the spare
     // pools fill after boot.
     for (let i = 0; i <= COLD_RUNS; i += 1) await create(`cold-${i}`);
@@ -132,166 +218,286 @@ async function main(): Promise<void> {
       await sleep(1500);
       cold.push(await invoke(`cold-${i}`, i));
     }
-    rows.push({ scenario: 'lambdock cold start (create container → answer)', samples: cold, target: '≤ 250 p50' });
-    await lambdock.pool.retireAll();
+    rows.push(...latencyRows('cold start, plain (first invoke of a new function)', cold, ['p50', 'p95'], { baseline: ctx.dockerRun }));
+    await t.lambdock.pool.retireAll();
 
-    process.stdout.write('cold starts in bursts of 4 (spare pools of 2 run out)…\n');
-    const burst: number[] = [];
-    for (let round = 0; round < 3; round += 1) {
-      const names = [0, 1, 2, 3].map((k) => `burst-${round}-${k}`);
+    process.stdout.write(`${SIMULTANEOUS} simultaneous cold starts of different functions…\n`);
+    const walls: number[] = [];
+    for (let round = 0; round < SIMULTANEOUS_ROUNDS; round += 1) {
+      const names = Array.from({ length: SIMULTANEOUS }, (_, k) => `simul-${round}-${k}`);
       for (const name of names) await create(name);
       await sleep(1500);
-      burst.push(...(await Promise.all(names.map((name, k) => invoke(name, k)))));
+      const began = performance.now();
+      await Promise.all(names.map((name, k) => invoke(name, k)));
+      walls.push(performance.now() - began);
+      await t.lambdock.pool.retireAll();
     }
-    rows.push({ scenario: 'lambdock cold starts, 4 at once', samples: burst });
-    await lambdock.pool.retireAll();
+    rows.push(
+      figureRow(`${SIMULTANEOUS} simultaneous cold starts of different functions`, 'wall', percentile(walls, 50), {
+        baseline: { name: `${SIMULTANEOUS} \`docker run\` at once`, value: percentile(ctx.dockerRunSimultaneous, 50) },
+        target: atMost(300),
+        note: `median of ${walls.length} rounds`,
+      }),
+    );
 
     process.stdout.write('warm invokes…\n');
     await create('warm');
     for (let i = 0; i < 50; i += 1) await invoke('warm', i);
     const warm: number[] = [];
     for (let i = 0; i < WARM_RUNS; i += 1) warm.push(await invoke('warm', i));
-    rows.push({ scenario: 'lambdock warm invoke (back to back)', samples: warm, target: '≤ 2 p50, ≤ 10 p99' });
+    rows.push(
+      ...latencyRows('warm invoke, back to back', warm, ['p50', 'p99'], {
+        baseline: ctx.floor,
+        targets: { p50: overBaselineAtMost(0.5), p99: overBaselineAtMost(3) },
+      }),
+    );
     // Through an alias: the alias and its version are read per invocation (the weighted draw is per call).
     await t.client.send(new PublishVersionCommand({ FunctionName: 'warm' }));
     await t.client.send(new CreateAliasCommand({ FunctionName: 'warm', Name: 'live', FunctionVersion: '1' }));
     for (let i = 0; i < 50; i += 1) await invoke('warm:live', i);
     const aliased: number[] = [];
     for (let i = 0; i < WARM_RUNS; i += 1) aliased.push(await invoke('warm:live', i));
-    rows.push({ scenario: 'lambdock warm invoke through an alias (back to back)', samples: aliased });
-    rows.push({ scenario: 'baseline: bare HTTP server, same client and request', samples: await bareHttp(WARM_RUNS) });
+    rows.push(...latencyRows('warm invoke through an alias, back to back', aliased, ['p50', 'p99'], { baseline: ctx.floor }));
+    await t.lambdock.pool.retireAll();
 
-    process.stdout.write('split path: api → worker…\n');
-    rows.push(...(await measureSplitPath(HANDLER, WARM_RUNS)));
-
-    process.stdout.write('thaw from pause…\n');
-    const thaw: number[] = [];
-    const sandbox = () => lambdock.pool.list().find((s) => s.plan.functionName === 'warm' && s.plan.version === '$LATEST');
-    for (let i = 0; i < THAW_RUNS; i += 1) {
-      // Up to 3 s: the pause grace grows to at most 1 s for an environment invoked steadily (this loop is steady).
-      for (let w = 0; w < 300 && sandbox()?.currentState.kind !== 'Paused'; w += 1) await sleep(10);
-      if (sandbox()?.currentState.kind !== 'Paused') throw new Error('the sandbox did not freeze');
-      thaw.push(await invoke('warm', i));
-    }
-    rows.push({ scenario: 'lambdock thaw from docker pause', samples: thaw, target: '≤ 15 p50' });
-
-    process.stdout.write('engine floor: docker unpause alone…\n');
-    const idle = await lambdock.docker.createContainer({
-      Image: 'lambdock-runtime:provided',
-      Entrypoint: ['sleep', '600'],
-      Labels: { 'lambdock.managed': 'true', 'lambdock.instance': instanceId },
-      HostConfig: { Init: true, NetworkMode: 'none' },
-    });
-    await idle.start();
-    const unpause: number[] = [];
-    for (let i = 0; i < THAW_RUNS; i += 1) {
-      await idle.pause();
-      await sleep(20);
-      const started = performance.now();
-      await idle.unpause();
-      unpause.push(performance.now() - started);
-    }
-    await idle.remove({ force: true });
-    rows.push({ scenario: 'engine floor: `docker unpause` API call alone', samples: unpause });
-
-    process.stdout.write('thaw per freeze mode (LAMBDOCK_FREEZE=docker|cgroup), beside docker unpause…\n');
-    rows.push(...(await measureFreezeModes(THAW_RUNS)));
-
-    process.stdout.write('baseline: docker run per invocation…\n');
-    const codeDir = await mkdtemp(path.join(os.tmpdir(), 'lambdock-bench-code-'));
-    await writeFile(path.join(codeDir, 'index.js'), HANDLER);
-    const dockerRun: number[] = [];
-    for (let i = 0; i < DOCKER_RUN_RUNS; i += 1) {
-      const started = performance.now();
-      const { stdout } = await execFile('docker', [
-        'run', '--rm', '--network', 'none', '--label', `lambdock.instance=${instanceId}`, '-v', `${codeDir}:/var/task:ro`,
-        '--entrypoint', 'node', 'lambdock-runtime:nodejs20.x', '-e',
-        `require('/var/task/index.js').handler({ n: ${i} }).then((r) => console.log(JSON.stringify(r)))`,
-      ]);
-      dockerRun.push(performance.now() - started);
-      if (!stdout.includes(`"echo":${i}`)) throw new Error(`docker run answered ${stdout}`);
-    }
-    rows.push({ scenario: 'baseline: docker run per invocation (SAM CLI style)', samples: dockerRun });
-
-    const require = createRequire(import.meta.url);
-    const modulePath = path.join(codeDir, 'inproc.cjs');
-    await writeFile(modulePath, HANDLER);
-    const handler = (require(modulePath) as { handler: (e: unknown) => Promise<unknown> }).handler;
-    const inProcess: number[] = [];
-    for (let i = 0; i < WARM_RUNS; i += 1) {
-      const started = performance.now();
-      JSON.stringify(await handler(JSON.parse(JSON.stringify({ n: i }))));
-      inProcess.push(performance.now() - started);
-    }
-    rows.push({ scenario: 'baseline: handler called in-process (floor)', samples: inProcess });
-    await rm(codeDir, { recursive: true, force: true });
-
-    // Last of the invoke rows, on a function of its own: it leaves 32 environments behind.
+    // On a function of its own: it leaves 32 environments behind.
     process.stdout.write('throughput at concurrency 1, 8, 32…\n');
     await create('throughput');
-    throughput.push(...(await measureThroughput(lambdock.url, 'throughput')));
-    await lambdock.pool.retireAll();
-
-    process.stdout.write('bursts of 200 and 1,000 simultaneous cold invocations of a 500 ms function…\n');
-    await t.createFunction({ FunctionName: 'burst', Code: { ZipFile: await nodeZip(BURST_HANDLER) }, Timeout: 3 });
-    for (const size of [200, 1000]) {
-      bursts.push(await measureBurst(lambdock.url, 'burst', size));
-      await lambdock.pool.retireAll();
+    const throughput = await measureThroughput(t.url, 'throughput', QUICK ? 1_500 : 5_000);
+    for (const concurrency of [1, 8, 32]) {
+      const ours = throughput.find((r) => r.scenario === `lambdock throughput, concurrency ${concurrency} (inv/s)`);
+      const bare = throughput.find((r) => r.scenario === `baseline: bare HTTP server, concurrency ${concurrency} (req/s)`);
+      rows.push(
+        figureRow(`throughput, one function, concurrency ${concurrency}`, 'inv/s', ours?.perSecond, {
+          ...(bare === undefined ? {} : { baseline: { name: `bare HTTP server, concurrency ${concurrency}`, value: bare.perSecond } }),
+          ...(concurrency === 32 ? { target: ratioAtLeast(0.5) } : {}),
+        }),
+      );
     }
+    await t.lambdock.pool.retireAll();
 
-    process.stdout.write('unpacking a 14,000-file zip, and unzip -q of it…\n');
-    rows.push(...(await measureUnpack()));
+    process.stdout.write('bursts of simultaneous cold invocations of a 500 ms function…\n');
+    await t.createFunction({ FunctionName: 'burst', Code: { ZipFile: await nodeZip(BURST_HANDLER) }, Timeout: 3 });
+    for (const size of QUICK ? [200] : [200, 1000]) {
+      const burst = await measureBurst(t.url, 'burst', size);
+      rows.push(
+        figureRow(`burst: ${size.toLocaleString('en-US')} simultaneous invocations of a 500 ms function`, 'wall', burst.wallMs, {
+          note: `${burst.ok} OK, ${burst.throttled} 429, ${burst.failed} other${burst.sample === undefined ? '' : `: ${burst.sample.slice(0, 80)}`}`,
+        }),
+      );
+      await t.lambdock.pool.retireAll();
+    }
   } finally {
-    await http.close();
-    await t.close();
+    await close();
   }
-  const asyncRows = await measureAsync();
-  rows.push(...asyncRows.latency);
-  process.stdout.write('functions calling functions through the endpoint for sandboxes…\n');
-  rows.push(...(await measureSandboxCalls()));
-  throughput.push(...asyncRows.throughput);
+  return rows;
+}
 
-  const table = [
-    renderTable(rows),
-    '',
-    '| throughput, one function, 5 s each (pause grace as above) | per second |',
-    '|---|---|',
-    ...throughput.map((row) => `| ${row.scenario} | ${Math.round(row.perSecond)} |`),
-    '',
-    '| simultaneous cold invocations of a 500 ms function (account limit 1,000) | wall s | 200 OK | 429 | other |',
-    '|---|---|---|---|---|',
-    ...bursts.map(
-      (row) =>
-        `| ${row.size.toLocaleString('en-US')} at once | ${(row.wallMs / 1000).toFixed(1)} | ${row.ok} | ${row.throttled} | ${row.failed}${row.sample === undefined ? '' : ` (${row.sample.replaceAll('|', '/')})`} |`,
-    ),
+async function freezeModes(): Promise<BenchRow[]> {
+  process.stdout.write('thaw per freeze mode (LAMBDOCK_FREEZE=docker|cgroup), beside docker unpause…\n');
+  const rows = await measureFreezeModes(THAW_RUNS);
+  const unpause = rows.find((r) => r.scenario.startsWith('engine floor'));
+  const baseline: SampleBaseline | undefined = unpause === undefined ? undefined : { name: '`docker unpause` call alone (same cycles)', samples: unpause.samples };
+  const out: BenchRow[] = [];
+  for (const row of rows) {
+    if (row === unpause) continue;
+    const thaw = row.scenario.startsWith('lambdock thaw');
+    out.push(
+      ...latencyRows(row.scenario.replace(/^lambdock /, '').replace(/^floor: /, 'floor: '), row.samples, ['p50', 'p99'], {
+        ...(thaw && baseline !== undefined ? { baseline } : {}),
+        ...(thaw ? { targets: { p50: ratioAtMost(0.5) } } : {}),
+      }),
+    );
+  }
+  if (unpause !== undefined) out.push(...latencyRows('baseline: `docker unpause` API call alone', unpause.samples, ['p50', 'p99']));
+  return out;
+}
+
+async function keepAlive(): Promise<BenchRow[]> {
+  process.stdout.write('keep-alive: pairs of invokes at gaps of 0–500 ms, grace 0 and 100 ms…\n');
+  const results = await measureKeepAlive({ graces: [0, 100], reps: KEEPALIVE_REPS });
+  const cost = await measureCycleCost(QUICK ? 10 : 30);
+  return keepAliveRows(results, cost);
+}
+
+async function density(): Promise<BenchRow[]> {
+  process.stdout.write(`density: ${DENSITY_N} frozen environments of different functions…\n`);
+  const result = await measureDensity({
+    count: DENSITY_N,
+    floorMb: DENSITY_FLOOR_MB,
+    thaws: QUICK ? 10 : 40,
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  process.stdout.write(`${describeDensity(result)}\n`);
+  const usage = result.runtime.map((m) => m.usageMb);
+  const perEnvHost = (result.availableBeforeMb - result.availableAfterMb) / Math.max(1, result.frozen);
+  const budget = loadConfig({}).memoryBudgetMb;
+  // What lambdock charges a frozen environment (see Sandbox.charge): its cgroup's usage, rounded up.
+  const charged = percentile(usage.map((mb) => Math.ceil(mb)), 50);
+  const hostHolds = Math.floor((result.availableBeforeMb - DENSITY_FLOOR_MB) / perEnvHost);
+  const configured = { name: 'its MemorySize', value: 128 };
+  return [
+    figureRow('memory per frozen environment (its cgroup: memory.usage_in_bytes)', 'MB', percentile(usage, 50), {
+      baseline: configured,
+      note: `median of ${usage.length}; rss ${percentile(result.runtime.map((m) => m.rssMb), 50).toFixed(1)} MB`,
+    }),
+    figureRow('host memory per frozen environment, all included (runtime, network holder, 2 shims, engine, kernel)', 'MB', perEnvHost, {
+      baseline: configured,
+      note: `MemAvailable before − after ÷ ${result.frozen}`,
+    }),
+    figureRow('frozen environments created in this run', 'count', result.frozen, {
+      ...(result.asked >= 1000 ? { target: atLeast(1000) } : {}),
+      note: result.stoppedBy ?? `all ${result.asked} asked (BENCH_DENSITY_N)`,
+    }),
+    figureRow('frozen environments the memory budget holds (budget ÷ charge per frozen one)', 'count', Math.floor(budget / charged), {
+      baseline: { name: 'by MemorySize (128 MB each)', value: Math.floor(budget / 128) },
+      target: atLeast(1000),
+      note: `budget ${budget.toLocaleString('en-US')} MB, charged ${charged} MB each`,
+    }),
+    figureRow('frozen environments the host memory holds (available − 5 GB floor ÷ host memory per environment)', 'count', hostHolds, {
+      target: atLeast(1000),
+      note: `extrapolated from ${result.frozen}`,
+    }),
+    ...latencyRows('thaw + invoke of a random frozen environment among them', result.thawMs, ['p50', 'p99'], {
+      baseline: { name: 'the same invoke, just thawed', samples: result.warmMs },
+    }),
+  ];
+}
+
+async function splitPath(ctx: BenchContext): Promise<BenchRow[]> {
+  process.stdout.write('split path: api → worker…\n');
+  const rows = await measureSplitPath(HANDLER, WARM_RUNS);
+  return rows.flatMap((row) => latencyRows(row.scenario.replace(/^lambdock /, ''), row.samples, ['p50', 'p99'], { baseline: ctx.floor }));
+}
+
+async function unpack(): Promise<BenchRow[]> {
+  if (QUICK) return [notMeasured('unpack, 14,000-file zip', 'p50', 'skipped by BENCH_QUICK')];
+  process.stdout.write('unpacking a 14,000-file zip, and unzip -q of it…\n');
+  const [ours, unzip] = await measureUnpack();
+  if (ours === undefined) return [];
+  return latencyRows(ours.scenario.replace(/^lambdock /, ''), ours.samples, ['p50'], {
+    ...(unzip === undefined ? {} : { baseline: { name: '`unzip -q` of the same zip', samples: unzip.samples } }),
+  });
+}
+
+async function asyncInvokes(ctx: BenchContext): Promise<BenchRow[]> {
+  process.stdout.write('asynchronous invocation and queues…\n');
+  const { latency, throughput } = await measureAsync();
+  const lpush = latency.find((r) => r.scenario.startsWith('baseline: Redis LPUSH'));
+  const rows: BenchRow[] = [];
+  for (const row of latency) {
+    if (row === lpush) continue;
+    const scenario = row.scenario.replace(/^lambdock /, '');
+    const baseline = row.scenario.includes('accepted') && lpush !== undefined
+      ? { name: 'Redis LPUSH round trip', samples: lpush.samples }
+      : row.scenario.includes('queue SendMessage') ? ctx.floor : undefined;
+    rows.push(...latencyRows(scenario, row.samples, ['p50', 'p99'], baseline === undefined ? {} : { baseline }));
+  }
+  for (const row of throughput) rows.push(figureRow(row.scenario.replace(/^lambdock /, '').replace(/ \(events\/s.*$/, ''), 'inv/s', row.perSecond, { note: 'events/s, 202 → run' }));
+  return rows;
+}
+
+async function sandboxCalls(): Promise<BenchRow[]> {
+  process.stdout.write('functions calling functions through the endpoint for sandboxes…\n');
+  const [inside, host] = await measureSandboxCalls();
+  if (inside === undefined) return [];
+  return latencyRows('function → function Invoke, signed, endpoint for sandboxes', inside.samples, ['p50', 'p99'], {
+    ...(host === undefined ? {} : { baseline: { name: 'same SDK call from the host', samples: host.samples } }),
+    note: 'client: the AWS SDK v3 bundled in the runtime, not undici',
+  });
+}
+
+/**
+ * The table's rows, in order. The stem-cell producer is a placeholder until bench/stem-cells.ts is in:
+ * replace its body with `stemCellRows(await measureStemCells(…), ctx)` (one line).
+ */
+const PRODUCERS: RowProducer[] = [
+  {
+    name: 'baselines',
+    run: async (ctx) => [
+      ...latencyRows('baseline: bare HTTP server, same client and request', ctx.floor.samples, ['p50', 'p99']),
+      ...latencyRows('baseline: handler called in-process', ctx.inProcess.samples, ['p50', 'p99']),
+      ...latencyRows('baseline: `docker run` per invoke (SAM CLI style)', ctx.dockerRun.samples, ['p50', 'p95']),
+    ],
+  },
+  { name: 'cold, warm, throughput, bursts', run: coldAndWarm },
+  { name: 'stem-cell cold start', run: async (ctx) => stemCellRows(undefined, ctx) },
+  { name: 'thaw per freeze mode', run: freezeModes },
+  { name: 'keep-alive', run: keepAlive },
+  { name: 'density', run: density },
+  { name: 'split path', run: splitPath },
+  { name: 'asynchronous invocation', run: asyncInvokes },
+  { name: 'functions calling functions', run: sandboxCalls },
+  { name: 'unpack', run: unpack },
+];
+
+const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+async function machine(loadBefore: string): Promise<string> {
+  const version = (args: string[]) => execFile('docker', args).then((r) => r.stdout.trim(), () => '?');
+  const docker = await version(['version', '--format', '{{.Server.Version}}']);
+  const runc = await execFile('runc', ['--version']).then((r) => r.stdout.split('\n')[0] ?? '?', () => '?');
+  const cpus = os.cpus();
+  const undici = (JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'node_modules', 'undici', 'package.json'), 'utf8')) as { version: string }).version;
+  const cgroup = existsSync('/sys/fs/cgroup/memory') ? 'v1' : existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'v2' : '?';
+  return [
+    `- date: ${new Date().toISOString()}${QUICK ? ' (BENCH_QUICK smoke run)' : ''}`,
+    `- CPU: ${cpus.length} × ${cpus[0]?.model ?? '?'}; load average (1, 5, 15 min) before ${loadBefore}, after ${loadAverage()}`,
+    `- memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; kernel ${os.release()}; ${os.type()} ${os.arch()}; cgroup ${cgroup}`,
+    `- Node ${process.version}; Docker engine ${docker}; ${runc}`,
+    `- client: undici ${undici} \`Pool\` + \`request\`, keep-alive, one pool per subject`,
+    `- freeze mode: LAMBDOCK_FREEZE=${loadConfig({}).freezeMode} (the default) for every row but the cgroup thaw rows; pause grace ${PAUSE_GRACE_MS} ms in the cold/warm/throughput rows`,
   ].join('\n');
+}
+
+/** The new report on top; the earlier one becomes the first of the history, the hand-written sections stay. */
+function withHistory(report: string, previous: string): string {
+  const firstSection = previous.indexOf('\n## ');
+  const top = firstSection < 0 ? previous : previous.slice(0, firstSection);
+  const rest = firstSection < 0 ? '' : previous.slice(firstSection);
+  const date = /- date: (\S+)/.exec(top)?.[1];
+  const earlier = top.replace(/^# Benchmark results\n+/, '').trim();
+  const kept = earlier === '' ? '' : `\n## Earlier run${date === undefined ? '' : ` (${date})`}\n\n${earlier}\n`;
+  return `${report}${kept}${rest}`;
+}
+
+async function main(): Promise<void> {
+  const loadBefore = loadAverage();
+  const ctx = await measureBaselines();
+  const rows: BenchRow[] = [];
+  for (const producer of PRODUCERS) {
+    try {
+      rows.push(...(await producer.run(ctx)));
+    } catch (error) {
+      process.stderr.write(`${producer.name} failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+      rows.push(notMeasured(producer.name, 'p50', `failed: ${error instanceof Error ? error.message.slice(0, 120) : String(error)}`));
+    }
+  }
+  const table = renderTable(rows);
+  const met = rows.filter((r) => r.target !== undefined);
   const report = [
     '# Benchmark results',
     '',
-    'Written by `npm run bench` (bench/bench.ts). Client-observed latency of `POST …/invocations` over',
-    'keep-alive connections (undici), trivial Node handler, 128 MB, sandbox on the default bridge network,',
-    `pause grace ${PAUSE_GRACE_MS} ms. Cold start = first invoke of a new function, 1.5 s apart: container create, start`,
-    'joining a pre-started network holder, runtime init, invoke (lambdock keeps 2 network holders and 2',
-    'formatted /tmp disks ready; the burst row shows cold starts that find them used up).',
-    'Thaw = first invoke after the environment was frozen with `docker pause`. The event is handed to the',
-    'parked runtime as the unpause starts, so it can beat the engine\'s own unpause call (next row).',
-    'The freeze-mode rows (bench/freeze-modes.ts) interleave their cycles: a lambdock freezing with',
-    '`docker pause`, one writing the freezer cgroup itself (LAMBDOCK_FREEZE=cgroup), the engine\'s unpause call.',
-    'Unpack = safe extraction of a 14,000-file node_modules-like zip (the work behind CreateFunction\'s',
-    'Pending → Active), beside `unzip -q` of the same zip. Baselines measured in the same run.',
+    'Written by `npm run bench` (bench/bench.ts, the table by bench/table.ts). Trivial Node handler, 128 MB,',
+    'sandbox on lambdock\'s own bridge network. Latencies are client-observed `POST …/invocations` through',
+    'one client for every row (undici `Pool` + `request`, keep-alive; the function → function row uses',
+    'the SDK bundled in the runtime, and says so). Baselines are measured in the same run; ratio = lambdock ÷',
+    'baseline. Cold start = first invoke of a new function, 1.5 s apart. Thaw rows interleave their cycles',
+    '(bench/freeze-modes.ts). Keep-alive rows: the 2nd of two invokes `gap` ms apart after a quiet second',
+    '(bench/keep-alive.ts). Density rows: bench/density.ts (`npm run bench:density`, BENCH_DENSITY_N).',
+    `Targets met: ${met.filter((r) => r.target?.met === true).length} of ${met.length}.`,
     '',
     table,
     '',
     'Machine:',
-    await machine(),
+    await machine(loadBefore),
     '',
   ].join('\n');
   process.stdout.write(`\n${table}\n`);
-  // The sections written by hand (and by bench:placement) after the table stay.
-  const resultsPath = path.join(import.meta.dirname, 'RESULTS.md');
+  const resultsPath = QUICK && process.env.BENCH_WRITE_RESULTS !== '1' ? path.join(os.tmpdir(), 'lambdock-bench-quick.md') : path.join(import.meta.dirname, 'RESULTS.md');
   const previous = await readFile(resultsPath, 'utf8').catch(() => '');
-  const kept = previous.indexOf('\n## ');
-  await writeFile(resultsPath, kept < 0 ? report : `${report}${previous.slice(kept)}`);
+  await writeFile(resultsPath, QUICK && resultsPath !== path.join(import.meta.dirname, 'RESULTS.md') ? report : withHistory(report, previous));
+  process.stdout.write(`written to ${resultsPath}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -10,7 +10,7 @@
  *
  * Part of `npm run bench` (a small N); alone: `npm run bench:density` (BENCH_DENSITY_N=1000 for the full run).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
@@ -66,6 +66,51 @@ export interface DensityResult {
   createMs: number;
   /** The lambdock's own process RSS growth, MB. */
   lambdockRssGrowthMb: number;
+  /** Tasks (processes and threads: each takes a pid of kernel.pid_max) on the host before and after. */
+  tasksBefore: number;
+  tasksAfter: number;
+  pidMax: number;
+  /** /proc/meminfo's kernel figures (Slab, KernelStack, PageTables, Percpu) before and after, MB. */
+  kernelBeforeMb: number;
+  kernelAfterMb: number;
+  /** Proportional set size of the engine's processes (dockerd, containerd, its shims) before and after, MB. */
+  engineBeforeMb: number;
+  engineAfterMb: number;
+}
+
+/** Every task (process or thread) on the host: what kernel.pid_max bounds. */
+export function countTasks(): number {
+  let tasks = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      tasks += readdirSync(`/proc/${pid}/task`).length;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return tasks;
+}
+
+function kernelMemoryMb(): number {
+  const info = readFileSync('/proc/meminfo', 'utf8');
+  return ['Slab', 'KernelStack', 'PageTables', 'Percpu']
+    .map((field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(info)?.[1] ?? 0))
+    .reduce((a, b) => a + b, 0) / 1024;
+}
+
+/** PSS of dockerd, containerd and the shims (their shared pages split between them), MB. */
+function engineMemoryMb(): number {
+  let kb = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      if (!/^(dockerd|containerd|containerd-shim.*)$/.test(name)) continue;
+      kb += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return kb / 1024;
 }
 
 export function readMeminfoAvailableMb(): number {
@@ -137,6 +182,13 @@ export async function measureDensity(options: DensityOptions): Promise<DensityRe
     warmMs: [],
     createMs: 0,
     lambdockRssGrowthMb: 0,
+    tasksBefore: countTasks(),
+    tasksAfter: NaN,
+    pidMax: Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim()),
+    kernelBeforeMb: kernelMemoryMb(),
+    kernelAfterMb: NaN,
+    engineBeforeMb: engineMemoryMb(),
+    engineAfterMb: NaN,
   };
   const rssBefore = process.memoryUsage().rss;
   const names: string[] = [];
@@ -151,6 +203,11 @@ export async function measureDensity(options: DensityOptions): Promise<DensityRe
           const available = readMeminfoAvailableMb();
           if (available < options.floorMb) {
             stop = `the host's available memory fell to ${Math.round(available)} MB (floor ${options.floorMb} MB)`;
+            return;
+          }
+          // Every task takes a pid: past ~95% of kernel.pid_max the host (and every other test on it) can no longer fork.
+          if (result.frozen % 25 === 0 && countTasks() > 0.95 * result.pidMax) {
+            stop = `the host's tasks reached 95% of kernel.pid_max (${result.pidMax})`;
             return;
           }
           const name = `density-${next}`;
@@ -176,6 +233,9 @@ export async function measureDensity(options: DensityOptions): Promise<DensityRe
     await sleep(2_000);
     result.availableAfterMb = readMeminfoAvailableMb();
     result.lambdockRssGrowthMb = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
+    result.tasksAfter = countTasks();
+    result.kernelAfterMb = kernelMemoryMb();
+    result.engineAfterMb = engineMemoryMb();
     const byName = new Map(t.lambdock.pool.list().map((s) => [s.plan.functionName, s]));
     const holders = await t.lambdock.docker.listContainers({
       filters: { label: [`lambdock.instance=${t.instanceId}`, 'lambdock.role=network-holder'] },
@@ -213,7 +273,8 @@ const quantile = (values: number[], q: number) => [...values].sort((a, b) => a -
 
 /** One paragraph of what a density run found, for the console and RESULTS.md. */
 export function describeDensity(r: DensityResult): string {
-  const hostPerEnv = (r.availableBeforeMb - r.availableAfterMb) / Math.max(1, r.frozen);
+  const n = Math.max(1, r.frozen);
+  const hostPerEnv = (r.availableBeforeMb - r.availableAfterMb) / n;
   return [
     `${r.frozen} of ${r.asked} environments created and frozen in ${(r.createMs / 1000).toFixed(0)} s` +
       (r.stoppedBy === undefined ? '' : ` (stopped: ${r.stoppedBy})`) +
@@ -224,6 +285,8 @@ export function describeDensity(r: DensityResult): string {
     `Host available memory ${Math.round(r.availableBeforeMb)} → ${Math.round(r.availableAfterMb)} MB: ` +
       `${hostPerEnv.toFixed(1)} MB per environment, all included (containers, shims, engine, kernel, lambdock ` +
       `${r.lambdockRssGrowthMb.toFixed(0)} MB).`,
+    `Per environment: ${((r.tasksAfter - r.tasksBefore) / n).toFixed(1)} tasks (pids; kernel.pid_max ${r.pidMax}, ${r.tasksAfter} in use), ` +
+      `kernel ${((r.kernelAfterMb - r.kernelBeforeMb) / n).toFixed(2)} MB, engine processes' PSS ${((r.engineAfterMb - r.engineBeforeMb) / n).toFixed(2)} MB.`,
     `Thaw + invoke of a random one: p50 ${median(r.thawMs).toFixed(2)} ms, p99 ${quantile(r.thawMs, 0.99).toFixed(2)} ms ` +
       `(the same invoke thawed: p50 ${median(r.warmMs).toFixed(2)} ms).`,
   ].join(' ');

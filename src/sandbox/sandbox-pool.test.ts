@@ -233,4 +233,20 @@ describe('SandboxPool: frozen environments are charged what they take', () => {
     expect(await c).toMatch(/^env-/);
     await pool.drain();
   });
+
+  it('thaws a frozen environment that had no room when its invocation came, as soon as another frees up', async () => {
+    const { invoke, pool, frozen, setRunMs } = setup({ memoryBudgetMb: 140, maxQueueWaitMs: 5_000 }, { bootMs: 1, runMs: 1, pauseGraceMs: 5, frozenBytes: 10 * MB });
+    const a = await invoke('a');
+    await frozen(1);
+    setRunMs(150);
+    const b = invoke('b');
+    await sleep(30);
+    // b runs (128 MB) beside a frozen (10 MB): a's thaw (128 MB) has no room until b is done.
+    setRunMs(1);
+    const began = performance.now();
+    expect(await invoke('a')).toBe(a);
+    expect(performance.now() - began).toBeLessThan(1_000);
+    expect(await b).toMatch(/^env-/);
+    await pool.drain();
+  });
 });

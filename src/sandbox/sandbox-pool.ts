@@ -253,6 +253,13 @@ export class SandboxPool {
     while (this.launching.size < limit) {
       const waiter = due();
       if (waiter === undefined) break;
+      // A frozen environment of its own that had no room to thaw when it came may have it now.
+      const thawed = this.placeNow(waiter.key, waiter.invocation, waiter.onEnded);
+      if (thawed !== undefined) {
+        this.leave(waiter);
+        waiter.settle({ running: thawed });
+        continue;
+      }
       let planned: SandboxPlan;
       try {
         planned = waiter.plan(randomBytes(16).toString('hex'));
@@ -362,7 +369,11 @@ export class SandboxPool {
   }
 
   private track(sandbox: Sandbox, state: SandboxState): void {
-    if (sandbox.available) this.handOver(sandbox);
+    if (sandbox.available) {
+      this.handOver(sandbox);
+      // One that stayed free is room for others' lines (it can be evicted, e.g. for a frozen one's thaw).
+      if (sandbox.available && this.lines.size > 0) this.pump();
+    }
     // A launch is over once its container runs or it failed; memory is free once it is removed.
     if (state.kind !== 'Starting' && this.launching.delete(sandbox)) this.pump();
     const key = this.keyOf.get(sandbox);
