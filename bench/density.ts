@@ -5,7 +5,8 @@
  * cgroup v1 under <root>/memory/docker/<id>/, v2 under <root>/docker/<id>/) and its network holder's, the
  * host's available memory before and after, and times the thaw + invoke of environments picked at random.
  * It stops by itself when the host's available memory falls below BENCH_DENSITY_FLOOR_MB (5,120 by
- * default: the machine is shared) and reports how far it got and what stopped it. Everything it created
+ * default: the machine is shared) or its tasks pass BENCH_DENSITY_PID_SHARE of kernel.pid_max (0.85), and
+ * reports how far it got and what stopped it. Everything it created
  * goes with its lambdock at the end.
  *
  * Part of `npm run bench` (a small N); alone: `npm run bench:density` (BENCH_DENSITY_N=1000 for the full run).
@@ -27,6 +28,8 @@ export interface DensityOptions {
   count: number;
   /** Stop creating when the host's available memory falls below this (MB). */
   floorMb: number;
+  /** …or when the host's tasks pass this share of kernel.pid_max. */
+  pidShare: number;
   /** Random thaws timed at the end. */
   thaws: number;
   /** Extra settings of the lambdock under test (e.g. a memory budget, Node options). */
@@ -76,6 +79,42 @@ export interface DensityResult {
   /** Proportional set size of the engine's processes (dockerd, containerd, its shims) before and after, MB. */
   engineBeforeMb: number;
   engineAfterMb: number;
+  /** What went wrong removing everything at the end, if anything did. */
+  cleanupError?: string;
+  /** Tasks of the environments' own containers and their shims, per environment. */
+  ownTasksPerEnv: number;
+  /** PSS of the environments' shims (one per container: the runtime's and its network holder's), per environment, MB. */
+  shimMbPerEnv: number;
+}
+
+/** The tasks (threads) in container `id`'s pids cgroup (v1), or its cgroup (v2). */
+function readCgroupTasks(id: string, root = CGROUP_ROOT): number | undefined {
+  for (const file of [`${root}/pids/docker/${id}/tasks`, `${root}/docker/${id}/cgroup.threads`]) {
+    try {
+      return readFileSync(file, 'utf8').trim().split('\n').filter((line) => line !== '').length;
+    } catch {
+      // not this layout
+    }
+  }
+  return undefined;
+}
+
+/** Per container id, its containerd shim's threads and PSS (MB). */
+function readShims(): Map<string, { tasks: number; pssMb: number }> {
+  const shims = new Map<string, { tasks: number; pssMb: number }>();
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('containerd-shim')) continue;
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const id = args[args.indexOf('-id') + 1];
+      if (id === undefined || args.indexOf('-id') < 0) continue;
+      const pss = Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) / 1024;
+      shims.set(id, { tasks: readdirSync(`/proc/${pid}/task`).length, pssMb: pss });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return shims;
 }
 
 /** Every task (process or thread) on the host: what kernel.pid_max bounds. */
@@ -189,6 +228,8 @@ export async function measureDensity(options: DensityOptions): Promise<DensityRe
     kernelAfterMb: NaN,
     engineBeforeMb: engineMemoryMb(),
     engineAfterMb: NaN,
+    ownTasksPerEnv: NaN,
+    shimMbPerEnv: NaN,
   };
   const rssBefore = process.memoryUsage().rss;
   const names: string[] = [];
@@ -205,9 +246,10 @@ export async function measureDensity(options: DensityOptions): Promise<DensityRe
             stop = `the host's available memory fell to ${Math.round(available)} MB (floor ${options.floorMb} MB)`;
             return;
           }
-          // Every task takes a pid: past ~95% of kernel.pid_max the host (and every other test on it) can no longer fork.
-          if (result.frozen % 25 === 0 && countTasks() > 0.95 * result.pidMax) {
-            stop = `the host's tasks reached 95% of kernel.pid_max (${result.pidMax})`;
+          // Every task (thread) takes a pid: near kernel.pid_max the host, and everything else on it, can no
+          // longer fork or start a thread.
+          if (next % 10 === 0 && countTasks() > options.pidShare * result.pidMax) {
+            stop = `the host's tasks reached ${Math.round(options.pidShare * 100)}% of kernel.pid_max (${result.pidMax})`;
             return;
           }
           const name = `density-${next}`;
@@ -249,6 +291,19 @@ export async function measureDensity(options: DensityOptions): Promise<DensityRe
       const memory = readCgroupMemory(holder.Id);
       if (memory !== undefined) result.holder.push(memory);
     }
+    // Counted from the environments' own containers and shims (the host-wide figures move with whatever
+    // else runs on a shared machine): every container of this lambdock, spare network holders included.
+    const shims = readShims();
+    const containers = await t.lambdock.docker.listContainers({ filters: { label: [`lambdock.instance=${t.instanceId}`] } });
+    let tasks = 0;
+    let shimMb = 0;
+    for (const container of containers) {
+      const shim = shims.get(container.Id);
+      tasks += (readCgroupTasks(container.Id) ?? 0) + (shim?.tasks ?? 0);
+      shimMb += shim?.pssMb ?? 0;
+    }
+    result.ownTasksPerEnv = tasks / Math.max(1, result.frozen);
+    result.shimMbPerEnv = shimMb / Math.max(1, result.frozen);
     // Thaw any one of them: random picks, each frozen again before the next pick can land on it.
     for (let i = 0; i < options.thaws && names.length > 0; i += 1) {
       const name = names[Math.floor(Math.random() * names.length)] as string;
@@ -259,7 +314,12 @@ export async function measureDensity(options: DensityOptions): Promise<DensityRe
   } finally {
     await http.close();
     log(`density: removing ${t.lambdock.pool.size} environments…`);
-    await t.close();
+    // A failure to tidy up (the engine has been seen to refuse removing the network of a thousand
+    // containers just removed: "has active endpoints") is reported, not allowed to lose the figures.
+    await t.close().catch((error: unknown) => {
+      result.cleanupError = error instanceof Error ? error.message : String(error);
+      log(`density: closing the lambdock failed: ${result.cleanupError}`);
+    });
   }
   return result;
 }
@@ -285,7 +345,8 @@ export function describeDensity(r: DensityResult): string {
     `Host available memory ${Math.round(r.availableBeforeMb)} → ${Math.round(r.availableAfterMb)} MB: ` +
       `${hostPerEnv.toFixed(1)} MB per environment, all included (containers, shims, engine, kernel, lambdock ` +
       `${r.lambdockRssGrowthMb.toFixed(0)} MB).`,
-    `Per environment: ${((r.tasksAfter - r.tasksBefore) / n).toFixed(1)} tasks (pids; kernel.pid_max ${r.pidMax}, ${r.tasksAfter} in use), ` +
+    `Per environment, its own containers and shims: ${r.ownTasksPerEnv.toFixed(1)} tasks, shims' PSS ${r.shimMbPerEnv.toFixed(2)} MB. ` +
+      `Host-wide per environment: ${((r.tasksAfter - r.tasksBefore) / n).toFixed(1)} tasks (pids; kernel.pid_max ${r.pidMax}, ${r.tasksAfter} in use), ` +
       `kernel ${((r.kernelAfterMb - r.kernelBeforeMb) / n).toFixed(2)} MB, engine processes' PSS ${((r.engineAfterMb - r.engineBeforeMb) / n).toFixed(2)} MB.`,
     `Thaw + invoke of a random one: p50 ${median(r.thawMs).toFixed(2)} ms, p99 ${quantile(r.thawMs, 0.99).toFixed(2)} ms ` +
       `(the same invoke thawed: p50 ${median(r.warmMs).toFixed(2)} ms).`,
@@ -296,6 +357,7 @@ async function main(): Promise<void> {
   const result = await measureDensity({
     count: Number(process.env.BENCH_DENSITY_N ?? 100),
     floorMb: Number(process.env.BENCH_DENSITY_FLOOR_MB ?? 5_120),
+    pidShare: Number(process.env.BENCH_DENSITY_PID_SHARE ?? 0.85),
     thaws: Number(process.env.BENCH_DENSITY_THAWS ?? 40),
     parallel: Number(process.env.BENCH_DENSITY_PARALLEL ?? 4),
     env: process.env.BENCH_DENSITY_NODE_OPTIONS === undefined ? {} : { LAMBDOCK_RUNTIME_NODE_OPTIONS: process.env.BENCH_DENSITY_NODE_OPTIONS },

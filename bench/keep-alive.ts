@@ -42,6 +42,9 @@ export interface KeepAliveOptions {
   log?: (line: string) => void;
 }
 
+/** Frozen, or on its way there (an invocation then waits for the freeze to finish, and for the thaw). */
+const isFrozen = (state: string) => state === 'Paused' || state === 'Pausing';
+
 async function invoker(t: TestLambdock): Promise<{ invoke: (n: number) => Promise<number>; close: () => Promise<void> }> {
   await t.createFunction({ FunctionName: 'keepalive', Code: { ZipFile: await nodeZip(HANDLER) } });
   const http = new Pool(t.url, { connections: 4, pipelining: 1 });
@@ -91,7 +94,7 @@ async function measureGrace(graceMs: number, options: KeepAliveOptions): Promise
         // The first few teach the adaptive grace the gap.
         if (i < 5) continue;
         samples.push(ms);
-        if (before !== 'Ready') frozen += 1;
+        if (isFrozen(before)) frozen += 1;
       }
       result.steady.set(gapMs, { samples, frozen });
     }
@@ -147,20 +150,30 @@ export async function measureCycleCost(cycles: number): Promise<CycleCost> {
       // cgroup v2 or no cpuacct: not measured
     }
     await close();
-    const container = t.lambdock.docker.getContainer(id ?? '');
+    // The cycles on a container of their own (lambdock's sandbox stays as it is).
+    const container = await t.lambdock.docker.createContainer({
+      Image: 'lambdock-runtime:provided',
+      Entrypoint: ['sleep', '600'],
+      Labels: { 'lambdock.managed': 'true', 'lambdock.instance': t.instanceId },
+      HostConfig: { Init: true, NetworkMode: 'none' },
+    });
+    await container.start();
     let started = performance.now();
     let cpu = engineCpuSeconds();
+    let done = 0;
     for (let i = 0; i < cycles; i += 1) {
       await container.pause();
       await container.unpause();
+      done += 1;
     }
     const busy = engineCpuSeconds() - cpu;
     const elapsed = performance.now() - started;
+    await container.remove({ force: true });
     started = performance.now();
     cpu = engineCpuSeconds();
     await sleep(elapsed);
     const idle = engineCpuSeconds() - cpu;
-    return { engineCpuMsPerCycle: ((busy - idle) * 1000) / cycles, idleRuntimeCpuMsPerSecond };
+    return { engineCpuMsPerCycle: ((busy - idle) * 1000) / Math.max(1, done), idleRuntimeCpuMsPerSecond };
   } finally {
     await t.close();
   }
@@ -179,7 +192,7 @@ export function keepAliveRows(results: readonly KeepAliveResult[], cost?: CycleC
     const floor = { name: 'same invoke, back to back (never frozen)', samples: result.warm };
     for (const gapMs of [...new Set(result.pairs.map((p) => p.gapMs))]) {
       const pairs = result.pairs.filter((p) => p.gapMs === gapMs);
-      const frozen = pairs.filter((p) => p.state !== 'Ready').length;
+      const frozen = pairs.filter((p) => isFrozen(p.state)).length;
       rows.push(
         ...latencyRows(`keep-alive: grace ${result.graceMs} ms, 2nd invoke ${gapMs} ms after the 1st`, pairs.map((p) => p.ms), ['p50'], {
           baseline: floor,
