@@ -15,13 +15,15 @@ const outcome = (send: Promise<{ FunctionError?: string }>) =>
     (error: { name?: string; Reason?: string }) => `${error.name ?? 'error'} ${error.Reason ?? ''}`.trim(),
   );
 
-describe('a worker with room for three environments', () => {
+describe('a worker with room for three thawed environments', () => {
   let t: TestLambdock;
   const invoke = (name: string, ms = 0) => outcome(t.client.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify({ ms })) })));
   const sandboxesOf = (name: string) => t.lambdock.pool.list().filter((s) => s.plan.functionName === name && s.currentState.kind !== 'Removing').length;
 
   beforeAll(async () => {
-    t = await startTestLambdock({ LAMBDOCK_MEMORY_BUDGET_MB: '384', LAMBDOCK_PAUSE_GRACE_MS: '50' });
+    // A long pause grace: idle environments stay thawed, each charged its MemorySize (frozen ones are
+    // charged what they take: see the next suite).
+    t = await startTestLambdock({ LAMBDOCK_MEMORY_BUDGET_MB: '384', LAMBDOCK_PAUSE_GRACE_MS: '60000' });
     for (const name of ['f1', 'f2', 'f3', 'f4']) await t.createFunction({ FunctionName: name, Code: { ZipFile: await nodeZip(SLEEPER) }, Timeout: 10 });
   });
   afterAll(async () => {
@@ -40,6 +42,36 @@ describe('a worker with room for three environments', () => {
     expect(await invoke('f1')).toBe('TooManyRequestsException ConcurrentInvocationLimitExceeded');
     expect(await Promise.all(busy)).toEqual(['ok', 'ok', 'ok']);
     expect(await invoke('f1')).toBe('ok');
+  });
+});
+
+describe('a worker whose budget holds three environments by MemorySize, and many more frozen', () => {
+  let t: TestLambdock;
+  const names = ['g1', 'g2', 'g3', 'g4', 'g5', 'g6'];
+
+  beforeAll(async () => {
+    t = await startTestLambdock({ LAMBDOCK_MEMORY_BUDGET_MB: '384', LAMBDOCK_PAUSE_GRACE_MS: '50' });
+    for (const name of names) await t.createFunction({ FunctionName: name, Code: { ZipFile: await nodeZip(SLEEPER) }, Timeout: 10 });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('charges a frozen environment what its cgroup holds, so six fit where three would by MemorySize, each thawed in place', async () => {
+    const frozen = () => t.lambdock.pool.list().filter((s) => s.currentState.kind === 'Paused');
+    for (const [i, name] of names.entries()) {
+      expect(await outcome(t.client.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{}') })))).toBe('ok');
+      await vi.waitFor(() => expect(frozen().length).toBe(i + 1), { timeout: 10_000, interval: 20 });
+    }
+    const before = t.lambdock.pool.list().map((s) => s.container);
+    // A frozen Node environment's cgroup holds some MB, far below its 128 MB.
+    for (const sandbox of frozen()) expect(sandbox.charge.memoryMb).toBeLessThan(64);
+    expect(t.lambdock.pool.memoryUsedMb).toBeLessThan(384);
+    for (const name of names) {
+      expect(await outcome(t.client.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{}') })))).toBe('ok');
+      await vi.waitFor(() => expect(frozen().length).toBe(names.length), { timeout: 10_000, interval: 20 });
+    }
+    expect(t.lambdock.pool.list().map((s) => s.container)).toEqual(before);
   });
 });
 
@@ -64,7 +96,8 @@ describe('a worker with /tmp disk room for 1.5 GB', () => {
     expect(await invoke('other')).toBe('TooManyRequestsException ConcurrentInvocationLimitExceeded');
     expect(await Promise.all(busy)).toEqual(['ok', 'ok']);
     expect(await invoke('other')).toBe('ok');
-    const disks = t.lambdock.pool.list().filter((s) => s.currentState.kind !== 'Removing').reduce((sum, s) => sum + s.plan.ephemeralStorageMb, 0);
+    // What the disks are charged: EphemeralStorage, or a frozen one's allocated blocks.
+    const disks = t.lambdock.pool.list().filter((s) => s.currentState.kind !== 'Removing').reduce((sum, s) => sum + s.charge.tmpMb, 0);
     expect(disks).toBeLessThanOrEqual(1536);
   });
 });
