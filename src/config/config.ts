@@ -79,6 +79,13 @@ export interface Config {
   maxLoopDevices: number;
   /** Spare /tmp disks kept ready per size in recent use. */
   tmpSparesPerSize: number;
+  /**
+   * Stem cells (parked generic runtime containers a cold start claims instead of creating one) kept per
+   * runtime image and memory class in use; 0: none.
+   */
+  stemCells: number;
+  /** A runtime image and memory class whose stem cells are not claimed for this long loses them. */
+  stemCellIdleMs: number;
   /** Build missing runtime images at startup. */
   buildImagesOnStart: boolean;
   accountConcurrency: number;
@@ -351,6 +358,8 @@ export function loadConfig(env: Env = process.env, roleOverride?: string): Confi
     instanceId,
     maxLoopDevices: int(env, 'LAMBDOCK_MAX_LOOP_DEVICES', 256, 1, 65_536),
     tmpSparesPerSize: int(env, 'LAMBDOCK_TMP_SPARES_PER_SIZE', 2, 0, 64),
+    stemCells: int(env, 'LAMBDOCK_STEM_CELLS', 2, 0, 64),
+    stemCellIdleMs: int(env, 'LAMBDOCK_STEM_CELL_IDLE_MS', 300_000, 100, 86_400_000),
     buildImagesOnStart: bool(env, 'LAMBDOCK_BUILD_IMAGES', true),
     accountConcurrency: int(env, 'LAMBDOCK_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000),
     maxConcurrentStarts: int(env, 'LAMBDOCK_MAX_CONCURRENT_STARTS', 4, 1, 1024),

@@ -33,6 +33,16 @@ export interface ContainerSpec {
 export const OUTPUT_PIPE_DIR = '/var/lambdock';
 export const OUTPUT_PIPE_PATH = `${OUTPUT_PIPE_DIR}/output`;
 
+/**
+ * A stem cell's files, in its output pipe's folder (so its container needs no mount of its own): the shim
+ * its runtime runs until it is claimed, the wrapper that starts it, and the pipe the claim comes through.
+ */
+export const STEM_CELL_FILES = {
+  wrapper: 'stem-wrapper',
+  shim: 'stem.mjs',
+  claim: 'claim',
+} as const;
+
 export type OutputStream = 'stdout' | 'stderr';
 
 export interface ContainerExit {
@@ -117,4 +127,6 @@ export const LABELS = {
   function: 'lambdock.function',
   sandbox: 'lambdock.sandbox',
   role: 'lambdock.role',
+  /** A stem cell's id: its container was made generic, for whichever function claims it. */
+  stemCell: 'lambdock.stem-cell',
 } as const;

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import Dockerode from 'dockerode';
@@ -12,6 +14,7 @@ import { getVersionOf, type Architecture } from '../control-plane/function-model
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
 import { LABELS } from '../docker/container-driver.js';
 import { DockerodeContainerDriver } from '../docker/dockerode-container-driver.js';
+import { DockerStemCells } from '../docker/docker-stem-cells.js';
 import { FifoOutputPipes } from '../docker/fifo-output-pipes.js';
 import { fetchHostFacts } from '../docker/host-architectures.js';
 import { DockerImageInspector } from '../docker/docker-image-inspector.js';
@@ -27,6 +30,7 @@ import { LocalExecutor } from '../invocation/local-executor.js';
 import type { Logger } from '../observability/logger.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import { SandboxPool } from '../sandbox/sandbox-pool.js';
+import { StemCellPool } from '../sandbox/stem-cell-pool.js';
 import { RedisWarmRegistry } from '../scheduler/redis-warm-registry.js';
 import { RedisWorkerRegistry } from '../scheduler/redis-worker-registry.js';
 import { CredentialMinter, deriveCredentialKey } from '../permissions/credentials/credential-minter.js';
@@ -41,6 +45,8 @@ export interface WorkerNode {
   instanceId: string;
   docker: Dockerode;
   pool: SandboxPool;
+  /** Parked generic containers cold starts claim (none when LAMBDOCK_STEM_CELLS is 0). */
+  stemCells: StemCellPool | undefined;
   code: CodeStore;
   executor: LocalExecutor;
   /** One build per runtime image: a function waits for its own runtime's image only. */
@@ -153,11 +159,17 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
     config.role === 'worker'
       ? new RedisWarmRegistry(redis, config.redisPrefix, instanceId, (error) => logger.warn({ err: error }, 'Could not write the warm registry'))
       : undefined;
+  const outputs = new FifoOutputPipes(config.dataDir);
+  const stemCells = await openStemCells(config, logger, {
+    factory: new DockerStemCells(driver, scratchPool, networkHolders, outputs, { dataDir: config.dataDir, shim: loadStemShim() }),
+    mayGrow: (need) => sandboxes?.hasRoomFor(need) ?? false,
+  });
   const pool = new SandboxPool({
     driver,
     scratch: scratchPool,
     network: networkHolders,
-    outputs: new FifoOutputPipes(config.dataDir),
+    outputs,
+    ...(stemCells === undefined ? {} : { stemCells }),
     createRuntimeApi: (apiOptions) => new RuntimeApiServer({ ...apiOptions, ports: config.runtimeApiPorts }),
     starts: new Semaphore(config.maxConcurrentStarts),
     logSink: (line) => logger.info({ stream: 'function' }, line),
@@ -213,6 +225,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
     instanceId,
     docker,
     pool,
+    stemCells,
     code,
     executor,
     images,
@@ -239,6 +252,8 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
         front.forceClose();
         await front.closing.catch(() => undefined);
       }
+      // Parked stem cells hold disks and network holders: they go first.
+      await stemCells?.close();
       await Promise.all([scratchPool.close(), networkHolders.close()]);
       if (!drained) {
         await removeOrphanContainers(docker, ownLabels, orphans);
@@ -259,4 +274,29 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
       driver.close();
     },
   };
+}
+
+/** The Node.js runtimes' stem-cell shim, delivered into each stem cell's output folder (no image change). */
+function loadStemShim(): { wrapper: string; shim: string } {
+  const dir = path.join(REPO_ROOT, 'runtimes', 'nodejs', 'runtime');
+  return { wrapper: readFileSync(path.join(dir, 'stem-wrapper'), 'utf8'), shim: readFileSync(path.join(dir, 'stem.mjs'), 'utf8') };
+}
+
+/**
+ * The stem cells of this worker (LAMBDOCK_STEM_CELLS per runtime image and memory class in use), after
+ * removing the slots an earlier run left; none when the setting is 0.
+ */
+async function openStemCells(
+  config: Config,
+  logger: Logger,
+  parts: { factory: DockerStemCells; mayGrow: (need: { memoryMb: number; tmpMb: number }) => boolean },
+): Promise<StemCellPool | undefined> {
+  await rm(path.join(config.dataDir, 'stem'), { recursive: true, force: true });
+  if (config.stemCells === 0) return undefined;
+  return new StemCellPool(parts.factory, {
+    perKey: config.stemCells,
+    idleMs: config.stemCellIdleMs,
+    mayGrow: parts.mayGrow,
+    onError: (error) => logger.warn({ err: error }, 'Could not make or remove a stem cell'),
+  });
 }

@@ -293,9 +293,41 @@ export class SandboxPool {
    * retired now); when every environment is busy there is no room, and the caller is throttled.
    */
   private makeRoom(plan: SandboxPlan): void {
+    const budget = this.budget();
+    if (budget === undefined) return;
+    const live = this.liveSandboxes();
+    // One that will claim a parked stem cell brings its own memory: the stem cell's, counted already.
+    const stems = this.deps.stemCells;
+    const claims = plan.stemCell !== undefined && stems?.has(plan.stemCell.key) === true;
+    const need = claims ? { memoryMb: 0, tmpMb: 0 } : footprintOf(plan);
+    let evict = planRoom(this.capacityEntries(live), need, budget);
+    // Parked stem cells go before any idle environment does (those answer warm invokes; a stem cell is a spare).
+    if (stems !== undefined && (evict === undefined || evict.length > 0) && stems.held.memoryMb + stems.held.tmpMb > 0) {
+      stems.shrink(need);
+      evict = planRoom(this.capacityEntries(live), need, budget);
+    }
+    if (evict === undefined) throw new HostFullError(need, budget);
+    for (const sandbox of live) if (evict.includes(sandbox.id)) sandbox.retire();
+  }
+
+  /** There is room for `need` within the budget without evicting anything (the stem cells ask before each is made). */
+  hasRoomFor(need: { memoryMb: number; tmpMb: number }): boolean {
+    const budget = this.budget();
+    if (budget === undefined) return true;
+    return planRoom(this.capacityEntries(this.liveSandboxes()), need, budget)?.length === 0;
+  }
+
+  private budget(): { memoryMb?: number; tmpMb?: number } | undefined {
     const budget = { memoryMb: this.options.memoryBudgetMb, tmpMb: this.options.tmpBudgetMb };
-    if (budget.memoryMb === undefined && budget.tmpMb === undefined) return;
-    const live = [...this.keyOf.keys()].filter((s) => s.currentState.kind !== 'Removing');
+    return budget.memoryMb === undefined && budget.tmpMb === undefined ? undefined : budget;
+  }
+
+  private liveSandboxes(): Sandbox[] {
+    return [...this.keyOf.keys()].filter((s) => s.currentState.kind !== 'Removing');
+  }
+
+  /** The environments as the capacity check sees them, with the stem cells' share (never evicted by it). */
+  private capacityEntries(live: Sandbox[]) {
     // Provisioned environments are never evicted: only their configuration's removal retires them.
     const entries = live.map((s) => ({
       id: s.id,
@@ -303,10 +335,9 @@ export class SandboxPool {
       idle: s.available && s.plan.provisioned !== true,
       lastUsedAt: s.lastUsedAt,
     }));
-    const need = footprintOf(plan);
-    const evict = planRoom(entries, need, budget);
-    if (evict === undefined) throw new HostFullError(need, budget);
-    for (const sandbox of live) if (evict.includes(sandbox.id)) sandbox.retire();
+    const held = this.deps.stemCells?.held;
+    if (held !== undefined && held.memoryMb + held.tmpMb > 0) entries.push({ id: '', ...held, idle: false, lastUsedAt: 0 });
+    return entries;
   }
 
   private create(key: string, plan: SandboxPlan): Sandbox {

@@ -1,0 +1,49 @@
+// lambdock's stem-cell shim for the Node.js runtimes. A stem cell is a runtime container started before
+// any function is known (generic environment, empty /var/task): the bootstrap runs this module instead
+// of index.mjs (see stem-wrapper), with the heap flags of the container's memory class. It loads the
+// runtime's modules, tells lambdock it is parked (a marker line on its output, which lambdock drops), and
+// blocks on the claim pipe. A claim is one line of JSON, {"env": {...}}: the function's environment
+// replaces the stem cell's, and the runtime's index.mjs runs in this same process, its code already in
+// /var/task. Node's own start-up is then behind it: that is the stem cell's saving.
+//
+// lambdock delivers this file into the sandbox's output folder (/var/lambdock); it needs nothing of the
+// image but /var/runtime.
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const runtimeDir = process.env.LAMBDA_RUNTIME_DIR ?? '/var/runtime';
+const CLAIM = path.join(here, 'claim');
+const PARKED_MARKER = '\0lambdock-stem-cell-parked\n';
+
+// Modules of the runtime with no effect when loaded: their parse and compile is done before the claim.
+const PRELOAD = ['errors.mjs', 'invoke-context.mjs', 'log-patch.mjs', 'response-stream.mjs', 'runtime.mjs', 'runtime-api-client.mjs', 'user-function.mjs'];
+await Promise.all(PRELOAD.map((name) => import(path.join(runtimeDir, name)).catch(() => undefined)));
+
+/** Blocks until lambdock writes the claim (it holds the pipe open for writing, so the open never waits). */
+function readClaim() {
+  const fd = openSync(CLAIM, 'r');
+  const chunks = [];
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  try {
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, null);
+      // lambdock closed the pipe: the stem cell is being removed.
+      if (n === 0) process.exit(0);
+      const chunk = Buffer.from(buffer.subarray(0, n));
+      chunks.push(chunk);
+      if (chunk.includes(10)) return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+writeSync(1, PARKED_MARKER);
+const claim = readClaim();
+for (const name of Object.keys(process.env)) if (!Object.hasOwn(claim.env, name)) delete process.env[name];
+Object.assign(process.env, claim.env);
+const index = path.join(runtimeDir, 'index.mjs');
+process.argv[1] = index;
+await import(index);
