@@ -19,7 +19,36 @@ const PARKED_MARKER = '\0lambdock-stem-cell-parked\n';
 
 // Modules of the runtime with no effect when loaded: their parse and compile is done before the claim.
 const PRELOAD = ['errors.mjs', 'invoke-context.mjs', 'log-patch.mjs', 'response-stream.mjs', 'runtime.mjs', 'runtime-api-client.mjs', 'user-function.mjs'];
-await Promise.all(PRELOAD.map((name) => import(path.join(runtimeDir, name)).catch(() => undefined)));
+const [, , , , , client] = await Promise.all(PRELOAD.map((name) => import(path.join(runtimeDir, name)).catch(() => undefined)));
+
+/**
+ * Runs the runtime's HTTP client through a few next → response rounds against a stand-in Runtime API on
+ * this container's loopback: V8 compiles functions on their first call, and the first requests of a
+ * fresh process are several times slower than later ones. Nothing of it outlives the warm-up.
+ */
+async function warmUp(RuntimeApiClient) {
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.method === 'GET') res.writeHead(200, { 'lambda-runtime-aws-request-id': 'warm-up', 'content-type': 'application/json' }).end('{}');
+      else res.writeHead(202, { 'content-type': 'application/json' }).end('{"status":"OK"}');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const api = new RuntimeApiClient(`127.0.0.1:${server.address().port}`);
+    for (let round = 0; round < 5; round += 1) {
+      const event = await api.next();
+      JSON.parse(event.body.toString('utf8'));
+      await api.postResponse('warm-up', JSON.stringify({ round }));
+    }
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+if (client?.RuntimeApiClient !== undefined) await warmUp(client.RuntimeApiClient).catch(() => undefined);
 
 /** Blocks until lambdock writes the claim (it holds the pipe open for writing, so the open never waits). */
 function readClaim() {
