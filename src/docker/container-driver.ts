@@ -40,6 +40,10 @@ export const OUTPUT_PIPE_PATH = `${OUTPUT_PIPE_DIR}/output`;
 export const STEM_CELL_FILES = {
   wrapper: 'stem-wrapper',
   shim: 'stem.mjs',
+  /** The shell shim of the runtimes whose bootstrap starts a process of its own. */
+  execShim: 'stem.sh',
+  /** A one-line CommonJS handler the shim loads before it parks (the module loader's first use). */
+  warm: 'stem-warm.cjs',
   claim: 'claim',
 } as const;
 

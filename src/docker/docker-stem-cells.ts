@@ -4,7 +4,7 @@ import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { StemCell, StemCellFactory, StemCellFit, StemClaim } from '../sandbox/stem-cell.js';
+import type { StemCell, StemCellFactory, StemCellFit, StemClaim, StemShimKind } from '../sandbox/stem-cell.js';
 import type { ContainerDriver, NetworkSlot, NetworkSlotProvider, OutputPipe, OutputPipeProvider, ScratchDisk, ScratchDiskProvider } from './container-driver.js';
 import { STEM_CELL_FILES } from './container-driver.js';
 
@@ -17,15 +17,17 @@ export const PARKED_MARKER = '\0lambdock-stem-cell-parked\n';
 const PARK_TIMEOUT_MS = 20_000;
 
 export interface StemShim {
-  /** The wrapper script (AWS_LAMBDA_EXEC_WRAPPER) and the shim module, as their text. */
+  /** The Node.js shim: its wrapper script (AWS_LAMBDA_EXEC_WRAPPER) and module, as their text. */
   wrapper: string;
   shim: string;
+  /** The shell shim of the other runtimes, as its text. */
+  execShim: string;
 }
 
 export interface DockerStemCellsOptions {
   /** The data dir: the slots live under `<dataDir>/stem/`, beside the code trees they link to. */
   dataDir: string;
-  /** The shim of each runtime family a fit names, by family ('nodejs'). */
+  /** The shims' files. */
   shim: StemShim;
   parkTimeoutMs?: number;
 }
@@ -70,7 +72,7 @@ export class DockerStemCells implements StemCellFactory {
     }
     let claimFd: number | undefined;
     try {
-      claimFd = await this.prepareFiles(slotDir, output.value.hostDir);
+      claimFd = await this.prepareFiles(fit.shim, slotDir, output.value.hostDir);
       const cell = new DockerStemCell(this.driver, fit.key, stemId, slotDir, claimFd, disk.value, slot.value, output.value);
       await cell.boot(fit, this.options.parkTimeoutMs ?? PARK_TIMEOUT_MS);
       return cell;
@@ -82,11 +84,16 @@ export class DockerStemCells implements StemCellFactory {
   }
 
   /** The slots, the shim, and the claim pipe, held open read-write by lambdock (the shim's open never waits, and it reads until a whole line came). */
-  private async prepareFiles(slotDir: string, outputDir: string): Promise<number> {
+  private async prepareFiles(kind: StemShimKind, slotDir: string, outputDir: string): Promise<number> {
     await mkdir(path.join(slotDir, 'task'), { recursive: true, mode: 0o755 });
     await mkdir(path.join(slotDir, 'opt'), { mode: 0o755 });
-    await writeFile(path.join(outputDir, STEM_CELL_FILES.wrapper), this.options.shim.wrapper, { mode: 0o755 });
-    await writeFile(path.join(outputDir, STEM_CELL_FILES.shim), this.options.shim.shim, { mode: 0o644 });
+    if (kind === 'node') {
+      await writeFile(path.join(outputDir, STEM_CELL_FILES.wrapper), this.options.shim.wrapper, { mode: 0o755 });
+      await writeFile(path.join(outputDir, STEM_CELL_FILES.shim), this.options.shim.shim, { mode: 0o644 });
+      await writeFile(path.join(outputDir, STEM_CELL_FILES.warm), "exports.handler = async () => 'warm';\n", { mode: 0o644 });
+    } else {
+      await writeFile(path.join(outputDir, STEM_CELL_FILES.execShim), this.options.shim.execShim, { mode: 0o755 });
+    }
     const claim = path.join(outputDir, STEM_CELL_FILES.claim);
     await run('mkfifo', ['-m', '0644', claim]);
     return openSync(claim, constants.O_RDWR | constants.O_NONBLOCK);
@@ -99,6 +106,9 @@ class DockerStemCell implements StemCell {
   private unwatch: (() => void) | undefined;
   private filled = false;
   private released: Promise<void> | undefined;
+  /** How its shim takes a claim, and the variables of its own start (the exec shim unsets those the function has not). */
+  private shim: StemShimKind = 'node';
+  private ownVariables: string[] = [];
 
   constructor(
     private readonly driver: ContainerDriver,
@@ -129,17 +139,18 @@ class DockerStemCell implements StemCell {
       });
     });
     parked.catch(() => undefined);
+    this.shim = fit.shim;
     try {
-      this.containerId = await this.driver.createContainer(
-        fit.containerSpec({
+      const spec = fit.containerSpec({
           stemId: this.id,
           scratchVolume: this.scratchDisk.volume,
           networkMode: `container:${this.networkSlot.holderId}`,
           outputDir: this.output.hostDir,
           codeDir: path.join(this.slotDir, 'task'),
           optDir: path.join(this.slotDir, 'opt'),
-        }),
-      );
+        });
+      this.ownVariables = Object.keys(spec.env);
+      this.containerId = await this.driver.createContainer(spec);
       await this.driver.startContainer(this.containerId);
       await parked;
     } catch (error) {
@@ -165,7 +176,8 @@ class DockerStemCell implements StemCell {
       this.filled = true;
     }
     if (this.claimFd === undefined) throw new Error(`the stem cell ${this.id} was released`);
-    await writeAll(this.claimFd, Buffer.from(`${JSON.stringify({ env: claim.env })}\n`, 'utf8'));
+    const line = this.shim === 'node' ? JSON.stringify({ env: claim.env }) : getShellClaim(claim.env, this.ownVariables);
+    await writeAll(this.claimFd, Buffer.from(`${line}\n`, 'utf8'));
   }
 
   async releaseSlots(): Promise<void> {
@@ -184,6 +196,36 @@ class DockerStemCell implements StemCell {
     })();
     return this.released;
   }
+}
+
+const SHELL_SAFE = /^[A-Za-z0-9_./:,=@%+-]*$/;
+const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The exec shim's claim: one line of shell that unsets the stem cell's own variables the function does
+ * not have, then exports each of the function's. A value of only safe characters goes as it is; any other
+ * as printf %b octal escapes of its UTF-8 bytes (so newlines and quotes survive, on one line), with a
+ * sentinel that keeps the trailing newlines a command substitution would strip.
+ */
+export function getShellClaim(env: Record<string, string>, ownVariables: readonly string[]): string {
+  const parts: string[] = [];
+  const unset = ownVariables.filter((name) => !Object.hasOwn(env, name) && SHELL_NAME.test(name));
+  if (unset.length > 0) parts.push(`unset ${unset.join(' ')}`);
+  for (const [name, value] of Object.entries(env)) {
+    if (!SHELL_NAME.test(name)) continue;
+    if (SHELL_SAFE.test(value)) {
+      parts.push(`export ${name}='${value}'`);
+      continue;
+    }
+    const escaped = [...Buffer.from(value, 'utf8')]
+      .map((byte) => {
+        const char = String.fromCharCode(byte);
+        return byte < 0x80 && /[A-Za-z0-9_./:,=@%+-]/.test(char) ? char : `\\0${byte.toString(8).padStart(3, '0')}`;
+      })
+      .join('');
+    parts.push(`${name}=$(printf '%b_' '${escaped}'); ${name}=\${${name}%_}; export ${name}`);
+  }
+  return parts.join('; ');
 }
 
 /** Writes all of `data` to a non-blocking pipe (a claim is far below the pipe's 64 KiB: one write, in practice). */

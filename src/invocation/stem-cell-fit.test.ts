@@ -84,8 +84,8 @@ describe('getStemCellFit', () => {
   it('leaves out what a running generic container cannot take', () => {
     const none = (r: Partial<FunctionRecord>, ctx: Partial<PlanContext> = {}) => getStemCellFit(record(r), { ...CTX, ...ctx });
     expect(none({ ephemeralStorageSize: 1024 })).toBeUndefined();
-    expect(none({ runtime: 'python3.11' })).toBeUndefined();
-    expect(none({ runtime: 'provided.al2023' })).toBeUndefined();
+    // A runtime lambdock may add later without a shim.
+    expect(none({ runtime: 'java21' as FunctionRecord['runtime'] })).toBeUndefined();
     expect(none({ code: { sha256Hex: 'ab'.repeat(32), codeSha256: 'q', size: 0, hostFolder: '/home/me/fn' } })).toBeUndefined();
     expect(none({ code: { image: { uri: 'repo/img:1', id: 'sha256:1' } } as unknown as FunctionRecord['code'] })).toBeUndefined();
     // Read at process start: Node's options, its module path, the linker, the locale, an exec wrapper.
@@ -95,6 +95,20 @@ describe('getStemCellFit', () => {
     // Layers: external extensions start before the runtime, and unknown contents may hold some.
     expect(none({}, { optDir: '/data/opt/1', externalExtensions: ['ext'] })).toBeUndefined();
     expect(none({}, { optDir: '/data/opt/1' })).toBeUndefined();
+  });
+
+  it('serves Python and custom runtimes with the exec shim: their process starts after the claim, start-only variables and all', () => {
+    for (const runtime of ['python3.11', 'provided.al2023', 'provided.al2'] as const) {
+      const ctx = { ...CTX, image: `lambdock-runtime:${runtime}` };
+      const fit = getStemCellFit(record({ runtime, environment: { LD_PRELOAD: '/opt/lib/x.so', LANG: 'C' } }), ctx);
+      expect(fit?.shim, runtime).toBe('exec');
+      const spec = fit?.containerSpec(RESOURCES);
+      expect(spec?.entrypoint?.at(-1)).toBe('/var/lambdock/stem.sh');
+      expect(spec?.env.AWS_LAMBDA_EXEC_WRAPPER).toBeUndefined();
+      expect(spec?.env.LD_PRELOAD).toBeUndefined();
+    }
+    expect(getStemCellFit(record(), CTX)?.shim).toBe('node');
+    expect(getStemCellFit(record(), CTX)?.containerSpec(RESOURCES).entrypoint?.at(-1)).toBe('/var/runtime/bootstrap');
   });
 
   it('takes variables read when used, and layers without extensions', () => {

@@ -1,7 +1,7 @@
 import { isImageFunction, type FunctionVersionRecord } from '../control-plane/function-model.js';
 import { LABELS, OUTPUT_PIPE_DIR, SANDBOX_GID, SANDBOX_UID, STEM_CELL_FILES } from '../docker/container-driver.js';
 import type { SandboxPlan } from '../sandbox/sandbox.js';
-import type { StemCellFit } from '../sandbox/stem-cell.js';
+import type { StemCellFit, StemShimKind } from '../sandbox/stem-cell.js';
 import { buildEnvironment, ENVIRONMENT_LIMITS, redirectOutput, RUNTIME_BOOTSTRAP, type PlanContext } from './environment-plan.js';
 
 /** The /tmp of a stem cell: AWS's default EphemeralStorage. A function with more cold-starts normally. */
@@ -14,34 +14,49 @@ export const STEM_CELL_TMP_MB = 512;
  */
 const START_ONLY = /^(NODE_(?!ENV$|TLS_REJECT_UNAUTHORIZED$)|UV_|LD_|MALLOC_|GLIBC_|OPENSSL_|SSL_CERT_|LC_)|^(LANG|AWS_LAMBDA_EXEC_WRAPPER)$/;
 
-/** Where the wrapper that starts a stem cell's shim is, inside its container. */
+/** Where the wrapper that starts a stem cell's Node.js shim is, inside its container. */
 const STEM_WRAPPER = `${OUTPUT_PIPE_DIR}/${STEM_CELL_FILES.wrapper}`;
+/** The shell shim of the other runtimes, inside the container. */
+const EXEC_SHIM = `${OUTPUT_PIPE_DIR}/${STEM_CELL_FILES.execShim}`;
+
+/** Which shim serves a runtime: Node.js in its own process; Python and custom runtimes by exec of their bootstrap. */
+function getShimKind(runtime: string): StemShimKind | undefined {
+  if (/^nodejs\d+\.x$/.test(runtime)) return 'node';
+  if (/^python3\.\d+$/.test(runtime) || /^provided(\.al2|\.al2023)?$/.test(runtime)) return 'exec';
+  return undefined;
+}
 
 /**
  * The stem cells `record` can start from with `ctx`, or undefined when its environment needs something a
  * running generic container cannot take: an image function (its own image), hot reload (a host folder
  * mounted as it is), a /tmp other than the default, external extensions (the launcher starts them before
- * the runtime) or /opt contents not known, a runtime without a shim (only the Node.js runtimes have
- * one), or a variable read only at process start set to another value than the stem cell's. The key is
- * the image, the memory class (the container's cap and Node's heap flags, both fixed at its start) and
- * the architecture.
+ * the runtime) or /opt contents not known, a runtime without a shim (Node.js, Python and the custom
+ * runtimes have one), or, for Node.js (whose process is running already), a variable read only at
+ * process start set to another value than the stem cell's. The key is the image, the memory class (the
+ * container's cap and Node's heap flags, both fixed at its start) and the architecture.
  */
 export function getStemCellFit(record: FunctionVersionRecord, ctx: PlanContext): StemCellFit | undefined {
   if (isImageFunction(record) || record.code.hostFolder !== undefined || ctx.codeDir === undefined) return undefined;
-  if (record.runtime === undefined || !/^nodejs\d+\.x$/.test(record.runtime) || record.handler === undefined) return undefined;
+  if (record.runtime === undefined || record.handler === undefined) return undefined;
+  const shim = getShimKind(record.runtime);
+  if (shim === undefined) return undefined;
   if (record.ephemeralStorageSize !== STEM_CELL_TMP_MB) return undefined;
   if (ctx.optDir !== undefined && (ctx.externalExtensions === undefined || ctx.externalExtensions.length > 0)) return undefined;
   const generic = getGenericEnvironment(record, ctx);
-  const own = buildEnvironment(record, ctx.region, '', '');
-  for (const name of new Set([...Object.keys(own), ...Object.keys(generic)])) {
-    if (START_ONLY.test(name) && own[name] !== generic[name]) return undefined;
+  // The exec shim starts the runtime's process after the claim: only a process already running has start-only variables.
+  if (shim === 'node') {
+    const own = buildEnvironment(record, ctx.region, '', '');
+    for (const name of new Set([...Object.keys(own), ...Object.keys(generic)])) {
+      if (START_ONLY.test(name) && own[name] !== generic[name]) return undefined;
+    }
   }
-  // The wrapper that runs the shim goes with the stem cell's own start only (the claim's environment replaces it).
-  const stemEnv = { ...generic, AWS_LAMBDA_EXEC_WRAPPER: STEM_WRAPPER };
+  // The wrapper that runs the Node.js shim goes with the stem cell's own start only (the claim's environment replaces it).
+  const stemEnv = shim === 'node' ? { ...generic, AWS_LAMBDA_EXEC_WRAPPER: STEM_WRAPPER } : generic;
   const memoryMb = record.memorySize;
   const architecture = record.architectures[0] ?? 'x86_64';
   return {
     key: `${ctx.image}|${memoryMb}|${architecture}`,
+    shim,
     memoryMb,
     tmpMb: STEM_CELL_TMP_MB,
     containerSpec: (resources) => ({
@@ -63,7 +78,8 @@ export function getStemCellFit(record: FunctionVersionRecord, ctx: PlanContext):
       optDir: resources.optDir,
       scratchVolume: resources.scratchVolume,
       outputDir: resources.outputDir,
-      entrypoint: redirectOutput([RUNTIME_BOOTSTRAP]),
+      // The Node.js shim runs from the bootstrap (its heap flags); the exec shim runs the bootstrap itself.
+      entrypoint: redirectOutput([shim === 'node' ? RUNTIME_BOOTSTRAP : EXEC_SHIM]),
       workingDir: '/var/task',
     }),
   };

@@ -276,10 +276,14 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
   };
 }
 
-/** The Node.js runtimes' stem-cell shim, delivered into each stem cell's output folder (no image change). */
-function loadStemShim(): { wrapper: string; shim: string } {
-  const dir = path.join(REPO_ROOT, 'runtimes', 'nodejs', 'runtime');
-  return { wrapper: readFileSync(path.join(dir, 'stem-wrapper'), 'utf8'), shim: readFileSync(path.join(dir, 'stem.mjs'), 'utf8') };
+/**
+ * The Node.js runtimes' stem-cell shim, delivered into each stem cell's output folder: it is no part of
+ * any image (nor of an image's build context, whose change would rebuild the image).
+ */
+function loadStemShim(): { wrapper: string; shim: string; execShim: string } {
+  const dir = path.join(REPO_ROOT, 'runtimes', 'stem-cells');
+  const read = (...parts: string[]) => readFileSync(path.join(dir, ...parts), 'utf8');
+  return { wrapper: read('nodejs', 'stem-wrapper'), shim: read('nodejs', 'stem.mjs'), execShim: read('exec', 'stem.sh') };
 }
 
 /**

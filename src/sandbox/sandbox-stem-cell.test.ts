@@ -55,7 +55,7 @@ function setup(options: { stemReady: boolean; timeoutMs?: number; stemCell?: boo
     releaseSlots: async () => void steps.push('release slots'),
     release: async () => void steps.push('release stem'),
   };
-  const fit: StemCellFit = { key: 'k', memoryMb: 128, tmpMb: 512, containerSpec: () => ({}) as ContainerSpec };
+  const fit: StemCellFit = { key: 'k', shim: 'node', memoryMb: 128, tmpMb: 512, containerSpec: () => ({}) as ContainerSpec };
   let taken = 0;
   const stems: StemCellSource = {
     take: (asked) => {

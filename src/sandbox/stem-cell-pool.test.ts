@@ -45,6 +45,7 @@ class FakeFactory implements StemCellFactory {
 
 const fit = (key: string, memoryMb = 128): StemCellFit => ({
   key,
+  shim: 'node',
   memoryMb,
   tmpMb: 512,
   containerSpec: () => {

@@ -30,7 +30,7 @@ interface KeyPool {
 }
 
 const DEFAULT_MAX_KEYS = 4;
-const DEFAULT_REFILL_DELAY_MS = 250;
+const DEFAULT_REFILL_DELAY_MS = 1_000;
 
 /**
  * Parked stem cells per key. A key gets a pool on its first use (that cold start is a normal one: the

@@ -8,11 +8,18 @@ import type { ContainerSpec, NetworkSlot, OutputPipe, ScratchDisk } from '../doc
 export interface StemCellFit {
   /** Stem cells of one key are interchangeable: the image, the memory class, the /tmp size. */
   key: string;
+  /**
+   * How the parked runtime takes its function: `node`, in the process already running (the Node.js
+   * shim); `exec`, by a shell shim that execs the image's bootstrap with the function's environment.
+   */
+  shim: StemShimKind;
   memoryMb: number;
   tmpMb: number;
   /** The generic container of a stem cell of this key, given the resources made for it. */
   containerSpec(resources: StemCellResources): ContainerSpec;
 }
+
+export type StemShimKind = 'node' | 'exec';
 
 export interface StemCellResources {
   stemId: string;

@@ -177,6 +177,66 @@ describe('stem cells', () => {
   }, 90_000);
 });
 
+const PYTHON = `import os
+def handler(event, context):
+    return {"marker": os.environ["MARKER"], "weird": os.environ.get("WEIRD"), "handler": os.environ["_HANDLER"],
+            "files": sorted(os.listdir("/var/task")), "cwd": os.getcwd(), "stemOnly": os.environ.get("AWS_LAMBDA_EXEC_WRAPPER")}
+`;
+
+const CUSTOM_BOOTSTRAP = `#!/bin/sh
+set -eu
+api="http://\${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+while true; do
+  headers=$(mktemp)
+  curl -sS -o /dev/null -D "$headers" "$api/invocation/next"
+  id=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$headers" | tr -d '[:space:]' | cut -d: -f2)
+  curl -sS -o /dev/null "$api/invocation/$id/response" -d "{\\"marker\\":\\"$MARKER\\",\\"handler\\":\\"$_HANDLER\\"}"
+done
+`;
+
+describe('stem cells of the runtimes whose bootstrap is a process of its own', () => {
+  let t: TestLambdock;
+  beforeAll(async () => {
+    t = await startTestLambdock({ LAMBDOCK_STEM_CELLS: '1' });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const ready = (runtimeImage: string) => [...(t.lambdock.stemCells?.getReady() ?? [])].some(([key, n]) => key.startsWith(runtimeImage) && n > 0);
+
+  it('starts a Python function from a stem cell: its bootstrap exec’d with the function’s exact environment', async () => {
+    const create = async (name: string, variables: Record<string, string>) =>
+      t.createFunction({ FunctionName: name, Runtime: 'python3.11', Handler: 'app.handler', Code: { ZipFile: await makeZip({ 'app.py': PYTHON }) }, Environment: { Variables: variables } });
+    await create('py-first', { MARKER: 'py-first' });
+    expect((await t.invoke({ FunctionName: 'py-first' })).json()).toMatchObject({ marker: 'py-first' });
+    expect(sandboxOf(t, 'py-first').stemCellId).toBeUndefined();
+    await waitFor('a python stem cell', () => ready('lambdock-runtime:python3.11'));
+    const weird = `it's "odd" $HOME\nsecond line – ü`;
+    await create('py-stem', { MARKER: 'py-stem', WEIRD: weird });
+    const out = await t.invoke({ FunctionName: 'py-stem', LogType: 'Tail' });
+    expect(out.FunctionError, out.body).toBeUndefined();
+    expect(out.json()).toEqual({ marker: 'py-stem', weird, handler: 'app.handler', files: ['app.py'], cwd: '/var/task', stemOnly: null });
+    expect(sandboxOf(t, 'py-stem').stemCellId).toBeDefined();
+    expect(out.logs).toMatch(/Init Duration/);
+    expect(out.logs).not.toContain('lambdock-stem-cell-parked');
+  }, 90_000);
+
+  it('starts a custom runtime from a stem cell: its own bootstrap from /var/task', async () => {
+    const zip = await makeZip({ bootstrap: { content: CUSTOM_BOOTSTRAP, mode: 0o755 } });
+    const create = (name: string) =>
+      t.createFunction({ FunctionName: name, Runtime: 'provided.al2023', Handler: 'fn.handler', Code: { ZipFile: zip }, Environment: { Variables: { MARKER: name } } });
+    await create('custom-first');
+    expect((await t.invoke({ FunctionName: 'custom-first' })).json()).toEqual({ marker: 'custom-first', handler: 'fn.handler' });
+    await waitFor('a custom-runtime stem cell', () => ready('lambdock-runtime:provided'));
+    await create('custom-stem');
+    const out = await t.invoke({ FunctionName: 'custom-stem' });
+    expect(out.FunctionError, out.body).toBeUndefined();
+    expect(out.json()).toEqual({ marker: 'custom-stem', handler: 'fn.handler' });
+    expect(sandboxOf(t, 'custom-stem').stemCellId).toBeDefined();
+  }, 90_000);
+});
+
 describe('stem cells when idle', () => {
   let t: TestLambdock;
   beforeAll(async () => {

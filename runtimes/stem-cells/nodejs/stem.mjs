@@ -6,8 +6,8 @@
 // replaces the stem cell's, and the runtime's index.mjs runs in this same process, its code already in
 // /var/task. Node's own start-up is then behind it: that is the stem cell's saving.
 //
-// lambdock delivers this file into the sandbox's output folder (/var/lambdock); it needs nothing of the
-// image but /var/runtime.
+// lambdock delivers this file into the sandbox's output folder (/var/lambdock): it is no part of the
+// image (nor of its build context), and needs nothing of it but /var/runtime.
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ const PARKED_MARKER = '\0lambdock-stem-cell-parked\n';
 
 // Modules of the runtime with no effect when loaded: their parse and compile is done before the claim.
 const PRELOAD = ['errors.mjs', 'invoke-context.mjs', 'log-patch.mjs', 'response-stream.mjs', 'runtime.mjs', 'runtime-api-client.mjs', 'user-function.mjs'];
-const [, , , , , client] = await Promise.all(PRELOAD.map((name) => import(path.join(runtimeDir, name)).catch(() => undefined)));
+const [, , , , , client, userFunction] = await Promise.all(PRELOAD.map((name) => import(path.join(runtimeDir, name)).catch(() => undefined)));
 
 /**
  * Runs the runtime's HTTP client through a few next → response rounds against a stand-in Runtime API on
@@ -49,6 +49,9 @@ async function warmUp(RuntimeApiClient) {
   }
 }
 if (client?.RuntimeApiClient !== undefined) await warmUp(client.RuntimeApiClient).catch(() => undefined);
+// The handler loader's first use too, on a one-line module lambdock put beside this file (the claimed
+// function's own module is a different one: nothing of this is seen by it).
+if (userFunction?.loadHandler !== undefined) await userFunction.loadHandler(here, 'stem-warm.handler').then((handler) => handler()).catch(() => undefined);
 
 /** Blocks until lambdock writes the claim (it holds the pipe open for writing, so the open never waits). */
 function readClaim() {
