@@ -100,6 +100,29 @@ export class DockerStemCells implements StemCellFactory {
   }
 }
 
+/**
+ * The output pipe as a claimer gets it: the marker a restarted shim prints again as it parks (a reset
+ * starts the container over) is left out of the function's log. The shim writes it in one write below
+ * PIPE_BUF, so it arrives whole in one chunk.
+ */
+function withoutMarker(pipe: OutputPipe): OutputPipe {
+  const marker = Buffer.from(PARKED_MARKER, 'latin1');
+  const strip = (chunk: Buffer): Buffer => {
+    const at = chunk.indexOf(marker);
+    return at < 0 ? chunk : strip(Buffer.concat([chunk.subarray(0, at), chunk.subarray(at + marker.length)]));
+  };
+  return {
+    hostDir: pipe.hostDir,
+    read: (onOutput) =>
+      pipe.read((chunk) => {
+        const kept = strip(chunk);
+        if (kept.length > 0) onOutput(kept);
+      }),
+    drain: () => pipe.drain(),
+    close: () => pipe.close(),
+  };
+}
+
 class DockerStemCell implements StemCell {
   containerId = '';
   alive = true;
@@ -118,8 +141,12 @@ class DockerStemCell implements StemCell {
     private claimFd: number | undefined,
     readonly scratchDisk: ScratchDisk,
     readonly networkSlot: NetworkSlot,
-    readonly output: OutputPipe,
-  ) {}
+    private readonly pipe: OutputPipe,
+  ) {
+    this.output = withoutMarker(pipe);
+  }
+
+  readonly output: OutputPipe;
 
   /** Creates and starts the container; resolves once the shim is parked, rejects when it dies or takes too long. */
   async boot(fit: StemCellFit, timeoutMs: number): Promise<void> {
@@ -127,7 +154,7 @@ class DockerStemCell implements StemCell {
     let timer: NodeJS.Timeout | undefined;
     const parked = new Promise<void>((resolve, reject) => {
       // Until the claim, the stem cell's output is nobody's: it is dropped, after a look for the marker.
-      this.output.read((chunk) => {
+      this.pipe.read((chunk) => {
         tail = (tail + chunk.toString('latin1')).slice(-2 * PARKED_MARKER.length);
         if (tail.includes(PARKED_MARKER)) resolve();
       });

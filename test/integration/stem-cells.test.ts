@@ -137,6 +137,27 @@ describe('stem cells', () => {
     expect(sandboxOf(t, 'stem-a').container).toBe(a.container);
   }, 60_000);
 
+  it('restarts a stem cell’s runtime after a timeout with the function’s environment again', async () => {
+    const code = `const fs = require('fs');
+exports.main = async () => {
+  if (!fs.existsSync('/tmp/hung')) { fs.writeFileSync('/tmp/hung', '1'); await new Promise((r) => setTimeout(r, 10_000)); }
+  return { marker: process.env.MARKER, restarted: true };
+};`;
+    await t.createFunction({ FunctionName: 'stem-timeout', Handler: 'app.main', Timeout: 1, Code: { ZipFile: await makeZip({ 'app.js': code }) }, Environment: { Variables: { MARKER: 'stem-timeout' } } });
+    await waitFor('a parked stem cell', () => readyStemCells(t) > 0);
+    const first = await t.invoke({ FunctionName: 'stem-timeout' });
+    expect(first.FunctionError).toBe('Unhandled');
+    const sandbox = sandboxOf(t, 'stem-timeout');
+    expect(sandbox.stemCellId).toBeDefined();
+    const second = await t.invoke({ FunctionName: 'stem-timeout', LogType: 'Tail' });
+    expect(second.FunctionError, second.body).toBeUndefined();
+    expect(second.json()).toEqual({ marker: 'stem-timeout', restarted: true });
+    // The same container started again, parked again, claimed again: its second parking is not in the log.
+    expect(sandboxOf(t, 'stem-timeout').container).toBe(sandbox.container);
+    expect(second.logs).toMatch(/Init Duration/);
+    expect(second.logs).not.toContain('lambdock-stem-cell-parked');
+  }, 60_000);
+
   it('refills the pool after claims', async () => {
     await waitFor('the pool refilled', () => readyStemCells(t) === 2);
     const parked = await t.lambdock.docker.listContainers({
