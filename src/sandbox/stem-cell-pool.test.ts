@@ -203,6 +203,30 @@ describe('StemCellPool', () => {
     expect(pool.getReady().get('k')).toBe(2);
   });
 
+  it('waits on close until every stem cell it removes is gone', async () => {
+    const pool = make();
+    pool.take(fit('k'));
+    await settle();
+    let finish!: () => void;
+    const slow = factory.made[0];
+    if (slow !== undefined) {
+      slow.release = () =>
+        new Promise<void>((resolve) => {
+          finish = () => {
+            slow.released = true;
+            resolve();
+          };
+        });
+    }
+    let closed = false;
+    const closing = pool.close().then(() => (closed = true));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(closed).toBe(false);
+    finish();
+    await closing;
+    expect(factory.live).toEqual([]);
+  });
+
   it('has none with perKey 0, and releases everything on close', async () => {
     const off = make({ perKey: 0 });
     expect(off.take(fit('k'))).toBeUndefined();

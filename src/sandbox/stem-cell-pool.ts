@@ -45,6 +45,8 @@ export class StemCellPool implements StemCellSource {
   private readonly now: () => number;
   private pruner: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Removals under way: close waits for them (a stem cell's /tmp disk must be gone before the disks' pool closes). */
+  private readonly releasing = new Set<Promise<void>>();
 
   constructor(
     private readonly factory: StemCellFactory,
@@ -125,6 +127,7 @@ export class StemCellPool implements StemCellSource {
     const pools = [...this.keys];
     for (const [key, pool] of pools) this.drop(key, pool);
     await Promise.all(pools.map(([, pool]) => pool.filling));
+    await Promise.all([...this.releasing]);
   }
 
   private open(fit: StemCellFit): KeyPool {
@@ -143,7 +146,11 @@ export class StemCellPool implements StemCellSource {
   }
 
   private discard(stem: StemCell): void {
-    stem.release().catch((error: unknown) => this.options.onError(error));
+    const releasing = stem
+      .release()
+      .catch((error: unknown) => this.options.onError(error))
+      .finally(() => this.releasing.delete(releasing));
+    this.releasing.add(releasing);
   }
 
   private scheduleRefill(pool: KeyPool): void {
