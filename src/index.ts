@@ -5,3 +5,4 @@
 export { startHarness } from './main/harness/harness.js';
 export type { FunctionSpec, HarnessInvocation, HarnessOptions, LambdockHarness } from './main/harness/harness.js';
 export { zipFolder } from './main/harness/folder-zip.js';
+export { LAMBDOCK_IMAGE, LambdockContainer, StartedLambdockContainer } from './testcontainers/lambdock-container.js';
