@@ -119,8 +119,12 @@ export async function probeLoopDevices(host: DiskHost, dir: string): Promise<str
     await host.detachLoopDevice(device);
     return undefined;
   } catch (error) {
-    const stderr = (error as { stderr?: unknown }).stderr;
-    return String(typeof stderr === 'string' && stderr.trim() !== '' ? stderr : (error as Error).message).trim();
+    // losetup's and mkfs's own words say best why (attachLoopDevice wraps some of them in its cause).
+    for (const candidate of [error, (error as { cause?: unknown }).cause]) {
+      const stderr = (candidate as { stderr?: unknown } | undefined)?.stderr;
+      if (typeof stderr === 'string' && stderr.trim() !== '') return stderr.trim();
+    }
+    return (error as Error).message;
   } finally {
     await host.unlink(image).catch(() => undefined);
   }

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import type Dockerode from 'dockerode';
 import { getOwnSandboxNetworkName, type Config } from '../config/config.js';
 
@@ -6,6 +5,7 @@ import { getOwnSandboxNetworkName, type Config } from '../config/config.js';
 export type InstanceConfig = Config & { instanceId: string };
 import { LABELS } from '../docker/container-driver.js';
 import { openEngineIptables } from '../docker/engine-iptables.js';
+import { fetchOwnContainer } from '../docker/engine-paths.js';
 import { hostIptables, IptablesSandboxFirewall, type IptablesRunner } from '../docker/sandbox-firewall.js';
 import {
   createSandboxNetwork,
@@ -27,13 +27,8 @@ export interface SandboxIsolation {
   close(): Promise<void>;
 }
 
-/** lambdock's own container on this engine, when it runs in one (compose). */
-async function fetchSelf(docker: Dockerode): Promise<Dockerode.ContainerInspectInfo | undefined> {
-  return docker
-    .getContainer(os.hostname())
-    .inspect()
-    .catch(() => undefined);
-}
+/** lambdock's own container on this engine, when it runs in one (compose, the lambdock image). */
+const fetchSelf = (docker: Dockerode): Promise<Dockerode.ContainerInspectInfo | undefined> => fetchOwnContainer(docker);
 
 /**
  * Runs `use` with the host's iptables: directly on the host; from a container (compose), through a
