@@ -4,7 +4,7 @@ import { getOwnSandboxNetworkName, type Config } from '../config/config.js';
 /** The configuration with the installation's id resolved (from the environment or its data dir). */
 export type InstanceConfig = Config & { instanceId: string };
 import { LABELS } from '../docker/container-driver.js';
-import { openEngineIptables } from '../docker/engine-iptables.js';
+import { openEngineIptables, type EngineIptables } from '../docker/engine-iptables.js';
 import { fetchOwnContainer } from '../docker/engine-paths.js';
 import { hostIptables, IptablesSandboxFirewall, type IptablesRunner } from '../docker/sandbox-firewall.js';
 import {
@@ -50,6 +50,28 @@ async function withIptables<T>(
   }
 }
 
+/**
+ * The host's iptables for the steps of a startup (the sweep of an earlier run's rules, then the install):
+ * from a container, one helper container for all of them, where each withIptables makes its own (a
+ * create, a start and a removal: seconds on a busy engine). close() removes it.
+ */
+function openStartupIptables(docker: Dockerode, self: Dockerode.ContainerInspectInfo | undefined, instanceId: string) {
+  let engine: Promise<EngineIptables> | undefined;
+  return {
+    use<T>(use: (firewall: IptablesSandboxFirewall) => Promise<T>): Promise<T> {
+      if (self === undefined) return use(new IptablesSandboxFirewall(hostIptables));
+      engine ??= openEngineIptables(docker, self.Image, instanceId);
+      return engine.then((opened) => use(new IptablesSandboxFirewall(opened.run)));
+    },
+    async close(): Promise<void> {
+      await engine?.then(
+        (opened) => opened.close(),
+        () => undefined,
+      );
+    },
+  };
+}
+
 /** Creates the installation's own network, after sweeping what an earlier run left (lambdock attached to it, too). */
 async function createOwnNetwork(docker: Dockerode, config: InstanceConfig, self: Dockerode.ContainerInspectInfo | undefined): Promise<SandboxNetwork> {
   const labels = { [LABELS.managed]: 'true', [LABELS.instance]: config.instanceId };
@@ -73,10 +95,25 @@ async function createOwnNetwork(docker: Dockerode, config: InstanceConfig, self:
  */
 export async function openSandboxIsolation(docker: Dockerode, config: InstanceConfig, logger: Logger): Promise<SandboxIsolation> {
   const self = await fetchSelf(docker);
+  const startup = openStartupIptables(docker, self, config.instanceId);
+  try {
+    return await openIsolation(docker, config, logger, self, startup);
+  } finally {
+    await startup.close();
+  }
+}
+
+async function openIsolation(
+  docker: Dockerode,
+  config: InstanceConfig,
+  logger: Logger,
+  self: Dockerode.ContainerInspectInfo | undefined,
+  startup: ReturnType<typeof openStartupIptables>,
+): Promise<SandboxIsolation> {
   const owned = config.sandboxNetworkOwned;
   const blocked = config.sandboxHostAccess === 'blocked' && owned;
   if (owned) {
-    const swept = await withIptables(docker, self, config.instanceId, (firewall) => firewall.remove(config.instanceId)).catch(
+    const swept = await startup.use((firewall) => firewall.remove(config.instanceId)).catch(
       (error: unknown) => (blocked ? Promise.reject(error) : false),
     );
     if (swept) logger.info({ instanceId: config.instanceId }, 'Removed the sandbox firewall rules of an earlier run');
@@ -99,7 +136,7 @@ export async function openSandboxIsolation(docker: Dockerode, config: InstanceCo
       runtimeApiPorts: config.runtimeApiPorts,
     };
     try {
-      await withIptables(docker, self, config.instanceId, (firewall) => firewall.install(plan));
+      await startup.use((firewall) => firewall.install(plan));
     } catch (error) {
       await removeNetwork().catch(() => undefined);
       throw new Error(
