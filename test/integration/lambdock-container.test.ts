@@ -1,9 +1,11 @@
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
+import path from 'node:path';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDOCK_IMAGE, LambdockContainer, type StartedLambdockContainer } from '../../src/index.js';
 import { LABELS } from '../../src/docker/container-driver.js';
+import { ensureServiceImage } from '../../src/docker/images/index.js';
 import { nodeZip } from '../helpers/zip.js';
 
 // The lambdock image as a testcontainers user starts it: only the Docker socket mounted (no privileges,
@@ -11,6 +13,7 @@ import { nodeZip } from '../helpers/zip.js';
 // registry, which this machine has not: the run goes without it; lambdock's labels still carry the session id.
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
 
+const root = path.resolve(import.meta.dirname, '..', '..');
 const docker = new Dockerode();
 let lambdock: StartedLambdockContainer;
 let lambda: LambdaClient;
@@ -62,13 +65,13 @@ async function onEngine(label: string) {
 }
 
 beforeAll(async () => {
-  await docker.getImage(LAMBDOCK_IMAGE).inspect().catch(() => {
-    throw new Error(`${LAMBDOCK_IMAGE} is missing: build it with npm run images`);
-  });
+  // The image of this checkout: `npm run images` made it current (then this only inspects), or it is built now.
+  const image = await ensureServiceImage(docker, { repoRoot: root, dockerBaseDir: path.join(root, 'docker', 'base') });
+  expect(image.tag).toBe(LAMBDOCK_IMAGE);
   // Runtime images are the test run's (global setup made them current): never rebuilt from in the container.
   lambdock = await new LambdockContainer().withEnvironment({ LAMBDOCK_BUILD_IMAGES: 'false' }).start();
   lambda = lambdock.lambdaClient();
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   lambda?.destroy();
