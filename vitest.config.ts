@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -17,6 +18,22 @@ export default defineConfig({
           hookTimeout: 120_000,
           globalSetup: ['test/helpers/global-setup.ts'],
           fileParallelism: false,
+        },
+      },
+      {
+        // The examples' suites, written as a user writes them: `lambdock` is this checkout's source (a user
+        // installs the package instead). They run after the other projects, one file at a time, so that no
+        // more than one suite drives the Docker engine at once.
+        resolve: { alias: [{ find: /^lambdock$/, replacement: path.join(import.meta.dirname, 'src', 'index.ts') }] },
+        test: {
+          name: 'examples',
+          include: ['examples/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          // `npm run images` built the runtime images (the integration project checks them): not again here.
+          env: { LAMBDOCK_BUILD_IMAGES: 'false' },
         },
       },
     ],
