@@ -21,17 +21,15 @@ export default defineConfig({
         },
       },
       {
-        // The examples' suites, written as a user writes them: `lambdock` is this checkout's source (a user
-        // installs the package instead). They run after the other projects, one file at a time, so that no
-        // more than one suite drives the Docker engine at once.
+        // The examples' suites, run as a user runs them (vitest's defaults, the timeouts they set
+        // themselves), except that `lambdock` is this checkout's source (a user installs the package). Like
+        // the integration files they run one file at a time (vitest puts both projects' files in one
+        // sequential group), so one suite drives the Docker engine at once.
         resolve: { alias: [{ find: /^lambdock$/, replacement: path.join(import.meta.dirname, 'src', 'index.ts') }] },
         test: {
           name: 'examples',
           include: ['examples/**/*.test.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 180_000,
           fileParallelism: false,
-          sequence: { groupOrder: 1 },
           // `npm run images` built the runtime images (the integration project checks them): not again here.
           env: { LAMBDOCK_BUILD_IMAGES: 'false' },
         },

@@ -7,6 +7,7 @@
 #   LAMBDOCK_ENDPOINT=http://host:9000 bash examples/aws-cli/run.sh
 set -euo pipefail
 
+command -v aws >/dev/null 2>&1 || { echo "run.sh needs the AWS CLI, v1 or v2 (Debian: apt-get install awscli)" >&2; exit 1; }
 ENDPOINT="${LAMBDOCK_ENDPOINT:-http://127.0.0.1:9000}"
 NAME="${FUNCTION_NAME:-cli-example}"
 # lambdock takes any credentials (unless LAMBDOCK_AUTH=sigv4); the CLI wants some, and a region.

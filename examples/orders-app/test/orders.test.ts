@@ -17,11 +17,11 @@ beforeAll(async () => {
     lambdock.deployFunction({ name: 'place-order', folder: path.join(functions, 'place-order'), Timeout: 15 }),
     lambdock.deployFunction({ name: 'notify', folder: path.join(functions, 'notify'), Environment: { Variables: { QUEUE_NAME: 'notifications' } } }),
   ]);
-});
+}, 120_000); // the first run on a machine may build lambdock's runtime images first (about a minute)
 
 afterAll(async () => {
-  await lambdock?.stop();
-});
+  await lambdock?.stop(); // every container, disk and Redis key of the run, even after a failed test
+}, 60_000);
 
 /** Receives messages until one matches, or fails after `timeoutMs` (an async event runs a moment after its 202). */
 async function receiveMatching(match: (body: Record<string, unknown>) => boolean, timeoutMs = 30_000): Promise<Record<string, unknown>> {
@@ -90,5 +90,5 @@ describe('orders app', () => {
     const { orderId } = payload as { orderId: string };
     const message = await receiveMatching((body) => body.orderId === orderId);
     expect(message).toEqual({ orderId, text: `Thank you grace, your order ${orderId} (50.00 EUR) is on its way.` });
-  });
+  }, 45_000);
 });
