@@ -67,6 +67,9 @@ export async function ensureServiceImage(docker: Dockerode, options: EnsureServi
     bases,
     durationMs: Math.round(performance.now() - started),
   });
+  // Earlier builds a running lambdock container kept (untagged, not removable then): free by now, mostly.
+  const replaced = await docker.listImages({ filters: { dangling: ['true'], label: [`${SERVICE_IMAGE_LABEL}=true`] } });
+  for (const image of replaced) await removeImageQuietly(docker, image.Id, logger);
   if (existing !== undefined && existing.Config?.Labels?.[CONTEXT_HASH_LABEL] === contextHash && options.force !== true) {
     return result(existing.Id, 'current');
   }
