@@ -3,7 +3,7 @@ import { CreateQueueCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import path from 'node:path';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAMBDOCK_IMAGE, LambdockContainer, type StartedLambdockContainer } from '../../src/index.js';
+import { LAMBDOCK_IMAGE, LambdockContainer, type StartedLambdockContainer } from '../../src/testcontainers/index.js';
 import { LABELS } from '../../src/docker/container-driver.js';
 import { ensureServiceImage } from '../../src/docker/images/index.js';
 import { nodeZip } from '../helpers/zip.js';
