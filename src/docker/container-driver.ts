@@ -21,6 +21,8 @@ export interface ContainerSpec {
   optDir?: string;
   /** Engine volume mounted at /tmp. */
   scratchVolume?: string;
+  /** Without a scratch volume: a tmpfs of this many MB at /tmp. */
+  scratchTmpfsMb?: number;
   /** Replaces the image's entrypoint (and so its CMD). */
   entrypoint?: string[];
   /** Where the command runs; the image's WORKDIR without. */
@@ -95,10 +97,27 @@ export interface OutputPipeProvider {
   createOutputPipe(sandboxId: string): Promise<OutputPipe>;
 }
 
-/** A size-limited /tmp that lives outside the memory cgroup (a loop-mounted ext4 image). */
-export interface ScratchDisk {
+/**
+ * What a sandbox's size-limited /tmp is: an engine volume (a loop-mounted ext4 image, outside the memory
+ * cgroup), or a tmpfs of that size (where no loop device can be had; its pages are the function's memory).
+ */
+export type ScratchMount = { volume: string } | { tmpfsMb: number };
+
+export type ScratchDisk = ScratchMount & { release(): Promise<void> };
+
+/** A /tmp disk that is an engine volume (a loop device's). */
+export interface VolumeScratchDisk {
   volume: string;
   release(): Promise<void>;
+}
+
+export interface VolumeScratchDiskProvider extends ScratchDiskProvider {
+  createScratchDisk(sizeMb: number, labels: Record<string, string>): Promise<VolumeScratchDisk>;
+}
+
+/** The ContainerSpec fields of a scratch mount. */
+export function getScratchSpec(mount: ScratchMount): Pick<ContainerSpec, 'scratchVolume' | 'scratchTmpfsMb'> {
+  return 'volume' in mount ? { scratchVolume: mount.volume } : { scratchTmpfsMb: mount.tmpfsMb };
 }
 
 export interface ScratchDiskProvider {

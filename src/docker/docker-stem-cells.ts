@@ -170,7 +170,7 @@ class DockerStemCell implements StemCell {
     try {
       const spec = fit.containerSpec({
           stemId: this.id,
-          scratchVolume: this.scratchDisk.volume,
+          scratch: this.scratchDisk,
           networkMode: `container:${this.networkSlot.holderId}`,
           outputDir: this.output.hostDir,
           codeDir: path.join(this.slotDir, 'task'),

@@ -38,7 +38,7 @@ const CTX: PlanContext = {
 
 const RESOURCES = {
   stemId: 'f'.repeat(32),
-  scratchVolume: 'tmp-1',
+  scratch: { volume: 'tmp-1' },
   networkMode: 'container:holder-1',
   outputDir: '/data/output/stem-1',
   codeDir: '/data/stem/1/task',
@@ -68,6 +68,10 @@ describe('getStemCellFit', () => {
       labels: { [LABELS.role]: 'stem-cell', [LABELS.stemCell]: 'f'.repeat(32), [LABELS.instance]: 'inst-1', [LABELS.managed]: 'true' },
     });
     expect(spec?.labels[LABELS.function]).toBeUndefined();
+    // LAMBDOCK_TMP=tmpfs: a tmpfs of the default size instead of a volume.
+    const tmpfs = getStemCellFit(record(), CTX)?.containerSpec({ ...RESOURCES, scratch: { tmpfsMb: 512 } });
+    expect(tmpfs?.scratchTmpfsMb).toBe(512);
+    expect(tmpfs?.scratchVolume).toBeUndefined();
     expect(spec?.env).toStrictEqual({
       PATH: expect.any(String),
       LD_LIBRARY_PATH: expect.any(String),

@@ -1,5 +1,5 @@
 import { isImageFunction, type FunctionVersionRecord } from '../control-plane/function-model.js';
-import { LABELS, OUTPUT_PIPE_DIR, SANDBOX_GID, SANDBOX_UID, STEM_CELL_FILES } from '../docker/container-driver.js';
+import { getScratchSpec, LABELS, OUTPUT_PIPE_DIR, SANDBOX_GID, SANDBOX_UID, STEM_CELL_FILES } from '../docker/container-driver.js';
 import type { SandboxPlan } from '../sandbox/sandbox.js';
 import type { StemCellFit, StemShimKind } from '../sandbox/stem-cell.js';
 import { buildEnvironment, ENVIRONMENT_LIMITS, redirectOutput, RUNTIME_BOOTSTRAP, type PlanContext } from './environment-plan.js';
@@ -76,7 +76,7 @@ export function getStemCellFit(record: FunctionVersionRecord, ctx: PlanContext):
       networkMode: resources.networkMode,
       codeDir: resources.codeDir,
       optDir: resources.optDir,
-      scratchVolume: resources.scratchVolume,
+      ...getScratchSpec(resources.scratch),
       outputDir: resources.outputDir,
       // The Node.js shim runs from the bootstrap (its heap flags); the exec shim runs the bootstrap itself.
       entrypoint: redirectOutput([shim === 'node' ? RUNTIME_BOOTSTRAP : EXEC_SHIM]),

@@ -20,7 +20,11 @@ import { fetchHostFacts } from '../docker/host-architectures.js';
 import { DockerImageInspector } from '../docker/docker-image-inspector.js';
 import type { ImageInspector } from '../control-plane/code/image-code.js';
 import { getRuntimeImage, getRuntimeImageTag, RUNTIME_IMAGES, RuntimeImageBuilds } from '../docker/images/index.js';
-import { createDiskHost, LoopScratchDisks } from '../docker/loop-scratch-disks.js';
+import { createDiskHost, LoopScratchDisks, probeLoopDevices, type DiskHost } from '../docker/loop-scratch-disks.js';
+import { DataDirPaths, resolveEnginePaths } from '../docker/engine-paths.js';
+import { withExtraLabels } from '../docker/labelled-engine.js';
+import { TmpfsScratchDisks } from '../docker/tmpfs-scratch-disks.js';
+import type { ScratchDiskProvider } from '../docker/container-driver.js';
 import { NetworkHolderPool } from '../docker/network-holder-pool.js';
 import { removeOrphanContainers } from '../docker/reaper.js';
 import { ScratchDiskPool } from '../docker/scratch-disk-pool.js';
@@ -66,11 +70,43 @@ export interface WorkerNode {
   close(front: { closing: Promise<unknown>; forceClose: () => void }, drainTimeoutMs: number): Promise<void>;
 }
 
-export async function startWorkerNode(config: Config, redis: Redis, logger: Logger, docker: Dockerode): Promise<WorkerNode> {
+/**
+ * Whether sandboxes get loop disks or a tmpfs at /tmp (LAMBDOCK_TMP): 'auto' tries to attach a loop
+ * device once, here, and settles for tmpfs (one warning) when it cannot.
+ */
+async function chooseTmpMode(config: Config, host: DiskHost, dir: string, logger: Logger): Promise<'loop' | 'tmpfs'> {
+  if (config.tmpMode === 'tmpfs') return 'tmpfs';
+  const refused = await probeLoopDevices(host, dir);
+  if (refused === undefined) return 'loop';
+  if (config.tmpMode === 'loop') {
+    throw new Error(
+      `LAMBDOCK_TMP=loop, but lambdock cannot attach a loop device (${refused}). In a container it needs CAP_SYS_ADMIN, ` +
+        "the loop devices (device cgroup rules 'b 7:* rmw' and 'c 10:237 rmw') and the host's /dev; " +
+        'or set LAMBDOCK_TMP=auto or tmpfs.',
+    );
+  }
+  logger.warn(
+    { reason: refused },
+    'Cannot attach loop devices: sandboxes get a tmpfs /tmp of their EphemeralStorage size, whose pages count against ' +
+      "the function's memory (a function that fills /tmp can run out of memory sooner than on AWS). " +
+      'Give lambdock CAP_SYS_ADMIN, the loop devices and /dev for loop disks, or set LAMBDOCK_TMP=tmpfs to silence this.',
+  );
+  return 'tmpfs';
+}
+
+export async function startWorkerNode(config: Config, redis: Redis, logger: Logger, engine: Dockerode): Promise<WorkerNode> {
+  const docker = withExtraLabels(engine, config.extraLabels);
   const instanceId = config.instanceId ?? (await loadInstanceId(config.dataDir));
   const ownLabels = [`${LABELS.managed}=true`, `${LABELS.instance}=${instanceId}`];
-  const scratch = new LoopScratchDisks(createDiskHost(docker), config.dataDir, instanceId);
+  const diskHost = createDiskHost(docker);
+  const scratch = new LoopScratchDisks(diskHost, config.dataDir, instanceId);
+  // Before anything is bound into a sandbox: a data dir the engine cannot see stops the start here.
+  const enginePaths = await resolveEnginePaths(docker, config.dataDir, config.dataDirOnEngine);
+  if (enginePaths instanceof DataDirPaths && enginePaths.engineDir !== enginePaths.localDir) {
+    logger.info({ dataDir: config.dataDir, onEngine: enginePaths.engineDir }, 'The data dir is elsewhere on the engine: sandbox binds use its path there');
+  }
   const driver = new DockerodeContainerDriver(docker, instanceId, config.cgroupRoot, {
+    enginePaths,
     onLateCreate: (name, error) =>
       error === undefined
         ? logger.warn({ container: name }, 'Removed a container the engine created after its caller gave up')
@@ -96,6 +132,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
   const isolation = await openSandboxIsolation(docker, { ...config, instanceId }, logger);
   const { runtimeApiAddress, network: sandboxNetwork } = isolation;
   await driver.openEvents();
+  const tmpMode = await chooseTmpMode(config, diskHost, scratch.dir, logger);
   const scratchPool = new ScratchDiskPool(scratch, {
     sparesPerSize: config.tmpSparesPerSize,
     warmSizesMb: [512],
@@ -105,7 +142,8 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
     labels: { [LABELS.managed]: 'true', [LABELS.instance]: instanceId },
     onError: (error) => logger.warn({ err: error }, 'A spare /tmp disk could not be made or removed'),
   });
-  void scratchPool.warm();
+  if (tmpMode === 'loop') void scratchPool.warm();
+  const scratchDisks: ScratchDiskProvider = tmpMode === 'loop' ? scratchPool : new TmpfsScratchDisks();
 
   const networkHolders = new NetworkHolderPool(driver, {
     image: getRuntimeImageTag('provided.al2023') ?? 'lambdock-runtime:provided',
@@ -161,12 +199,12 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
       : undefined;
   const outputs = new FifoOutputPipes(config.dataDir);
   const stemCells = await openStemCells(config, logger, {
-    factory: new DockerStemCells(driver, scratchPool, networkHolders, outputs, { dataDir: config.dataDir, shim: loadStemShim() }),
+    factory: new DockerStemCells(driver, scratchDisks, networkHolders, outputs, { dataDir: config.dataDir, shim: loadStemShim() }),
     mayGrow: (need) => sandboxes?.hasRoomFor(need) ?? false,
   });
   const pool = new SandboxPool({
     driver,
-    scratch: scratchPool,
+    scratch: scratchDisks,
     network: networkHolders,
     outputs,
     ...(stemCells === undefined ? {} : { stemCells }),

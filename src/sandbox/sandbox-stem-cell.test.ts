@@ -86,7 +86,7 @@ function setup(options: { stemReady: boolean; timeoutMs?: number; stemCell?: boo
     codeDir: '/data/code/tree',
     ...(options.stemCell === false ? {} : { stemCell: fit }),
     containerSpec: (runtimeApi, scratch, network, outputDir) => {
-      specs.push([runtimeApi, scratch, network, outputDir]);
+      specs.push([runtimeApi, 'volume' in scratch ? scratch.volume : `tmpfs ${scratch.tmpfsMb}`, network, outputDir]);
       return { name: 'x', image: 'i', env: { AWS_LAMBDA_RUNTIME_API: runtimeApi, MY: 'var' }, labels: {}, user: '1:1', memoryBytes: 1, cpuShares: 2, pidsLimit: 1, networkMode: network };
     },
   };

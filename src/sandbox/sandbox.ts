@@ -7,6 +7,7 @@ import type {
   OutputPipeProvider,
   ScratchDisk,
   ScratchDiskProvider,
+  ScratchMount,
 } from '../docker/container-driver.js';
 import type { ShutdownReason } from '../runtime-api/extension-state.js';
 import type { RuntimeApi, RuntimeApiFactory, RuntimeInvocation } from '../runtime-api/runtime-api-server.js';
@@ -86,7 +87,7 @@ export interface SandboxPlan {
    * The container to run, given the Runtime API address, the /tmp volume, the network to join and the
    * host folder of the output pipe its stdout and stderr must go to.
    */
-  containerSpec(runtimeApi: string, scratchVolume: string, networkMode: string, outputDir: string): ContainerSpec;
+  containerSpec(runtimeApi: string, scratch: ScratchMount, networkMode: string, outputDir: string): ContainerSpec;
 }
 
 export interface SandboxDeps {
@@ -481,7 +482,7 @@ export class Sandbox {
     cell.output.read((chunk) => this.logs.write('stdout', chunk));
     const spec = this.plan.containerSpec(
       `${this.plan.runtimeApiAdvertiseHost}:${port}`,
-      cell.scratchDisk.volume,
+      cell.scratchDisk,
       `container:${cell.networkSlot.holderId}`,
       cell.output.hostDir,
     );
@@ -539,7 +540,7 @@ export class Sandbox {
       at = mark('resources', at);
       const spec = this.plan.containerSpec(
         `${this.plan.runtimeApiAdvertiseHost}:${port.value}`,
-        disk.value.volume,
+        disk.value,
         `container:${slot.value.holderId}`,
         output.value.hostDir,
       );

@@ -1,4 +1,4 @@
-import type { ContainerSpec, NetworkSlot, OutputPipe, ScratchDisk } from '../docker/container-driver.js';
+import type { ContainerSpec, NetworkSlot, OutputPipe, ScratchDisk, ScratchMount } from '../docker/container-driver.js';
 
 /**
  * What a stem cell is made of, as the environment plan sees it: a function whose every container setting
@@ -23,7 +23,8 @@ export type StemShimKind = 'node' | 'exec';
 
 export interface StemCellResources {
   stemId: string;
-  scratchVolume: string;
+  /** Its /tmp: an engine volume or a tmpfs (LAMBDOCK_TMP). */
+  scratch: ScratchMount;
   /** `container:<holder id>`. */
   networkMode: string;
   /** The output pipe's host folder (the claim pipe and the shim live there too). */
