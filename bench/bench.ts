@@ -36,6 +36,7 @@ import { measureSandboxCalls } from './sandbox-calls.js';
 import { measureFreezeModes } from './freeze-modes.js';
 import { keepAliveRows, measureCycleCost, measureKeepAlive } from './keep-alive.js';
 import { describeDensity, measureDensity } from './density.js';
+import { measureStemCells } from './stem-cells.js';
 import {
   allOf,
   atLeast,
@@ -422,9 +423,24 @@ async function sandboxCalls(): Promise<BenchRow[]> {
   });
 }
 
+/** Stem-cell cold starts (bench/stem-cells.ts), sequential and 10 at once, beside `docker run`. */
+async function stemCells(ctx: BenchContext): Promise<BenchRow[]> {
+  process.stdout.write('stem-cell cold starts…\n');
+  const rows = await measureStemCells({ runs: COLD_RUNS, burst: SIMULTANEOUS, rounds: SIMULTANEOUS_ROUNDS, dockerRuns: 0 });
+  const stem = rows.find((row) => row.scenario.startsWith('lambdock stem-cell cold start'));
+  const burst = rows.find((row) => row.scenario.includes('simultaneous stem-cell'));
+  return [
+    ...stemCellRows(stem?.samples, ctx),
+    figureRow(`${SIMULTANEOUS} simultaneous stem-cell cold starts of different functions`, 'wall', burst === undefined ? undefined : percentile(burst.samples, 50), {
+      baseline: { name: `${SIMULTANEOUS} \`docker run\` at once`, value: percentile(ctx.dockerRunSimultaneous, 50) },
+      target: atMost(300),
+      note: `median of ${burst?.samples.length ?? 0} rounds`,
+    }),
+  ];
+}
+
 /**
- * The table's rows, in order. The stem-cell producer is a placeholder until bench/stem-cells.ts is in:
- * replace its body with `stemCellRows(await measureStemCells(…), ctx)` (one line).
+ * The table's rows, in order.
  */
 const PRODUCERS: RowProducer[] = [
   {
@@ -436,7 +452,7 @@ const PRODUCERS: RowProducer[] = [
     ],
   },
   { name: 'cold, warm, throughput, bursts', run: coldAndWarm },
-  { name: 'stem-cell cold start', run: async (ctx) => stemCellRows(undefined, ctx) },
+  { name: 'stem-cell cold start', run: stemCells },
   { name: 'thaw per freeze mode', run: freezeModes },
   { name: 'keep-alive', run: keepAlive },
   { name: 'density', run: density },

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs (from Debian) and starts what lambdock and its tests need on this host: a Docker engine,
 # Redis, the host tools and Python for offline images and sandbox /tmp disks, and (for the tests only) the build tools
-# of AWS's runtime client. Safe to run again: it only does what is missing. Needs root (or sudo) for apt-get, dockerd and losetup.
+# of AWS's runtime client and the AWS CLI. Safe to run again: it only does what is missing. Needs root (or sudo) for apt-get, dockerd and losetup.
 set -euo pipefail
 
 log() { printf '[ensure-services] %s\n' "$*"; }
@@ -27,6 +27,8 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v autoreconf >/dev/null 2>&1 || need+=(autoconf)
 command -v automake >/dev/null 2>&1 || need+=(automake)
 command -v libtoolize >/dev/null 2>&1 || need+=(libtool)
+# Tests only: examples/aws-cli/run.sh is run with the AWS CLI (Debian's is v2; v1 from pip does as well).
+command -v aws >/dev/null 2>&1 || need+=(awscli)
 if [ "${#need[@]}" -gt 0 ]; then
   log "installing: ${need[*]}"
   $SUDO apt-get update -qq

@@ -111,6 +111,11 @@ describe('loadConfig: defaults', () => {
       instanceId: undefined,
       maxLoopDevices: 256,
       tmpSparesPerSize: 2,
+      stemCells: 2,
+      stemCellIdleMs: 300_000,
+      tmpMode: 'auto',
+      extraLabels: {},
+      dataDirOnEngine: undefined,
       buildImagesOnStart: true,
       accountConcurrency: 1000,
       maxConcurrentStarts: 4,
@@ -190,6 +195,11 @@ describe('loadConfig: overrides', () => {
       LAMBDOCK_INSTANCE_ID: 'ci-42',
       LAMBDOCK_MAX_LOOP_DEVICES: '16',
       LAMBDOCK_TMP_SPARES_PER_SIZE: '1',
+      LAMBDOCK_STEM_CELLS: '0',
+      LAMBDOCK_STEM_CELL_IDLE_MS: '60000',
+      LAMBDOCK_TMP: 'tmpfs',
+      LAMBDOCK_LABELS: 'org.testcontainers.session-id=abc-123, team=',
+      LAMBDOCK_DATA_DIR_ON_ENGINE: '/var/lib/docker/volumes/v/_data',
       LAMBDOCK_BUILD_IMAGES: 'false',
       LAMBDOCK_ACCOUNT_CONCURRENCY: '5',
       LAMBDOCK_MIN_UNRESERVED_CONCURRENCY: '2',
@@ -241,6 +251,11 @@ describe('loadConfig: overrides', () => {
       instanceId: 'ci-42',
       maxLoopDevices: 16,
       tmpSparesPerSize: 1,
+      stemCells: 0,
+      stemCellIdleMs: 60_000,
+      tmpMode: 'tmpfs',
+      extraLabels: { 'org.testcontainers.session-id': 'abc-123', team: '' },
+      dataDirOnEngine: '/var/lib/docker/volumes/v/_data',
       buildImagesOnStart: false,
       accountConcurrency: 5,
       maxConcurrentStarts: 3,
@@ -361,6 +376,22 @@ describe('loadConfig: invalid values', () => {
 
   it('refuses a freeze mode it does not know', () => {
     expect(configErrorOf({ LAMBDOCK_FREEZE: 'pause' }).message).toBe("LAMBDOCK_FREEZE must be docker or cgroup, got 'pause'");
+  });
+
+  it('refuses a /tmp mode it does not know', () => {
+    expect(configErrorOf({ LAMBDOCK_TMP: 'disk' }).message).toBe("LAMBDOCK_TMP must be auto, loop or tmpfs, got 'disk'");
+  });
+
+  it.each(['novalue', '=v', 'a b=c'])('refuses LAMBDOCK_LABELS=%s', (raw) => {
+    expect(configErrorOf({ LAMBDOCK_LABELS: raw }).message).toContain('LAMBDOCK_LABELS must list key=value pairs');
+  });
+
+  it("refuses LAMBDOCK_LABELS that would set lambdock's own labels", () => {
+    expect(configErrorOf({ LAMBDOCK_LABELS: 'lambdock.instance=x' }).message).toContain("cannot set lambdock's own label");
+  });
+
+  it('refuses a relative LAMBDOCK_DATA_DIR_ON_ENGINE', () => {
+    expect(configErrorOf({ LAMBDOCK_DATA_DIR_ON_ENGINE: 'volumes/x' }).message).toContain('must be an absolute path');
   });
 
   it('refuses a host access it does not know', () => {

@@ -79,6 +79,29 @@ export interface Config {
   maxLoopDevices: number;
   /** Spare /tmp disks kept ready per size in recent use. */
   tmpSparesPerSize: number;
+  /**
+   * Stem cells (parked generic runtime containers a cold start claims instead of creating one) kept per
+   * runtime image and memory class in use; 0: none.
+   */
+  stemCells: number;
+  /** A runtime image and memory class whose stem cells are not claimed for this long loses them. */
+  stemCellIdleMs: number;
+  /**
+   * What backs the sandboxes' size-limited /tmp: 'loop' an ext4 image on a loop device (outside the
+   * function's memory), 'tmpfs' a tmpfs of EphemeralStorage MB (its pages count against the function's
+   * memory), 'auto' loop devices when this process can attach them, else tmpfs.
+   */
+  tmpMode: TmpMode;
+  /**
+   * Extra labels on every container, network and volume lambdock creates (LAMBDOCK_LABELS), besides its
+   * own: so that a reaper that removes by label (testcontainers' Ryuk) removes the sandboxes too.
+   */
+  extraLabels: Readonly<Record<string, string>>;
+  /**
+   * Where the data dir is in the engine's filesystem (LAMBDOCK_DATA_DIR_ON_ENGINE), for setups where
+   * lambdock cannot find it by inspecting its own container; unset, found that way (or the data dir itself).
+   */
+  dataDirOnEngine: string | undefined;
   /** Build missing runtime images at startup. */
   buildImagesOnStart: boolean;
   accountConcurrency: number;
@@ -135,6 +158,8 @@ export type SandboxHostAccess = 'blocked' | 'open';
 
 export type FreezeMode = 'docker' | 'cgroup';
 
+export type TmpMode = 'auto' | 'loop' | 'tmpfs';
+
 export interface PortRange {
   first: number;
   last: number;
@@ -188,6 +213,13 @@ function folders(env: Env, key: string): string[] {
   return list;
 }
 
+function absoluteOrUnset(env: Env, key: string): string | undefined {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return undefined;
+  if (!path.isAbsolute(raw)) throw new ConfigError(`${key} must be an absolute path, got '${raw}'`);
+  return path.resolve(withHostname(raw));
+}
+
 function bool(env: Env, key: string, fallback: boolean): boolean {
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
@@ -230,6 +262,31 @@ function freezeMode(env: Env): FreezeMode {
   if (raw === undefined || raw === '' || raw === 'docker') return 'docker';
   if (raw === 'cgroup') return 'cgroup';
   throw new ConfigError(`LAMBDOCK_FREEZE must be docker or cgroup, got '${raw}'`);
+}
+
+function tmpMode(env: Env): TmpMode {
+  const raw = env.LAMBDOCK_TMP;
+  if (raw === undefined || raw === '' || raw === 'auto') return 'auto';
+  if (raw === 'loop' || raw === 'tmpfs') return raw;
+  throw new ConfigError(`LAMBDOCK_TMP must be auto, loop or tmpfs, got '${raw}'`);
+}
+
+/** What the engine accepts as a label key (and what a reaper's filter can name): no '=' or ','. */
+const LABEL_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_./-]*$/;
+
+/** `LAMBDOCK_LABELS`: `key=value,key2=value2` (a value may be empty, it holds no comma). */
+function extraLabels(env: Env): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const entry of (env.LAMBDOCK_LABELS ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const equals = entry.indexOf('=');
+    const key = equals === -1 ? entry : entry.slice(0, equals);
+    if (equals === -1 || !LABEL_KEY_PATTERN.test(key)) {
+      throw new ConfigError(`LAMBDOCK_LABELS must list key=value pairs separated by commas, got '${entry}'`);
+    }
+    if (key.startsWith('lambdock.')) throw new ConfigError(`LAMBDOCK_LABELS cannot set lambdock's own label '${key}'`);
+    labels[key] = entry.slice(equals + 1);
+  }
+  return labels;
 }
 
 function iamMode(env: Env): 'off' | 'enforce' {
@@ -354,6 +411,11 @@ export function loadConfig(env: Env = process.env, roleOverride?: string): Confi
     instanceId,
     maxLoopDevices: int(env, 'LAMBDOCK_MAX_LOOP_DEVICES', 256, 1, 65_536),
     tmpSparesPerSize: int(env, 'LAMBDOCK_TMP_SPARES_PER_SIZE', 2, 0, 64),
+    stemCells: int(env, 'LAMBDOCK_STEM_CELLS', 2, 0, 64),
+    stemCellIdleMs: int(env, 'LAMBDOCK_STEM_CELL_IDLE_MS', 300_000, 100, 86_400_000),
+    tmpMode: tmpMode(env),
+    extraLabels: extraLabels(env),
+    dataDirOnEngine: absoluteOrUnset(env, 'LAMBDOCK_DATA_DIR_ON_ENGINE'),
     buildImagesOnStart: bool(env, 'LAMBDOCK_BUILD_IMAGES', true),
     accountConcurrency: int(env, 'LAMBDOCK_ACCOUNT_CONCURRENCY', 1000, 1, 1_000_000),
     maxConcurrentStarts: int(env, 'LAMBDOCK_MAX_CONCURRENT_STARTS', 4, 1, 1024),

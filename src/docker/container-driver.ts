@@ -21,6 +21,8 @@ export interface ContainerSpec {
   optDir?: string;
   /** Engine volume mounted at /tmp. */
   scratchVolume?: string;
+  /** Without a scratch volume: a tmpfs of this many MB at /tmp. */
+  scratchTmpfsMb?: number;
   /** Replaces the image's entrypoint (and so its CMD). */
   entrypoint?: string[];
   /** Where the command runs; the image's WORKDIR without. */
@@ -32,6 +34,20 @@ export interface ContainerSpec {
 /** Where a sandbox's output pipe appears inside its container (the FIFO the runtime's stdout/stderr go to). */
 export const OUTPUT_PIPE_DIR = '/var/lambdock';
 export const OUTPUT_PIPE_PATH = `${OUTPUT_PIPE_DIR}/output`;
+
+/**
+ * A stem cell's files, in its output pipe's folder (so its container needs no mount of its own): the shim
+ * its runtime runs until it is claimed, the wrapper that starts it, and the pipe the claim comes through.
+ */
+export const STEM_CELL_FILES = {
+  wrapper: 'stem-wrapper',
+  shim: 'stem.mjs',
+  /** The shell shim of the runtimes whose bootstrap starts a process of its own. */
+  execShim: 'stem.sh',
+  /** A one-line CommonJS handler the shim loads before it parks (the module loader's first use). */
+  warm: 'stem-warm.cjs',
+  claim: 'claim',
+} as const;
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -83,12 +99,30 @@ export interface OutputPipeProvider {
   createOutputPipe(sandboxId: string): Promise<OutputPipe>;
 }
 
-/** A size-limited /tmp that lives outside the memory cgroup (a loop-mounted ext4 image). */
-export interface ScratchDisk {
+/**
+ * What a sandbox's size-limited /tmp is: an engine volume (a loop-mounted ext4 image, outside the memory
+ * cgroup), or a tmpfs of that size (where no loop device can be had; its pages are the function's memory).
+ */
+export type ScratchMount = { volume: string } | { tmpfsMb: number };
+
+/** A sandbox's /tmp; `allocatedBytes`: the host disk space it takes now (a sparse image file), when known. */
+export type ScratchDisk = ScratchMount & { release(): Promise<void>; allocatedBytes?(): number | undefined };
+
+/** A /tmp disk that is an engine volume (a loop device's). */
+export interface VolumeScratchDisk {
   volume: string;
   release(): Promise<void>;
   /** The host disk space the disk takes now in bytes (its image file is sparse), when known. */
   allocatedBytes?(): number | undefined;
+}
+
+export interface VolumeScratchDiskProvider extends ScratchDiskProvider {
+  createScratchDisk(sizeMb: number, labels: Record<string, string>): Promise<VolumeScratchDisk>;
+}
+
+/** The ContainerSpec fields of a scratch mount. */
+export function getScratchSpec(mount: ScratchMount): Pick<ContainerSpec, 'scratchVolume' | 'scratchTmpfsMb'> {
+  return 'volume' in mount ? { scratchVolume: mount.volume } : { scratchTmpfsMb: mount.tmpfsMb };
 }
 
 export interface ScratchDiskProvider {
@@ -121,4 +155,6 @@ export const LABELS = {
   function: 'lambdock.function',
   sandbox: 'lambdock.sandbox',
   role: 'lambdock.role',
+  /** A stem cell's id: its container was made generic, for whichever function claims it. */
+  stemCell: 'lambdock.stem-cell',
 } as const;

@@ -6,6 +6,7 @@ import type Dockerode from 'dockerode';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ContainerSpec } from './container-driver.js';
 import { DockerodeContainerDriver } from './dockerode-container-driver.js';
+import { DataDirPaths } from './engine-paths.js';
 
 const SPEC: ContainerSpec = {
   name: 'lambdock-sbx-1',
@@ -272,5 +273,43 @@ describe('DockerodeContainerDriver: freezing', () => {
     expect(await driver.fetchPeakMemory(ID)).toBe(12345);
     expect(await driver.fetchPeakMemory(OTHER)).toBe(678);
     expect(await driver.fetchPeakMemory('c3'.padEnd(64, '0'))).toBeUndefined();
+  });
+});
+
+describe('DockerodeContainerDriver: what a sandbox container is made of', () => {
+  const createdWith = async (spec: ContainerSpec, options: ConstructorParameters<typeof DockerodeContainerDriver>[3] = {}) => {
+    const asked: Dockerode.ContainerCreateOptions[] = [];
+    const docker = {
+      createContainer: async (opts: Dockerode.ContainerCreateOptions) => {
+        asked.push(opts);
+        return { id: 'c1' };
+      },
+    } as unknown as Dockerode;
+    await new DockerodeContainerDriver(docker, 'inst', '/sys/fs/cgroup', options).createContainer(spec);
+    return asked[0]?.HostConfig ?? {};
+  };
+
+  it("binds the data dir's folders at the engine's path of the data dir, and the others as they are", async () => {
+    const host = await createdWith(
+      { ...SPEC, codeDir: '/var/lib/lambdock/code/abc', optDir: '/var/lib/lambdock/opt/def', outputDir: '/var/lib/lambdock/output/s1' },
+      { enginePaths: new DataDirPaths('/var/lib/lambdock', '/var/lib/docker/volumes/v/_data') },
+    );
+    expect(host.Binds).toStrictEqual([
+      '/var/lib/docker/volumes/v/_data/code/abc:/var/task:ro',
+      '/var/lib/docker/volumes/v/_data/opt/def:/opt:ro',
+      '/var/lib/docker/volumes/v/_data/output/s1:/var/lambdock:ro',
+    ]);
+    const hotReload = await createdWith({ ...SPEC, codeDir: '/home/me/fn' }, { enginePaths: new DataDirPaths('/var/lib/lambdock', '/elsewhere') });
+    expect(hotReload.Binds).toStrictEqual(['/home/me/fn:/var/task:ro']);
+  });
+
+  it('mounts a tmpfs of the size asked at /tmp when there is no scratch volume, keeping the root read-only', async () => {
+    const { scratchVolume: _volume, ...withoutVolume } = SPEC;
+    const host = await createdWith({ ...withoutVolume, scratchTmpfsMb: 640 });
+    expect(host.Mounts).toStrictEqual([]);
+    expect(host.Tmpfs).toStrictEqual({ '/tmp': 'rw,exec,nosuid,nodev,size=640m,uid=993,gid=990,mode=0755' });
+    expect(host.ReadonlyRootfs).toBe(true);
+    expect(host.CapDrop).toStrictEqual(['ALL']);
+    expect((await createdWith(SPEC)).Tmpfs).toBeUndefined();
   });
 });

@@ -4,7 +4,8 @@ import type Dockerode from 'dockerode';
 import { freezeCgroup, findWritableFreezer, isCgroupFreezing, thawCgroup } from './cgroup-freezer.js';
 import { getCgroupDirCandidates, getCgroupDirsFromProc, type CgroupDir } from './container-cgroup.js';
 import type { ContainerDriver, ContainerExit, ContainerSpec } from './container-driver.js';
-import { LABELS, OUTPUT_PIPE_DIR } from './container-driver.js';
+import { LABELS, OUTPUT_PIPE_DIR, SANDBOX_GID, SANDBOX_UID } from './container-driver.js';
+import { IDENTITY_PATHS, type EnginePaths } from './engine-paths.js';
 
 const COMMAND_TIMEOUT_MS = 30_000;
 /** Docker 20.10 races on quick pause/unpause; these messages mean "check the real state and retry". */
@@ -49,6 +50,16 @@ export interface DriverOptions {
    * `docker pause` freezes it instead.
    */
   onFreezeFallback?: (id: string, reason: string) => void;
+  /** How the engine sees the folders bind-mounted into sandboxes (lambdock in a container); the same paths by default. */
+  enginePaths?: EnginePaths;
+}
+
+/**
+ * A tmpfs /tmp as the loop disk would be: owned by the sandbox user, executables allowed (the engine's
+ * default for a tmpfs is noexec), limited to the function's EphemeralStorage.
+ */
+export function getTmpfsOptions(sizeMb: number): string {
+  return `rw,exec,nosuid,nodev,size=${sizeMb}m,uid=${SANDBOX_UID},gid=${SANDBOX_GID},mode=0755`;
 }
 
 /** Errors of a cgroup write that mean "not ours to write", not "the container is gone". */
@@ -72,6 +83,7 @@ export class DockerodeContainerDriver implements ContainerDriver {
   private readonly freezeMode: 'docker' | 'cgroup';
   private readonly onFreezeFallback: (id: string, reason: string) => void;
   private fallbackTold = false;
+  private readonly enginePaths: EnginePaths;
   /** freezeMode 'cgroup': each container's freezer cgroup, or 'docker' where it has none lambdock can write. */
   private readonly freezers = new Map<string, CgroupDir | 'docker'>();
   /**
@@ -92,6 +104,7 @@ export class DockerodeContainerDriver implements ContainerDriver {
     this.onLateCreate = options.onLateCreate ?? (() => undefined);
     this.freezeMode = options.freezeMode ?? 'docker';
     this.onFreezeFallback = options.onFreezeFallback ?? (() => undefined);
+    this.enginePaths = options.enginePaths ?? IDENTITY_PATHS;
   }
 
   private run<T>(call: (signal: AbortSignal) => Promise<T>, what: string): Promise<T> {
@@ -145,6 +158,7 @@ export class DockerodeContainerDriver implements ContainerDriver {
   }
 
   private createOptions(spec: ContainerSpec): Dockerode.ContainerCreateOptions {
+    const bind = (local: string) => this.enginePaths.toEngine(local);
     return {
       name: spec.name,
       Image: spec.image,
@@ -168,11 +182,13 @@ export class DockerodeContainerDriver implements ContainerDriver {
         NetworkMode: spec.networkMode,
         LogConfig: { Type: 'none', Config: {} },
         Binds: [
-          ...(spec.codeDir === undefined ? [] : [`${spec.codeDir}:/var/task:ro`]),
-          ...(spec.optDir === undefined ? [] : [`${spec.optDir}:/opt:ro`]),
-          ...(spec.outputDir === undefined ? [] : [`${spec.outputDir}:${OUTPUT_PIPE_DIR}:ro`]),
+          // A hot-reload folder is the user's host path, outside the data dir: toEngine leaves it as it is.
+          ...(spec.codeDir === undefined ? [] : [`${bind(spec.codeDir)}:/var/task:ro`]),
+          ...(spec.optDir === undefined ? [] : [`${bind(spec.optDir)}:/opt:ro`]),
+          ...(spec.outputDir === undefined ? [] : [`${bind(spec.outputDir)}:${OUTPUT_PIPE_DIR}:ro`]),
         ],
         Mounts: spec.scratchVolume === undefined ? [] : [{ Type: 'volume', Source: spec.scratchVolume, Target: '/tmp' }],
+        ...(spec.scratchTmpfsMb === undefined ? {} : { Tmpfs: { '/tmp': getTmpfsOptions(spec.scratchTmpfsMb) } }),
       },
     };
   }

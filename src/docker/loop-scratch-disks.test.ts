@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LoopScratchDisks, type DiskHost } from './loop-scratch-disks.js';
+import { LoopScratchDisks, probeLoopDevices, type DiskHost } from './loop-scratch-disks.js';
 
 /** Records every host call; `failing` names the calls that fail. */
 function fakeHost(failing: Partial<Record<keyof DiskHost, Error>> = {}) {
@@ -100,5 +100,28 @@ describe('LoopScratchDisks', () => {
     expect(await readdir(path.join(dataDir, 'scratch', 'inst-a'))).toEqual([]);
     expect(await readdir(path.join(dataDir, 'scratch', 'inst-a-b'))).toEqual([`${kept.volume}.img`]);
     expect(await readdir(path.join(dataDir, 'scratch'))).toContain('legacy.img');
+  });
+});
+
+describe('probeLoopDevices', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'scratch-probe-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('attaches and detaches a test image, leaving nothing, when loop devices work', async () => {
+    const { host, calls, devices } = fakeHost();
+    await expect(probeLoopDevices(host, dir)).resolves.toBeUndefined();
+    expect(calls.map((c) => c.split(' ')[0])).toEqual(['format', 'attachLoopDevice', 'detachLoopDevice', 'unlink']);
+    expect(devices.size).toBe(0);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("answers losetup's reason when it cannot attach one, and removes the test image", async () => {
+    const refused = Object.assign(new Error('Command failed: losetup'), { stderr: 'losetup: /x.img: failed to set up loop device: Permission denied\n' });
+    const { host } = fakeHost({ attachLoopDevice: new Error('no free loop device', { cause: refused }) });
+    await expect(probeLoopDevices(host, dir)).resolves.toBe('losetup: /x.img: failed to set up loop device: Permission denied');
+    expect(await readdir(dir)).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import type Dockerode from 'dockerode';
-import { LABELS, SANDBOX_GID, SANDBOX_UID, type ScratchDisk, type ScratchDiskProvider } from './container-driver.js';
+import { LABELS, SANDBOX_GID, SANDBOX_UID, type VolumeScratchDisk, type VolumeScratchDiskProvider } from './container-driver.js';
 import { NO_FREE_LOOP_DEVICE, noFreeLoopDevice } from './scratch-disk-errors.js';
 
 const execFile = promisify(execFileCb);
@@ -101,6 +101,37 @@ export async function runEveryStep(what: string, steps: Array<() => Promise<unkn
 }
 
 /**
+ * Whether this process can make loop disks: formats a 1 MB image in `dir`, attaches it to a loop
+ * device and detaches it again. Answers why not (undefined when it can). In a container this needs
+ * CAP_SYS_ADMIN, the loop devices in its device cgroup and the host's /dev (new devices appear there).
+ */
+export async function probeLoopDevices(host: DiskHost, dir: string): Promise<string | undefined> {
+  const image = path.join(dir, `lambdock-probe-${randomBytes(6).toString('hex')}.img`);
+  try {
+    await mkdir(dir, { recursive: true });
+    const handle = await open(image, 'w', 0o600);
+    try {
+      await handle.truncate(1024 * 1024);
+    } finally {
+      await handle.close();
+    }
+    await host.format(image);
+    const device = await host.attachLoopDevice(image);
+    await host.detachLoopDevice(device);
+    return undefined;
+  } catch (error) {
+    // losetup's and mkfs's own words say best why (attachLoopDevice wraps some of them in its cause).
+    for (const candidate of [error, (error as { cause?: unknown }).cause]) {
+      const stderr = (candidate as { stderr?: unknown } | undefined)?.stderr;
+      if (typeof stderr === 'string' && stderr.trim() !== '') return stderr.trim();
+    }
+    return (error as Error).message;
+  } finally {
+    await host.unlink(image).catch(() => undefined);
+  }
+}
+
+/**
  * /tmp for sandboxes with a real size limit that is NOT charged to the memory cgroup (a tmpfs would be):
  * a sparse file formatted ext4, attached to a loop device, handed to the engine as a `local` volume of
  * type ext4. The engine does the mounting, so this works the same whether lambdock runs on the host or in
@@ -109,7 +140,7 @@ export async function runEveryStep(what: string, steps: Array<() => Promise<unkn
  * Image files live in `<dataDir>/scratch/<instanceId>/`, volumes carry the instance label: an installation
  * sweeps only its own, even beside another one on the same engine (or in the same data dir).
  */
-export class LoopScratchDisks implements ScratchDiskProvider {
+export class LoopScratchDisks implements VolumeScratchDiskProvider {
   readonly dir: string;
 
   constructor(
@@ -120,7 +151,7 @@ export class LoopScratchDisks implements ScratchDiskProvider {
     this.dir = path.join(dataDir, 'scratch', instanceId);
   }
 
-  async createScratchDisk(sizeMb: number, labels: Record<string, string>): Promise<ScratchDisk> {
+  async createScratchDisk(sizeMb: number, labels: Record<string, string>): Promise<VolumeScratchDisk> {
     await mkdir(this.dir, { recursive: true });
     const name = `lambdock-tmp-${randomBytes(8).toString('hex')}`;
     const image = path.join(this.dir, `${name}.img`);

@@ -1,16 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LambdaError } from '../shared/errors.js';
-import type { ScratchDisk, ScratchDiskProvider } from './container-driver.js';
+import type { VolumeScratchDisk, VolumeScratchDiskProvider } from './container-driver.js';
 import { noFreeLoopDevice, ScratchDiskUnavailableError } from './scratch-disk-errors.js';
 import { ScratchDiskPool, type ScratchDiskPoolOptions } from './scratch-disk-pool.js';
 
 /** A host with `devices` loop devices: each disk takes one until released. */
-class FakeDisks implements ScratchDiskProvider {
+class FakeDisks implements VolumeScratchDiskProvider {
   readonly live = new Map<string, number>();
   private next = 0;
   constructor(public devices = 100) {}
 
-  async createScratchDisk(sizeMb: number): Promise<ScratchDisk> {
+  async createScratchDisk(sizeMb: number): Promise<VolumeScratchDisk> {
     await Promise.resolve();
     if (this.live.size >= this.devices) throw noFreeLoopDevice(new Error('losetup: cannot find an unused loop device'));
     const volume = `disk-${(this.next += 1)}-${sizeMb}`;

@@ -1,4 +1,4 @@
-import type { ScratchDisk, ScratchDiskProvider } from './container-driver.js';
+import type { VolumeScratchDisk, VolumeScratchDiskProvider } from './container-driver.js';
 import { loopDeviceLimitReached } from './scratch-disk-errors.js';
 import { SparePool } from './spare-pool.js';
 
@@ -20,7 +20,7 @@ export interface ScratchDiskPoolOptions {
 }
 
 interface SizePool {
-  spares: SparePool<ScratchDisk>;
+  spares: SparePool<VolumeScratchDisk>;
   lastAskedAt: number;
 }
 
@@ -29,7 +29,7 @@ interface SizePool {
  * Spares are kept only for sizes in recent use, and every disk counts against one cap on the loop devices
  * held: asked for a disk at the cap, the pool gives up a spare of another size, or fails at once.
  */
-export class ScratchDiskPool implements ScratchDiskProvider {
+export class ScratchDiskPool implements VolumeScratchDiskProvider {
   private readonly pools = new Map<number, SizePool>();
   private heldDisks = 0;
   /** Takers waiting for an evicted spare's device: refills must leave it to them. */
@@ -38,7 +38,7 @@ export class ScratchDiskPool implements ScratchDiskProvider {
   private readonly now: () => number;
 
   constructor(
-    private readonly source: ScratchDiskProvider,
+    private readonly source: VolumeScratchDiskProvider,
     private readonly options: ScratchDiskPoolOptions,
   ) {
     this.now = options.now ?? Date.now;
@@ -63,7 +63,7 @@ export class ScratchDiskPool implements ScratchDiskProvider {
     await Promise.all(this.options.warmSizesMb.map((size) => this.poolFor(size).spares.warm()));
   }
 
-  async createScratchDisk(sizeMb: number): Promise<ScratchDisk> {
+  async createScratchDisk(sizeMb: number): Promise<VolumeScratchDisk> {
     const pool = this.poolFor(sizeMb);
     pool.lastAskedAt = this.now();
     this.pruneSizes();
@@ -95,7 +95,7 @@ export class ScratchDiskPool implements ScratchDiskProvider {
   }
 
   /** A spare of another size, from the size asked for least recently (warm sizes last). */
-  private evictSpare(except: number): ScratchDisk | undefined {
+  private evictSpare(except: number): VolumeScratchDisk | undefined {
     const candidates = [...this.pools]
       .filter(([size, p]) => size !== except && p.spares.ready > 0)
       .sort(
@@ -125,10 +125,10 @@ export class ScratchDiskPool implements ScratchDiskProvider {
   }
 
   /** Makes a disk that counts against the cap until it is released. */
-  private async makeDisk(sizeMb: number): Promise<ScratchDisk> {
+  private async makeDisk(sizeMb: number): Promise<VolumeScratchDisk> {
     if (this.heldDisks >= this.options.maxDisks) throw loopDeviceLimitReached(this.options.maxDisks);
     this.heldDisks += 1;
-    let disk: ScratchDisk;
+    let disk: VolumeScratchDisk;
     try {
       disk = await this.source.createScratchDisk(sizeMb, this.options.labels);
     } catch (error) {

@@ -165,7 +165,7 @@ describe('planEnvironment', () => {
       [LABELS.sandbox]: SANDBOX_ID,
     };
     expect(plan.labels).toStrictEqual(labels);
-    expect(plan.containerSpec(RUNTIME_API, 'vol', 'bridge', '/out').labels).toStrictEqual(labels);
+    expect(plan.containerSpec(RUNTIME_API, { volume: 'vol' }, 'bridge', '/out').labels).toStrictEqual(labels);
     expect(labels).toHaveProperty(['lambdock.managed'], 'true');
   });
 
@@ -173,7 +173,7 @@ describe('planEnvironment', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2024-03-05T12:00:00Z'));
     const plan = planEnvironment(record(), CTX, SANDBOX_ID);
-    const spec = plan.containerSpec(RUNTIME_API, 'scratch-vol-1', 'container:holder-1', '/data/output/sbx');
+    const spec = plan.containerSpec(RUNTIME_API, { volume: 'scratch-vol-1' }, 'container:holder-1', '/data/output/sbx');
     expect(spec).toMatchObject({
       name: 'lambdock-my-function-0123456789ab',
       image: 'lambdock/nodejs20.x:latest',
@@ -189,7 +189,7 @@ describe('planEnvironment', () => {
   });
 
   it("sends the runtime's stdout and stderr to the sandbox's output pipe, through the image's /bin/sh", () => {
-    const spec = planEnvironment(record(), CTX, SANDBOX_ID).containerSpec(RUNTIME_API, 'v', 'bridge', '/out');
+    const spec = planEnvironment(record(), CTX, SANDBOX_ID).containerSpec(RUNTIME_API, { volume: 'v' }, 'bridge', '/out');
     expect(spec.entrypoint).toStrictEqual(['/bin/sh', '-c', getLauncherScript('/var/lambdock/output'), '/var/runtime/bootstrap']);
   });
 
@@ -199,21 +199,21 @@ describe('planEnvironment', () => {
     [128, 74],
     [10240, 5928],
   ])('gives %i MB a CPU weight of %i (1024 per 1769 MB)', (memorySize, shares) => {
-    const spec = planEnvironment(record({ memorySize }), CTX, SANDBOX_ID).containerSpec(RUNTIME_API, 'v', 'bridge', '/out');
+    const spec = planEnvironment(record({ memorySize }), CTX, SANDBOX_ID).containerSpec(RUNTIME_API, { volume: 'v' }, 'bridge', '/out');
     expect(spec.cpuShares).toBe(shares);
     expect(spec.memoryBytes).toBe(memorySize * 1048576);
   });
 
   it('uses the Runtime API address it is given at container creation time', () => {
     const plan = planEnvironment(record(), CTX, SANDBOX_ID);
-    expect(plan.containerSpec('10.0.0.5:9001', 'v', 'bridge', '/out').env.AWS_LAMBDA_RUNTIME_API).toBe('10.0.0.5:9001');
+    expect(plan.containerSpec('10.0.0.5:9001', { volume: 'v' }, 'bridge', '/out').env.AWS_LAMBDA_RUNTIME_API).toBe('10.0.0.5:9001');
   });
 
   it('mounts the merged layers at /opt only when the function has layers', () => {
-    expect(planEnvironment(record(), CTX, SANDBOX_ID).containerSpec(RUNTIME_API, 'v', 'bridge', '/out').optDir).toBeUndefined();
+    expect(planEnvironment(record(), CTX, SANDBOX_ID).containerSpec(RUNTIME_API, { volume: 'v' }, 'bridge', '/out').optDir).toBeUndefined();
     const plan = planEnvironment(record(), { ...CTX, optDir: '/data/opt/cdcd' }, SANDBOX_ID);
     expect(plan.optDir).toBe('/data/opt/cdcd');
-    expect(plan.containerSpec(RUNTIME_API, 'v', 'bridge', '/out').optDir).toBe('/data/opt/cdcd');
+    expect(plan.containerSpec(RUNTIME_API, { volume: 'v' }, 'bridge', '/out').optDir).toBe('/data/opt/cdcd');
   });
 });
 
@@ -243,7 +243,7 @@ describe('planEnvironment for an image function', () => {
   const imageCtx: PlanContext = { ...CTX, image: image.image.id, codeDir: undefined };
 
   it("runs the image's command in its WORKDIR, with no /var/task mount and no runtime variables", () => {
-    const spec = planEnvironment(imageRecord(), imageCtx, SANDBOX_ID).containerSpec(RUNTIME_API, 'vol', 'net', '/out');
+    const spec = planEnvironment(imageRecord(), imageCtx, SANDBOX_ID).containerSpec(RUNTIME_API, { volume: 'vol' }, 'net', '/out');
     expect(spec.image).toBe(image.image.id);
     expect(spec.entrypoint?.slice(3)).toEqual(['/entry.sh', 'app.handler']);
     expect(spec.workingDir).toBe('/function');
@@ -254,7 +254,7 @@ describe('planEnvironment for an image function', () => {
 
   it('runs ImageConfig over the image, and keys environments by it', () => {
     const configured = { ...imageRecord(), imageConfig: { command: ['app.other'], workingDirectory: '/elsewhere' } };
-    const spec = planEnvironment(configured, imageCtx, SANDBOX_ID).containerSpec(RUNTIME_API, 'vol', 'net', '/out');
+    const spec = planEnvironment(configured, imageCtx, SANDBOX_ID).containerSpec(RUNTIME_API, { volume: 'vol' }, 'net', '/out');
     expect(spec.entrypoint?.slice(3)).toEqual(['/entry.sh', 'app.other']);
     expect(spec.workingDir).toBe('/elsewhere');
     expect(getEnvironmentKey(configured)).not.toBe(getEnvironmentKey(imageRecord()));

@@ -2,7 +2,7 @@ import { getLoggingEnvironment } from '../control-plane/function-extras.js';
 import { getImageCommand } from '../control-plane/code/image-code.js';
 import { getVersionOf, isImageFunction, type FunctionVersionRecord } from '../control-plane/function-model.js';
 import { buildFunctionArn } from '../control-plane/function-ref.js';
-import { LABELS, OUTPUT_PIPE_PATH, SANDBOX_GID, SANDBOX_UID } from '../docker/container-driver.js';
+import { getScratchSpec, LABELS, OUTPUT_PIPE_PATH, SANDBOX_GID, SANDBOX_UID } from '../docker/container-driver.js';
 import type { SandboxPlan } from '../sandbox/sandbox.js';
 import type { CredentialClaims, EnvironmentCredentials } from '../permissions/credentials/credential-minter.js';
 import { getLauncherScript } from './extension-launcher.js';
@@ -173,7 +173,7 @@ export function planEnvironment(record: FunctionVersionRecord, ctx: PlanContext,
     ...(record.handler === undefined ? {} : { handler: record.handler }),
     ...(ctx.accountId === undefined ? {} : { accountId: ctx.accountId }),
     ...(ctx.externalExtensions === undefined ? {} : { externalExtensions: ctx.externalExtensions }),
-    containerSpec: (runtimeApi, scratchVolume, networkMode, outputDir) => ({
+    containerSpec: (runtimeApi, scratch, networkMode, outputDir) => ({
       name: `lambdock-${record.name}-${sandboxId.slice(0, 12)}`,
       image: ctx.image,
       env: buildEnvironment(record, ctx.region, runtimeApi, logStream, provisioned, {
@@ -197,7 +197,7 @@ export function planEnvironment(record: FunctionVersionRecord, ctx: PlanContext,
       networkMode,
       ...(ctx.codeDir === undefined ? {} : { codeDir: ctx.codeDir }),
       ...(ctx.optDir === undefined ? {} : { optDir: ctx.optDir }),
-      scratchVolume,
+      ...getScratchSpec(scratch),
       outputDir,
       entrypoint: redirectOutput(run.command),
       ...(run.workingDir === undefined ? {} : { workingDir: run.workingDir }),

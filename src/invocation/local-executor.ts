@@ -9,6 +9,7 @@ import { LambdaError, SERVICE_ERROR_MESSAGE } from '../shared/errors.js';
 import type { ConcurrencyLimiter } from './concurrency/concurrency-limiter.js';
 import { ENVIRONMENT_LIMITS, planEnvironment, type PlanContext } from './environment-plan.js';
 import { fetchExternalExtensionNames } from './extension-launcher.js';
+import { withStemCellFit } from './stem-cell-fit.js';
 import type { Execution, Executor } from './execution.js';
 import { renderOutcome, type InvokeResponse } from './invocation-result.js';
 
@@ -65,7 +66,7 @@ export class LocalExecutor implements Executor {
     const hasEnvironment = new Promise<void>((resolve) => (placed = resolve));
     const running: Promise<SandboxResult> = this.pool.run(
       getEnvironmentKey(record),
-      (id) => planEnvironment(record, context, id),
+      (id) => withStemCellFit(planEnvironment(record, context, id), record, context),
       {
         requestId,
         payload: execution.payload,
@@ -110,7 +111,7 @@ export class LocalExecutor implements Executor {
   async provision(record: FunctionVersionRecord, count: number): Promise<{ key: string; ready: number }> {
     const context = await this.preparePlanContext(record);
     const key = getEnvironmentKey(record);
-    return { key, ready: this.pool.provision(key, (id) => planEnvironment(record, context, id, true), count) };
+    return { key, ready: this.pool.provision(key, (id) => withStemCellFit(planEnvironment(record, context, id, true), record, context), count) };
   }
 
   /** Retires provisioned environments of keys not in `keep`. */

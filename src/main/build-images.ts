@@ -1,6 +1,6 @@
 /**
- * `npm run images`: builds every function runtime image and makes sure the base images docker-compose
- * uses exist, with no manual step. Official base images when a registry is reachable, stand-ins
+ * `npm run images`: builds every function runtime image, makes sure the base images docker-compose
+ * uses exist, and builds the lambdock image (lambdock:local, docker/Dockerfile), with no manual step. Official base images when a registry is reachable, stand-ins
  * assembled from this host's binaries when not. A second run with nothing changed only inspects.
  *
  *   node dist/main/build-images.js [--force] [--no-pull]
@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import {
   ensureComposeBaseImages,
   ensureRuntimeImages,
+  ensureServiceImage,
   ImageError,
   type EnsuredBaseImage,
   type EnsuredRuntimeImage,
@@ -53,7 +54,15 @@ async function main(): Promise<void> {
     logger: consoleLogger,
     pull: !values['no-pull'],
   });
+  const serviceImage = await ensureServiceImage(docker, {
+    repoRoot,
+    dockerBaseDir,
+    logger: consoleLogger,
+    force: values.force,
+    pull: !values['no-pull'],
+  });
   await printSummary(docker, runtimeImages, composeImages);
+  console.log(`  ${(await getRow(docker, serviceImage.tag, serviceImage.imageId, serviceImage.action, serviceImage.durationMs)).join('  ')}`);
   console.log(`[images] done in ${Math.round(performance.now() - started)} ms`);
 }
 

@@ -18,6 +18,7 @@ import { provisionedShare } from '../scheduler/placement.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { CredentialMinter, deriveCredentialKey } from '../permissions/credentials/credential-minter.js';
 import type { SandboxPool } from '../sandbox/sandbox-pool.js';
+import type { StemCellPool } from '../sandbox/stem-cell-pool.js';
 import { CodeFetcher } from '../scheduler/code-fetcher.js';
 import { BullmqRetirementBus } from '../scheduler/bullmq-retirement-bus.js';
 import { RedisApiSandboxUrls } from '../scheduler/redis-api-sandbox-urls.js';
@@ -44,6 +45,8 @@ export interface Lambdock {
   /** The Lambda API (role `all`) or the worker's internal endpoint. */
   readonly app: FastifyInstance;
   readonly pool: SandboxPool;
+  /** The worker's stem cells; none when LAMBDOCK_STEM_CELLS is 0. */
+  readonly stemCells: StemCellPool | undefined;
   readonly docker: Dockerode;
   readonly logger: Logger;
   close(): Promise<void>;
@@ -220,6 +223,7 @@ async function startAll(config: Config, _options: StartOptions, { logger, redis,
     instanceId: worker.instanceId,
     app,
     pool: worker.pool,
+    stemCells: worker.stemCells,
     docker: worker.docker,
     logger,
     async close() {
@@ -286,6 +290,7 @@ async function startWorker(config: Config, { logger, redis, worker, health, drai
     instanceId: worker.instanceId,
     app,
     pool: worker.pool,
+    stemCells: worker.stemCells,
     docker: worker.docker,
     logger,
     async close() {

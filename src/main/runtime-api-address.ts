@@ -1,6 +1,6 @@
-import os from 'node:os';
 import type Dockerode from 'dockerode';
 import type { Config } from '../config/config.js';
+import { fetchOwnContainer } from '../docker/engine-paths.js';
 import type { SandboxNetwork } from '../docker/sandbox-network.js';
 
 export interface RuntimeApiAddress {
@@ -21,12 +21,9 @@ export async function resolveRuntimeApiAddress(
 ): Promise<RuntimeApiAddress> {
   const fallback = { bind: config.runtimeApiBindHost, advertise: config.runtimeApiAdvertiseHost };
   if (config.runtimeApiHostExplicit) return fallback;
-  try {
-    const self = await docker.getContainer(os.hostname()).inspect();
-    const address = self.NetworkSettings.Networks[network.name]?.IPAddress;
-    if (address) return { bind: address, advertise: address };
-  } catch {
-    // not a container of this engine
-  }
+  // Undefined when lambdock is not in a container of this engine.
+  const self = await fetchOwnContainer(docker);
+  const address = self?.NetworkSettings.Networks[network.name]?.IPAddress;
+  if (address) return { bind: address, advertise: address };
   return network.gateway === undefined ? fallback : { bind: network.gateway, advertise: network.gateway };
 }

@@ -1,11 +1,11 @@
-import os from 'node:os';
 import type Dockerode from 'dockerode';
 import { getOwnSandboxNetworkName, type Config } from '../config/config.js';
 
 /** The configuration with the installation's id resolved (from the environment or its data dir). */
 export type InstanceConfig = Config & { instanceId: string };
 import { LABELS } from '../docker/container-driver.js';
-import { openEngineIptables } from '../docker/engine-iptables.js';
+import { openEngineIptables, type EngineIptables } from '../docker/engine-iptables.js';
+import { fetchOwnContainer } from '../docker/engine-paths.js';
 import { hostIptables, IptablesSandboxFirewall, type IptablesRunner } from '../docker/sandbox-firewall.js';
 import {
   createSandboxNetwork,
@@ -27,13 +27,8 @@ export interface SandboxIsolation {
   close(): Promise<void>;
 }
 
-/** lambdock's own container on this engine, when it runs in one (compose). */
-async function fetchSelf(docker: Dockerode): Promise<Dockerode.ContainerInspectInfo | undefined> {
-  return docker
-    .getContainer(os.hostname())
-    .inspect()
-    .catch(() => undefined);
-}
+/** lambdock's own container on this engine, when it runs in one (compose, the lambdock image). */
+const fetchSelf = (docker: Dockerode): Promise<Dockerode.ContainerInspectInfo | undefined> => fetchOwnContainer(docker);
 
 /**
  * Runs `use` with the host's iptables: directly on the host; from a container (compose), through a
@@ -53,6 +48,28 @@ async function withIptables<T>(
   } finally {
     await engine.close();
   }
+}
+
+/**
+ * The host's iptables for the steps of a startup (the sweep of an earlier run's rules, then the install):
+ * from a container, one helper container for all of them, where each withIptables makes its own (a
+ * create, a start and a removal: seconds on a busy engine). close() removes it.
+ */
+function openStartupIptables(docker: Dockerode, self: Dockerode.ContainerInspectInfo | undefined, instanceId: string) {
+  let engine: Promise<EngineIptables> | undefined;
+  return {
+    use<T>(use: (firewall: IptablesSandboxFirewall) => Promise<T>): Promise<T> {
+      if (self === undefined) return use(new IptablesSandboxFirewall(hostIptables));
+      engine ??= openEngineIptables(docker, self.Image, instanceId);
+      return engine.then((opened) => use(new IptablesSandboxFirewall(opened.run)));
+    },
+    async close(): Promise<void> {
+      await engine?.then(
+        (opened) => opened.close(),
+        () => undefined,
+      );
+    },
+  };
 }
 
 /** Creates the installation's own network, after sweeping what an earlier run left (lambdock attached to it, too). */
@@ -78,10 +95,25 @@ async function createOwnNetwork(docker: Dockerode, config: InstanceConfig, self:
  */
 export async function openSandboxIsolation(docker: Dockerode, config: InstanceConfig, logger: Logger): Promise<SandboxIsolation> {
   const self = await fetchSelf(docker);
+  const startup = openStartupIptables(docker, self, config.instanceId);
+  try {
+    return await openIsolation(docker, config, logger, self, startup);
+  } finally {
+    await startup.close();
+  }
+}
+
+async function openIsolation(
+  docker: Dockerode,
+  config: InstanceConfig,
+  logger: Logger,
+  self: Dockerode.ContainerInspectInfo | undefined,
+  startup: ReturnType<typeof openStartupIptables>,
+): Promise<SandboxIsolation> {
   const owned = config.sandboxNetworkOwned;
   const blocked = config.sandboxHostAccess === 'blocked' && owned;
   if (owned) {
-    const swept = await withIptables(docker, self, config.instanceId, (firewall) => firewall.remove(config.instanceId)).catch(
+    const swept = await startup.use((firewall) => firewall.remove(config.instanceId)).catch(
       (error: unknown) => (blocked ? Promise.reject(error) : false),
     );
     if (swept) logger.info({ instanceId: config.instanceId }, 'Removed the sandbox firewall rules of an earlier run');
@@ -104,7 +136,7 @@ export async function openSandboxIsolation(docker: Dockerode, config: InstanceCo
       runtimeApiPorts: config.runtimeApiPorts,
     };
     try {
-      await withIptables(docker, self, config.instanceId, (firewall) => firewall.install(plan));
+      await startup.use((firewall) => firewall.install(plan));
     } catch (error) {
       await removeNetwork().catch(() => undefined);
       throw new Error(

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import Dockerode from 'dockerode';
@@ -12,12 +14,17 @@ import { getVersionOf, type Architecture } from '../control-plane/function-model
 import { RedisFunctionStore } from '../control-plane/store/redis-function-store.js';
 import { LABELS } from '../docker/container-driver.js';
 import { DockerodeContainerDriver } from '../docker/dockerode-container-driver.js';
+import { DockerStemCells } from '../docker/docker-stem-cells.js';
 import { FifoOutputPipes } from '../docker/fifo-output-pipes.js';
 import { fetchHostFacts } from '../docker/host-architectures.js';
 import { DockerImageInspector } from '../docker/docker-image-inspector.js';
 import type { ImageInspector } from '../control-plane/code/image-code.js';
 import { getRuntimeImage, getRuntimeImageTag, RUNTIME_IMAGES, RuntimeImageBuilds } from '../docker/images/index.js';
-import { createDiskHost, LoopScratchDisks } from '../docker/loop-scratch-disks.js';
+import { createDiskHost, LoopScratchDisks, probeLoopDevices, type DiskHost } from '../docker/loop-scratch-disks.js';
+import { DataDirPaths, resolveEnginePaths } from '../docker/engine-paths.js';
+import { withExtraLabels } from '../docker/labelled-engine.js';
+import { TmpfsScratchDisks } from '../docker/tmpfs-scratch-disks.js';
+import type { ScratchDiskProvider } from '../docker/container-driver.js';
 import { NetworkHolderPool } from '../docker/network-holder-pool.js';
 import { removeOrphanContainers } from '../docker/reaper.js';
 import { ScratchDiskPool } from '../docker/scratch-disk-pool.js';
@@ -27,6 +34,7 @@ import { LocalExecutor } from '../invocation/local-executor.js';
 import type { Logger } from '../observability/logger.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import { SandboxPool } from '../sandbox/sandbox-pool.js';
+import { StemCellPool } from '../sandbox/stem-cell-pool.js';
 import { RedisWarmRegistry } from '../scheduler/redis-warm-registry.js';
 import { RedisWorkerRegistry } from '../scheduler/redis-worker-registry.js';
 import { CredentialMinter, deriveCredentialKey } from '../permissions/credentials/credential-minter.js';
@@ -41,6 +49,8 @@ export interface WorkerNode {
   instanceId: string;
   docker: Dockerode;
   pool: SandboxPool;
+  /** Parked generic containers cold starts claim (none when LAMBDOCK_STEM_CELLS is 0). */
+  stemCells: StemCellPool | undefined;
   code: CodeStore;
   executor: LocalExecutor;
   /** One build per runtime image: a function waits for its own runtime's image only. */
@@ -60,11 +70,43 @@ export interface WorkerNode {
   close(front: { closing: Promise<unknown>; forceClose: () => void }, drainTimeoutMs: number): Promise<void>;
 }
 
-export async function startWorkerNode(config: Config, redis: Redis, logger: Logger, docker: Dockerode): Promise<WorkerNode> {
+/**
+ * Whether sandboxes get loop disks or a tmpfs at /tmp (LAMBDOCK_TMP): 'auto' tries to attach a loop
+ * device once, here, and settles for tmpfs (one warning) when it cannot.
+ */
+async function chooseTmpMode(config: Config, host: DiskHost, dir: string, logger: Logger): Promise<'loop' | 'tmpfs'> {
+  if (config.tmpMode === 'tmpfs') return 'tmpfs';
+  const refused = await probeLoopDevices(host, dir);
+  if (refused === undefined) return 'loop';
+  if (config.tmpMode === 'loop') {
+    throw new Error(
+      `LAMBDOCK_TMP=loop, but lambdock cannot attach a loop device (${refused}). In a container it needs CAP_SYS_ADMIN, ` +
+        "the loop devices (device cgroup rules 'b 7:* rmw' and 'c 10:237 rmw') and the host's /dev; " +
+        'or set LAMBDOCK_TMP=auto or tmpfs.',
+    );
+  }
+  logger.warn(
+    { reason: refused },
+    'Cannot attach loop devices: sandboxes get a tmpfs /tmp of their EphemeralStorage size, whose pages count against ' +
+      "the function's memory (a function that fills /tmp can run out of memory sooner than on AWS). " +
+      'Give lambdock CAP_SYS_ADMIN, the loop devices and /dev for loop disks, or set LAMBDOCK_TMP=tmpfs to silence this.',
+  );
+  return 'tmpfs';
+}
+
+export async function startWorkerNode(config: Config, redis: Redis, logger: Logger, engine: Dockerode): Promise<WorkerNode> {
+  const docker = withExtraLabels(engine, config.extraLabels);
   const instanceId = config.instanceId ?? (await loadInstanceId(config.dataDir));
   const ownLabels = [`${LABELS.managed}=true`, `${LABELS.instance}=${instanceId}`];
-  const scratch = new LoopScratchDisks(createDiskHost(docker), config.dataDir, instanceId);
+  const diskHost = createDiskHost(docker);
+  const scratch = new LoopScratchDisks(diskHost, config.dataDir, instanceId);
+  // Before anything is bound into a sandbox: a data dir the engine cannot see stops the start here.
+  const enginePaths = await resolveEnginePaths(docker, config.dataDir, config.dataDirOnEngine);
+  if (enginePaths instanceof DataDirPaths && enginePaths.engineDir !== enginePaths.localDir) {
+    logger.info({ dataDir: config.dataDir, onEngine: enginePaths.engineDir }, 'The data dir is elsewhere on the engine: sandbox binds use its path there');
+  }
   const driver = new DockerodeContainerDriver(docker, instanceId, config.cgroupRoot, {
+    enginePaths,
     onLateCreate: (name, error) =>
       error === undefined
         ? logger.warn({ container: name }, 'Removed a container the engine created after its caller gave up')
@@ -90,6 +132,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
   const isolation = await openSandboxIsolation(docker, { ...config, instanceId }, logger);
   const { runtimeApiAddress, network: sandboxNetwork } = isolation;
   await driver.openEvents();
+  const tmpMode = await chooseTmpMode(config, diskHost, scratch.dir, logger);
   const scratchPool = new ScratchDiskPool(scratch, {
     sparesPerSize: config.tmpSparesPerSize,
     warmSizesMb: [512],
@@ -99,7 +142,8 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
     labels: { [LABELS.managed]: 'true', [LABELS.instance]: instanceId },
     onError: (error) => logger.warn({ err: error }, 'A spare /tmp disk could not be made or removed'),
   });
-  void scratchPool.warm();
+  if (tmpMode === 'loop') void scratchPool.warm();
+  const scratchDisks: ScratchDiskProvider = tmpMode === 'loop' ? scratchPool : new TmpfsScratchDisks();
 
   const networkHolders = new NetworkHolderPool(driver, {
     image: getRuntimeImageTag('provided.al2023') ?? 'lambdock-runtime:provided',
@@ -153,11 +197,17 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
     config.role === 'worker'
       ? new RedisWarmRegistry(redis, config.redisPrefix, instanceId, (error) => logger.warn({ err: error }, 'Could not write the warm registry'))
       : undefined;
+  const outputs = new FifoOutputPipes(config.dataDir);
+  const stemCells = await openStemCells(config, logger, {
+    factory: new DockerStemCells(driver, scratchDisks, networkHolders, outputs, { dataDir: config.dataDir, shim: loadStemShim() }),
+    mayGrow: (need) => sandboxes?.hasRoomFor(need) ?? false,
+  });
   const pool = new SandboxPool({
     driver,
-    scratch: scratchPool,
+    scratch: scratchDisks,
     network: networkHolders,
-    outputs: new FifoOutputPipes(config.dataDir),
+    outputs,
+    ...(stemCells === undefined ? {} : { stemCells }),
     createRuntimeApi: (apiOptions) => new RuntimeApiServer({ ...apiOptions, ports: config.runtimeApiPorts }),
     starts: new Semaphore(config.maxConcurrentStarts),
     logSink: (line) => logger.info({ stream: 'function' }, line),
@@ -213,6 +263,7 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
     instanceId,
     docker,
     pool,
+    stemCells,
     code,
     executor,
     images,
@@ -239,6 +290,8 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
         front.forceClose();
         await front.closing.catch(() => undefined);
       }
+      // Parked stem cells hold disks and network holders: they go first.
+      await stemCells?.close();
       await Promise.all([scratchPool.close(), networkHolders.close()]);
       if (!drained) {
         await removeOrphanContainers(docker, ownLabels, orphans);
@@ -259,4 +312,33 @@ export async function startWorkerNode(config: Config, redis: Redis, logger: Logg
       driver.close();
     },
   };
+}
+
+/**
+ * The Node.js runtimes' stem-cell shim, delivered into each stem cell's output folder: it is no part of
+ * any image (nor of an image's build context, whose change would rebuild the image).
+ */
+function loadStemShim(): { wrapper: string; shim: string; execShim: string } {
+  const dir = path.join(REPO_ROOT, 'runtimes', 'stem-cells');
+  const read = (...parts: string[]) => readFileSync(path.join(dir, ...parts), 'utf8');
+  return { wrapper: read('nodejs', 'stem-wrapper'), shim: read('nodejs', 'stem.mjs'), execShim: read('exec', 'stem.sh') };
+}
+
+/**
+ * The stem cells of this worker (LAMBDOCK_STEM_CELLS per runtime image and memory class in use), after
+ * removing the slots an earlier run left; none when the setting is 0.
+ */
+async function openStemCells(
+  config: Config,
+  logger: Logger,
+  parts: { factory: DockerStemCells; mayGrow: (need: { memoryMb: number; tmpMb: number }) => boolean },
+): Promise<StemCellPool | undefined> {
+  await rm(path.join(config.dataDir, 'stem'), { recursive: true, force: true });
+  if (config.stemCells === 0) return undefined;
+  return new StemCellPool(parts.factory, {
+    perKey: config.stemCells,
+    idleMs: config.stemCellIdleMs,
+    mayGrow: parts.mayGrow,
+    onError: (error) => logger.warn({ err: error }, 'Could not make or remove a stem cell'),
+  });
 }

@@ -5,6 +5,7 @@ import type { RuntimeApi, RuntimeApiListener, RuntimeInvocation } from '../runti
 import { LambdaError } from '../shared/errors.js';
 import { SandboxPool, type PoolOptions } from './sandbox-pool.js';
 import type { SandboxPlan } from './sandbox.js';
+import type { StemCellSource } from './stem-cell.js';
 
 const OUTPUT: OutputPipe = { hostDir: '/out', read: () => undefined, drain: () => undefined, close: async () => undefined };
 
@@ -35,6 +36,7 @@ class FakeRuntime implements RuntimeApi {
 function setup(
   options: PoolOptions,
   timing: { bootMs: number; runMs: number; startMs?: number; retireAfterMs?: number; pauseGraceMs?: number; frozenBytes?: number },
+  stemCells?: StemCellSource,
 ) {
   const engine = { launching: 0, mostLaunching: 0, created: 0 };
   const runtimes = new Map<string, FakeRuntime>();
@@ -74,6 +76,7 @@ function setup(
       },
       logSink: () => undefined,
       onOperationError: () => undefined,
+      ...(stemCells === undefined ? {} : { stemCells }),
     },
     options,
   );
@@ -247,6 +250,40 @@ describe('SandboxPool: frozen environments are charged what they take', () => {
     expect(await invoke('a')).toBe(a);
     expect(performance.now() - began).toBeLessThan(1_000);
     expect(await b).toMatch(/^env-/);
+    await pool.drain();
+  });
+});
+
+/** Parked stem cells holding `memoryMb` until shrunk; none is ever taken (no plan here fits them). */
+function fakeStemCells(memoryMb: number) {
+  const shrinks: number[] = [];
+  const source: StemCellSource = {
+    take: () => undefined,
+    has: () => false,
+    held: { memoryMb, tmpMb: 0 },
+    shrink: (need) => {
+      shrinks.push(need.memoryMb);
+      source.held.memoryMb = 0;
+    },
+  };
+  return { source, shrinks };
+}
+
+describe('SandboxPool: stem cells in the memory budget', () => {
+  it('counts parked stem cells, and removes them before it evicts an idle environment', async () => {
+    const stems = fakeStemCells(128);
+    const { invoke, pool } = setup({ memoryBudgetMb: 256 }, { bootMs: 1, runMs: 1 }, stems.source);
+    expect(pool.hasRoomFor({ memoryMb: 128, tmpMb: 0 })).toBe(true);
+    const a = await invoke('a');
+    expect(stems.shrinks).toEqual([]);
+    // 128 (a, idle) + 128 (stem cells) = the budget: another environment needs room, and the stem cells give it.
+    expect(pool.hasRoomFor({ memoryMb: 128, tmpMb: 0 })).toBe(false);
+    const b = await invoke('b');
+    expect(stems.shrinks).toEqual([128]);
+    expect(b).not.toBe(a);
+    // a was not evicted: it still serves its key.
+    expect(await invoke('a')).toBe(a);
+    expect(pool.size).toBe(2);
     await pool.drain();
   });
 });

@@ -302,8 +302,11 @@ export class SandboxPool {
    * retired now); when every environment is busy there is no room, and the caller is throttled.
    */
   private makeRoom(plan: SandboxPlan): void {
-    const need = footprintOf(plan);
-    if (!this.evictFor(need)) throw new HostFullError(need, this.budget());
+    // One that will claim a parked stem cell brings its own memory: the stem cell's, counted already.
+    const stems = this.deps.stemCells;
+    const claims = plan.stemCell !== undefined && stems?.has(plan.stemCell.key) === true;
+    const need = claims ? { memoryMb: 0, tmpMb: 0 } : footprintOf(plan);
+    if (!this.evictFor(need)) throw new HostFullError(need, this.budget() ?? {});
   }
 
   /**
@@ -319,22 +322,48 @@ export class SandboxPool {
     return this.evictFor(need, sandbox);
   }
 
-  private budget(): { memoryMb?: number; tmpMb?: number } {
-    return {
-      ...(this.options.memoryBudgetMb === undefined ? {} : { memoryMb: this.options.memoryBudgetMb }),
-      ...(this.options.tmpBudgetMb === undefined ? {} : { tmpMb: this.options.tmpBudgetMb }),
-    };
+  /** There is room for `need` within the budget without evicting anything (the stem cells ask before each is made). */
+  hasRoomFor(need: { memoryMb: number; tmpMb: number }): boolean {
+    const budget = this.budget();
+    if (budget === undefined) return true;
+    return planRoom(this.capacityEntries(this.liveSandboxes()), need, budget)?.length === 0;
+  }
+
+  private budget(): { memoryMb?: number; tmpMb?: number } | undefined {
+    const budget = { memoryMb: this.options.memoryBudgetMb, tmpMb: this.options.tmpBudgetMb };
+    return budget.memoryMb === undefined && budget.tmpMb === undefined ? undefined : budget;
+  }
+
+  private liveSandboxes(): Sandbox[] {
+    return [...this.keyOf.keys()].filter((s) => s.currentState.kind !== 'Removing');
   }
 
   /**
-   * Retires idle environments (least recently used first) until `need` fits beside the rest, `thawing`
-   * (one about to be charged `need` instead of what it is charged now) left out of the count and never
-   * evicted; false, and nothing retired, when it cannot fit.
+   * Retires idle environments (least recently used first) until `need` fits beside the rest, parked stem
+   * cells going first; `thawing` (one about to be charged `need` instead of what it is charged now) is
+   * left out of the count and never evicted. False, and nothing retired, when it cannot fit.
    */
   private evictFor(need: { memoryMb: number; tmpMb: number }, thawing?: Sandbox): boolean {
     const budget = this.budget();
-    if (budget.memoryMb === undefined && budget.tmpMb === undefined) return true;
-    const live = [...this.keyOf.keys()].filter((s) => s.currentState.kind !== 'Removing' && s !== thawing);
+    if (budget === undefined) return true;
+    const live = this.liveSandboxes().filter((s) => s !== thawing);
+    let evict = planRoom(this.capacityEntries(live), need, budget);
+    // Parked stem cells go before any idle environment does (those answer warm invokes; a stem cell is a spare).
+    const stems = this.deps.stemCells;
+    if (stems !== undefined && (evict === undefined || evict.length > 0) && stems.held.memoryMb + stems.held.tmpMb > 0) {
+      stems.shrink(need);
+      evict = planRoom(this.capacityEntries(live), need, budget);
+    }
+    if (evict === undefined) return false;
+    for (const sandbox of live) if (evict.includes(sandbox.id)) sandbox.retire();
+    return true;
+  }
+
+  /**
+   * The environments as the capacity check sees them (each by its charge: a frozen one by what it takes),
+   * with the stem cells' share (never evicted by it).
+   */
+  private capacityEntries(live: Sandbox[]) {
     // Provisioned environments are never evicted: only their configuration's removal retires them.
     const entries = live.map((s) => ({
       id: s.id,
@@ -342,10 +371,9 @@ export class SandboxPool {
       idle: s.available && s.plan.provisioned !== true,
       lastUsedAt: s.lastUsedAt,
     }));
-    const evict = planRoom(entries, need, budget);
-    if (evict === undefined) return false;
-    for (const sandbox of live) if (evict.includes(sandbox.id)) sandbox.retire();
-    return true;
+    const held = this.deps.stemCells?.held;
+    if (held !== undefined && held.memoryMb + held.tmpMb > 0) entries.push({ id: '', ...held, idle: false, lastUsedAt: 0 });
+    return entries;
   }
 
   private create(key: string, plan: SandboxPlan): Sandbox {

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ContainerDriver, ContainerSpec } from '../docker/container-driver.js';
+import { getScratchSpec } from '../docker/container-driver.js';
 import type { RuntimeApi, RuntimeApiOptions } from '../runtime-api/runtime-api-server.js';
 import { Sandbox, type SandboxPlan } from './sandbox.js';
 
@@ -55,7 +56,7 @@ const PLAN: SandboxPlan = {
   runtimeApiAdvertiseHost: '10.0.0.1',
   maxPayloadBytes: 6 * 1024 * 1024,
   labels: {},
-  containerSpec: (runtimeApi, scratchVolume, networkMode) => ({
+  containerSpec: (runtimeApi, scratch, networkMode) => ({
     name: 'sandbox-1',
     image: 'runtime',
     env: { AWS_LAMBDA_RUNTIME_API: runtimeApi },
@@ -65,7 +66,7 @@ const PLAN: SandboxPlan = {
     cpuShares: 72,
     pidsLimit: 1024,
     networkMode,
-    scratchVolume,
+    ...getScratchSpec(scratch),
   }),
 };
 

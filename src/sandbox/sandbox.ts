@@ -7,12 +7,14 @@ import type {
   OutputPipeProvider,
   ScratchDisk,
   ScratchDiskProvider,
+  ScratchMount,
 } from '../docker/container-driver.js';
 import type { ShutdownReason } from '../runtime-api/extension-state.js';
 import type { RuntimeApi, RuntimeApiFactory, RuntimeInvocation } from '../runtime-api/runtime-api-server.js';
 import { LogCollector, formatInitReport, type LogSink, type ReportStatus } from './log-collector.js';
 import { nextTypicalGap, pauseGraceFor } from './pause-grace.js';
 import { chargeOf, type Footprint } from './capacity.js';
+import type { StemCell, StemCellFit, StemCellSource, StemClaim } from './stem-cell.js';
 import {
   createSandbox,
   isAvailable,
@@ -78,10 +80,15 @@ export interface SandboxPlan {
    */
   externalExtensions?: readonly string[];
   /**
+   * The stem cells this environment can start from (its settings are those of a generic container of
+   * their key); none: it always cold-starts with a container of its own.
+   */
+  stemCell?: StemCellFit;
+  /**
    * The container to run, given the Runtime API address, the /tmp volume, the network to join and the
    * host folder of the output pipe its stdout and stderr must go to.
    */
-  containerSpec(runtimeApi: string, scratchVolume: string, networkMode: string, outputDir: string): ContainerSpec;
+  containerSpec(runtimeApi: string, scratch: ScratchMount, networkMode: string, outputDir: string): ContainerSpec;
 }
 
 export interface SandboxDeps {
@@ -101,6 +108,8 @@ export interface SandboxDeps {
    * starts queues here instead of piling onto the engine until each of them runs out of time.
    */
   starts?: { run<T>(work: () => Promise<T>): Promise<T> };
+  /** Parked generic containers a cold start can claim instead of creating one (see SandboxPlan.stemCell). */
+  stemCells?: StemCellSource;
 }
 
 interface Running {
@@ -153,6 +162,8 @@ export class Sandbox {
   private networkSlot: NetworkSlot | undefined;
   private output: OutputPipe | undefined;
   private unwatch: (() => void) | undefined;
+  /** The stem cell this sandbox started from, and what it was handed (again after each restart). */
+  private stem: { cell: StemCell; claim: StemClaim } | undefined;
   private startBeganAt = 0;
   /** The container is paused (by this runner). */
   private frozen = false;
@@ -217,6 +228,11 @@ export class Sandbox {
 
   get container(): string | undefined {
     return this.containerId;
+  }
+
+  /** The stem cell this sandbox started from, if it did. */
+  get stemCellId(): string | undefined {
+    return this.stem?.cell.id;
   }
 
   /** Retired while busy: it goes once its invocation ends. */
@@ -463,7 +479,56 @@ export class Sandbox {
 
   /** Cold start (create the container) or restart after a reset (same container, same /tmp), in turn with the others. */
   private async start(): Promise<void> {
+    // A claim is no engine call: it does not wait in line with the container starts.
+    const fit = this.containerId === undefined ? this.plan.stemCell : undefined;
+    const stem = fit === undefined ? undefined : this.deps.stemCells?.take(fit);
+    if (stem !== undefined) return this.startFromStemCell(stem);
     await (this.deps.starts === undefined ? this.startNow() : this.deps.starts.run(() => this.startNow()));
+  }
+
+  /**
+   * Cold start from a stem cell: its container, /tmp, network slot and output pipe become this sandbox's,
+   * and its parked runtime gets the function's code and environment (this sandbox's Runtime API among
+   * them). No container is created or started; init runs from the claim.
+   */
+  private async startFromStemCell(cell: StemCell): Promise<void> {
+    const began = (this.startBeganAt = performance.now());
+    this.runtimeApi.reset();
+    cell.adopt();
+    // Taken over at once, so that removing the sandbox releases them whatever fails below.
+    this.stem = { cell, claim: { env: {} } };
+    this.containerId = cell.containerId;
+    this.scratchDisk = cell.scratchDisk;
+    this.networkSlot = cell.networkSlot;
+    this.output = cell.output;
+    const port = await this.runtimeApi.listen();
+    this.runtimeApi.allow(cell.networkSlot.address);
+    // What the stem cell printed before its claim is not the function's (its own reader drops it).
+    cell.output.drain();
+    cell.output.read((chunk) => this.logs.write('stdout', chunk));
+    const spec = this.plan.containerSpec(
+      `${this.plan.runtimeApiAdvertiseHost}:${port}`,
+      cell.scratchDisk,
+      `container:${cell.networkSlot.holderId}`,
+      cell.output.hostDir,
+    );
+    const claim: StemClaim = {
+      env: spec.env,
+      ...(this.plan.codeDir === undefined ? {} : { codeDir: this.plan.codeDir }),
+      ...(this.plan.optDir === undefined ? {} : { optDir: this.plan.optDir }),
+    };
+    this.stem = { cell, claim };
+    const id = cell.containerId;
+    this.unwatch = this.deps.driver.watchExits((exited, atMs) => {
+      if (exited === id) this.onContainerExit(id, atMs);
+    });
+    this.logs.startInit();
+    this.initializing = true;
+    this.run += 1;
+    this.runStartedAt = Date.now() + 1;
+    await cell.deliver(claim);
+    this.dispatch({ type: 'ContainerStarted' });
+    this.deps.onStarted?.(this, { claim: Math.round((performance.now() - began) * 10) / 10 });
   }
 
   private async startNow(): Promise<void> {
@@ -501,7 +566,7 @@ export class Sandbox {
       at = mark('resources', at);
       const spec = this.plan.containerSpec(
         `${this.plan.runtimeApiAdvertiseHost}:${port.value}`,
-        disk.value.volume,
+        disk.value,
         `container:${slot.value.holderId}`,
         output.value.hostDir,
       );
@@ -521,6 +586,8 @@ export class Sandbox {
     // (no run dies within a millisecond of its start request: the engine's start alone takes longer).
     this.runStartedAt = Date.now() + 1;
     await driver.startContainer(id);
+    // A stem cell's container parks again on every start: it needs its claim once more.
+    if (this.stem !== undefined) await this.stem.cell.deliver(this.stem.claim);
     mark('start', at);
     this.dispatch({ type: 'ContainerStarted' });
     this.deps.onStarted?.(this, phases);
@@ -575,6 +642,8 @@ export class Sandbox {
     await attempt(() => this.runtimeApi.close());
     const id = this.containerId;
     if (id !== undefined) await attempt(() => this.deps.driver.removeContainer(id));
+    // Its slots were bind-mounted in the container: they go after it.
+    await attempt(() => this.stem?.cell.releaseSlots());
     for (const [requestId] of this.invocations) {
       this.respond(requestId, { kind: 'platform-error', message: 'The execution environment was removed.' });
       this.end(requestId, undefined);

@@ -61,6 +61,8 @@ export async function startTestLambdock(
     LAMBDOCK_INSTANCE_ID: ownId,
     LAMBDOCK_REDIS_PREFIX: ownId,
     LAMBDOCK_BUILD_IMAGES: 'false',
+    // Stem cells are their own tests' (stem-cells.test.ts): elsewhere they would only add containers.
+    LAMBDOCK_STEM_CELLS: '0',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     ...env,
   };

@@ -41,14 +41,14 @@ export function getContextHash(entries: readonly ContextEntry[], baseImageIds: r
 }
 
 /** Reads a context folder (without ignored paths), the same set `tar-fs` packs with that filter. */
-export async function loadContextEntries(root: string): Promise<ContextEntry[]> {
+export async function loadContextEntries(root: string, isIgnored: (relativePath: string) => boolean = isIgnoredContextPath): Promise<ContextEntry[]> {
   const entries: ContextEntry[] = [];
   const walk = async (dir: string): Promise<void> => {
     const names = (await readdir(dir)).sort();
     for (const name of names) {
       const absolute = join(dir, name);
       const path = relative(root, absolute).split(sep).join('/');
-      if (isIgnoredContextPath(path)) continue;
+      if (isIgnored(path)) continue;
       const stat = await lstat(absolute);
       const mode = stat.mode & 0o7777;
       if (stat.isDirectory()) {

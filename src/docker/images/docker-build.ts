@@ -9,6 +9,8 @@ export interface DockerBuildOptions {
   labels: Record<string, string>;
   /** Relative paths (with `/`) to leave out of the context. */
   ignore?: (relativePath: string) => boolean;
+  /** The Dockerfile's path in the context (`-f`); `Dockerfile` by default. */
+  dockerfile?: string;
   /** `--build-arg`s. */
   buildArgs?: Readonly<Record<string, string>>;
   /** More folders packed into the context, each under its own path (e.g. an npm install from .cache/). */
@@ -43,6 +45,7 @@ export async function buildImageFromDir(
     stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
       t: options.tag,
       labels: options.labels,
+      ...(options.dockerfile === undefined ? {} : { dockerfile: options.dockerfile }),
       ...(options.buildArgs === undefined ? {} : { buildargs: options.buildArgs }),
       version: '1',
       rm: true,

@@ -58,7 +58,18 @@ export async function ensureRuntimeImages(
   for (const spec of options.images ?? RUNTIME_IMAGES) {
     results.push(await ensureRuntimeImage(docker, spec, options));
   }
+  await removeReplacedImages(docker, options.logger ?? silentImageLogger);
   return results;
+}
+
+/**
+ * Removes lambdock's runtime images that a rebuild untagged but could not remove then, because a
+ * container still used them (an environment of the old image, alive while the new one was built): those
+ * containers are gone by the next build, and nothing else would ever remove the images.
+ */
+async function removeReplacedImages(docker: Dockerode, logger: ImageLogger): Promise<void> {
+  const replaced = await docker.listImages({ filters: { dangling: ['true'], label: [`${MANAGED_LABEL}=true`] } });
+  for (const image of replaced) await removeImageQuietly(docker, image.Id, logger);
 }
 
 export async function ensureRuntimeImage(

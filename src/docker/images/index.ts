@@ -9,6 +9,7 @@ export {
   type EnsuredRuntimeImage,
 } from './image-builder.js';
 export { ImageError, type ImageErrorCode } from './image-error.js';
+export { ensureServiceImage, SERVICE_IMAGE_TAG, type EnsuredServiceImage } from './service-image.js';
 export { RuntimeImageBuilds, type RuntimeImageBuildsOptions } from './runtime-image-builds.js';
 export type { ImageLogger } from './image-logger.js';
 export {
