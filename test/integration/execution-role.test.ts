@@ -101,6 +101,39 @@ describe('functions call lambdock with the stock AWS SDK, no configuration of th
     expect(out.json()).toMatchObject({ callee: { got: { from: 'python' } } });
   });
 
+  it('a queue URL the host was given works inside a function, as the function is given it (an environment variable)', async () => {
+    const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'url-from-host' }));
+    // The URL names the address the test reached (127.0.0.1), which no sandbox can reach.
+    expect(queue.QueueUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/000000000000\/url-from-host$/);
+    const sender = `const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');
+const sqs = new SQSClient({});
+exports.handler = async () => ({ id: (await sqs.send(new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, MessageBody: 'node' }))).MessageId });`;
+    await t.createFunction({
+      FunctionName: 'url-sender',
+      Timeout: 15,
+      Code: { ZipFile: await nodeZip(sender) },
+      Environment: { Variables: { QUEUE_URL: queue.QueueUrl! } },
+    });
+    const pySender = `import os, boto3
+def handler(event, context):
+    return {'id': boto3.client('sqs').send_message(QueueUrl=os.environ['QUEUE_URL'], MessageBody='python')['MessageId']}
+`;
+    await t.createFunction({
+      FunctionName: 'url-sender-py',
+      Runtime: 'python3.11',
+      Handler: 'app.handler',
+      Timeout: 15,
+      Code: { ZipFile: await makeZip({ 'app.py': { content: pySender, mode: 0o644 } }) },
+      Environment: { Variables: { QUEUE_URL: queue.QueueUrl! } },
+    });
+    for (const name of ['url-sender', 'url-sender-py']) {
+      const out = await t.invoke({ FunctionName: name });
+      expect(out.FunctionError, out.body).toBeUndefined();
+    }
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    expect((received.Messages ?? []).map((m) => m.Body).sort()).toEqual(['node', 'python']);
+  });
+
   it("refuses requests signed with made-up or another installation's credentials, and a function's own AWS_ENDPOINT_URL wins", async () => {
     await t.createFunction({
       FunctionName: 'own-endpoint',
