@@ -35,6 +35,18 @@ if [ "${#need[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+# Every execution environment is ~37 tasks (its runtime's threads, two containerd shims, init, its network
+# holder): the kernel's default pid_max of 32,768 stops a host at ~880 environments. systemd hosts
+# (Debian 12 among them) raise it to 4,194,304 at boot; a host started without systemd gets the same here.
+pid_max=$(cat /proc/sys/kernel/pid_max 2>/dev/null || echo 0)
+if [ "$pid_max" -gt 0 ] && [ "$pid_max" -lt 4194304 ]; then
+  if $SUDO sh -c 'echo 4194304 > /proc/sys/kernel/pid_max' 2>/dev/null; then
+    log "kernel.pid_max raised from $pid_max to 4194304 (as systemd sets it)"
+  else
+    log "warning: kernel.pid_max is $pid_max and cannot be raised here: about $((pid_max / 37)) environments fit"
+  fi
+fi
+
 if ! docker info >/dev/null 2>&1; then
   log "starting dockerd"
   $SUDO sh -c 'setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &'

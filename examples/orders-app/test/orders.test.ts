@@ -15,7 +15,7 @@ beforeAll(async () => {
     lambdock.deployFunction({ name: 'quote', folder: path.join(functions, 'quote') }),
     // Its timeout covers the cold start of `quote`, which it waits for.
     lambdock.deployFunction({ name: 'place-order', folder: path.join(functions, 'place-order'), Timeout: 15 }),
-    lambdock.deployFunction({ name: 'notify', folder: path.join(functions, 'notify'), Environment: { Variables: { QUEUE_NAME: 'notifications' } } }),
+    lambdock.deployFunction({ name: 'notify', folder: path.join(functions, 'notify'), Environment: { Variables: { QUEUE_URL: queueUrl } } }),
   ]);
 }, 120_000); // the first run on a machine may build lambdock's runtime images first (about a minute)
 
