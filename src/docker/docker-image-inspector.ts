@@ -55,7 +55,7 @@ export class DockerImageInspector implements ImageInspector {
       if (statusOf(error) === 404) return false;
       throw error;
     } finally {
-      await container.remove({ force: true }).catch(() => undefined);
+      await container.remove({ force: true, v: true }).catch(() => undefined);
     }
   }
 }

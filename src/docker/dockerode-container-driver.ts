@@ -317,7 +317,7 @@ export class DockerodeContainerDriver implements ContainerDriver {
   async removeContainer(id: string): Promise<void> {
     this.thawForEngine(id);
     try {
-      await this.run((abortSignal) => this.docker.getContainer(id).remove({ force: true, abortSignal }), 'remove');
+      await this.run((abortSignal) => this.docker.getContainer(id).remove({ force: true, v: true, abortSignal }), 'remove');
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
     }

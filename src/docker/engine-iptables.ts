@@ -50,11 +50,11 @@ export async function openEngineIptables(docker: Dockerode, image: string, insta
   try {
     await container.start();
   } catch (error) {
-    await container.remove({ force: true }).catch(() => undefined);
+    await container.remove({ force: true, v: true }).catch(() => undefined);
     throw error;
   }
   return {
     run: (args) => execute(container, ['chroot', '/host', 'iptables', '-w', ...args]),
-    close: () => container.remove({ force: true }).then(() => undefined, () => undefined),
+    close: () => container.remove({ force: true, v: true }).then(() => undefined, () => undefined),
   };
 }

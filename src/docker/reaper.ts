@@ -17,7 +17,7 @@ export async function removeOrphanContainers(docker: Dockerode, labels: string[]
       if (c.State === 'running') await options.thawRunning?.(c.Id).catch(() => undefined);
       await docker
         .getContainer(c.Id)
-        .remove({ force: true })
+        .remove({ force: true, v: true })
         .catch((error: { statusCode?: number }) => {
           if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
         });

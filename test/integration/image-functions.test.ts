@@ -15,6 +15,7 @@ import { fetchAwsRicDir } from '../helpers/aws-ric.js';
 import { awsError } from '../helpers/lambda-error-of.js';
 import { buildTestImage, removeTestImages } from '../helpers/test-images.js';
 import { ROLE, startTestLambdock, type TestLambdock } from '../helpers/test-lambdock.js';
+import { LABELS } from '../../src/docker/container-driver.js';
 
 const docker = new Dockerode();
 let t: TestLambdock;
@@ -22,6 +23,7 @@ let ricDir: string;
 const tag = `lambdock-test-image-fn:${process.pid}`;
 const tag2 = `lambdock-test-image-fn:${process.pid}-v2`;
 const tag3 = `lambdock-test-image-fn:${process.pid}-scratch`;
+const tag4 = `lambdock-test-image-fn:${process.pid}-volume`;
 
 const HANDLERS = `let calls = 0;
 export const handler = async (event, context) => {
@@ -64,7 +66,7 @@ beforeAll(async () => {
 }, 900_000);
 afterAll(async () => {
   await t?.close();
-  await removeTestImages(docker, [tag, tag2, tag3, ...built]);
+  await removeTestImages(docker, [tag4, tag, tag2, tag3, ...built]);
 });
 
 describe('container-image functions (PackageType Image)', () => {
@@ -128,4 +130,23 @@ describe('container-image functions (PackageType Image)', () => {
     // The image is the user's: deleting the function leaves it.
     expect((await docker.getImage(tag2).inspect()).Id).toBe(v2);
   });
+
+  it("removes the anonymous volumes of an image's VOLUME with its sandboxes (and with the container that checks the image)", async () => {
+    await buildImage(tag, 'v1');
+    await buildTestImage(docker, tag4, `FROM ${tag}\nVOLUME /data\n`, {});
+    const volumesBefore = new Set(((await docker.listVolumes()).Volumes ?? []).map((v) => v.Name));
+    await t.client.send(new CreateFunctionCommand({ FunctionName: 'img-volume', Role: ROLE, PackageType: 'Image', Code: { ImageUri: tag4 } }));
+    await waitUntilFunctionActiveV2({ client: t.client, maxWaitTime: 60 }, { FunctionName: 'img-volume' });
+    expect((await t.invoke({ FunctionName: 'img-volume', Payload: Buffer.from('{}') })).FunctionError).toBeUndefined();
+    const filters = { label: [`${LABELS.instance}=${t.instanceId}`, `${LABELS.function}=img-volume`] };
+    const [sandbox] = await docker.listContainers({ all: true, filters });
+    const anonymous = (await docker.getContainer(sandbox!.Id).inspect()).Mounts.filter((m) => m.Type === 'volume' && m.Destination === '/data');
+    expect(anonymous).toHaveLength(1);
+
+    await t.client.send(new DeleteFunctionCommand({ FunctionName: 'img-volume' }));
+    const deadline = Date.now() + 20_000;
+    while ((await docker.listContainers({ all: true, filters })).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const left = ((await docker.listVolumes()).Volumes ?? []).map((v) => v.Name).filter((name) => !volumesBefore.has(name));
+    expect(left).toStrictEqual([]);
+  }, 120_000);
 });

@@ -64,7 +64,11 @@ async function onEngine(label: string) {
   };
 }
 
+/** The engine's volumes before this file started anything: none may be left beside them. */
+let volumesBefore: Set<string>;
+
 beforeAll(async () => {
+  volumesBefore = new Set(((await docker.listVolumes()).Volumes ?? []).map((v) => v.Name));
   // The image of this checkout: `npm run images` made it current (then this only inspects), or it is built now.
   const image = await ensureServiceImage(docker, { repoRoot: root, dockerBaseDir: path.join(root, 'docker', 'base') });
   expect(image.tag).toBe(LAMBDOCK_IMAGE);
@@ -127,5 +131,7 @@ describe('LambdockContainer: the lambdock image started with testcontainers', ()
     // Its own data dir volume goes with it.
     const remaining = ((await docker.listVolumes()).Volumes ?? []).filter((v) => volumes.includes(v.Name));
     expect(remaining).toStrictEqual([]);
+    // Nor an anonymous volume of any container it started (its firewall helpers are of its own image).
+    expect(((await docker.listVolumes()).Volumes ?? []).map((v) => v.Name).filter((name) => !volumesBefore.has(name))).toStrictEqual([]);
   }, 90_000);
 });
